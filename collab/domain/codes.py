@@ -1,0 +1,50 @@
+"""Code lists of DESIGN §2, validated at the edge and again before any event."""
+
+from __future__ import annotations
+
+# IATI OrganisationType
+ORG_TYPES = (10, 11, 15, 21, 22, 23, 24, 30, 40, 60, 70, 71, 72, 73, 80, 90)
+SECTORS = ("public", "civil_society", "private")
+PARTNERSHIP_TYPES = ("clld_lag", "social_innovation", "consortium", "other")
+CLASSIFICATION_VOCABULARIES = ("sdg_goal", "nace", "dac5", "other")
+ROLES = ("lead", "funder", "intermediary", "implementer", "broker", "knowledge", "observer")
+INTEREST_GROUPS = ("public_authority", "economic", "civil_society", "environmental", "other")
+DEFAULT_INTEREST_GROUP = {
+    "public": "public_authority",
+    "civil_society": "civil_society",
+    "private": "economic",
+}
+GOVERNANCE_RULES = ("consensus", "majority", "qualified", "unanimity")
+MOVING_ON_STRATEGIES = ("institutionalise", "hand_over", "scale", "replicate", "close")
+RELATIONS = ("replicates", "scales", "succeeds")
+CONTRIBUTION_TYPES = (
+    "cash",
+    "staff_time",
+    "expertise",
+    "premises",
+    "equipment_goods",
+    "services",
+    "data_ip",
+    "network_access",
+    "volunteer_time",
+)
+NON_CASH_UNITS = ("hour", "day", "fte_month", "m2", "item", "session", "person")
+VALUATION_METHODS = ("actual_cost", "market_value", "standard_rate", "not_valued")
+VOTES = ("for", "against", "abstain")
+INDICATOR_KINDS = ("output", "outcome", "impact")
+MILESTONE_STATUSES = ("planned", "reached", "missed", "dropped")
+
+# Decision subjects: the lifecycle transitions that need a recorded decision.
+DECISION_SUBJECTS = (
+    "admit_member",
+    "suspend",
+    "resume",
+    "start_moving_on",
+    "conclude",
+    "terminate",
+    "declare_defaulting",
+    "remedied",
+    "remove_member",
+    "other",
+)
+MEMBER_SUBJECTS = ("admit_member", "declare_defaulting", "remedied", "remove_member")

@@ -1,0 +1,154 @@
+"""Organisation: a registered public body, civil-society organisation or company."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from collab.domain.envelope import Acting, Envelope
+from collab.domain.errors import ForbiddenError, RuleViolationError
+
+IDENTIFIER_NAMESPACE = uuid5(NAMESPACE_URL, "https://collab.example/organisation-identifier")
+
+
+class Organisation(Aggregate):
+    """An organisation and the broker mandates it grants."""
+
+    @event("Registered")
+    def __init__(
+        self,
+        identifiers: list[dict[str, str]],
+        legal_name: str,
+        org_type: int,
+        sector: str,
+        territory: dict[str, Any],
+        meta: Envelope,
+    ) -> None:
+        self.identifiers = identifiers
+        self.legal_name = legal_name
+        self.org_type = org_type
+        self.sector = sector
+        self.territory = territory
+        self.active = True
+        self.mandates: dict[str, dict[str, Any]] = {}
+
+    # -- details -------------------------------------------------------------------------
+
+    def check_acting_for_itself_or_registrar(self, acting: Acting) -> None:
+        if acting.actor.role in ("admin", "broker") and acting.mandate_id is None:
+            return
+        if acting.organisation_id != str(self.id):
+            raise ForbiddenError("only brokers, admins or the organisation itself may correct it")
+
+    def check_active(self) -> None:
+        if not self.active:
+            raise RuleViolationError("the organisation is deactivated")
+
+    def correct(
+        self, changes: dict[str, Any], corrects: dict[str, Any], acting: Acting, meta: Envelope
+    ) -> None:
+        self.check_acting_for_itself_or_registrar(acting)
+        if not set(changes) <= {"legal_name", "territory", "identifiers"}:
+            raise RuleViolationError("only legal name, territory and identifiers are corrected")
+        if not changes:
+            raise RuleViolationError("a correction must change at least one field")
+        self._corrected(changes, corrects, meta)
+
+    @event("DetailsCorrected")
+    def _corrected(self, changes: dict[str, Any], corrects: dict[str, Any], meta: Envelope) -> None:
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    def classify(self, org_type: int, sector: str, meta: Envelope) -> None:
+        if (org_type, sector) == (self.org_type, self.sector):
+            raise RuleViolationError("the organisation already has this classification")
+        self._classified(org_type, sector, meta)
+
+    @event("Classified")
+    def _classified(self, org_type: int, sector: str, meta: Envelope) -> None:
+        self.org_type = org_type
+        self.sector = sector
+
+    def deactivate(self, meta: Envelope) -> None:
+        self.check_active()
+        self._deactivated(meta)
+
+    @event("Deactivated")
+    def _deactivated(self, meta: Envelope) -> None:
+        self.active = False
+
+    # -- mandates ------------------------------------------------------------------------
+
+    def check_own_partner(self, acting: Acting) -> None:
+        """Only a partner actor of this organisation grants or revokes its mandates."""
+        if acting.actor.role != "partner" or acting.organisation_id != str(self.id):
+            raise ForbiddenError("only a partner of the organisation manages its mandates")
+
+    def grant_mandate(
+        self,
+        mandate_id: str,
+        broker_id: str,
+        partnership_id: str | None,
+        until: str | None,
+        acting: Acting,
+        meta: Envelope,
+    ) -> None:
+        self.check_own_partner(acting)
+        self.check_active()
+        self._mandate_granted(mandate_id, broker_id, partnership_id, until, meta)
+
+    @event("MandateGranted")
+    def _mandate_granted(
+        self,
+        mandate_id: str,
+        broker_id: str,
+        partnership_id: str | None,
+        until: str | None,
+        meta: Envelope,
+    ) -> None:
+        self.mandates[mandate_id] = {
+            "broker": broker_id,
+            "partnership": partnership_id,
+            "until": until,
+            "revoked": False,
+        }
+
+    def revoke_mandate(self, mandate_id: str, acting: Acting, meta: Envelope) -> None:
+        self.check_own_partner(acting)
+        mandate = self.mandates.get(mandate_id)
+        if mandate is None:
+            raise RuleViolationError("no such mandate")
+        if mandate["revoked"]:
+            raise RuleViolationError("the mandate is already revoked")
+        self._mandate_revoked(mandate_id, meta)
+
+    @event("MandateRevoked")
+    def _mandate_revoked(self, mandate_id: str, meta: Envelope) -> None:
+        self.mandates[mandate_id]["revoked"] = True
+
+    def mandate_for(self, broker_id: str, partnership_id: str | None, today: str) -> str | None:
+        """The id of a mandate that lets this broker act for us here and today, if any."""
+        for mandate_id, m in self.mandates.items():
+            if m["broker"] != broker_id or m["revoked"]:
+                continue
+            if m["until"] is not None and m["until"] < today:
+                continue
+            if m["partnership"] is None or m["partnership"] == partnership_id:
+                return mandate_id
+        return None
+
+
+class IdentifierClaim(Aggregate):
+    """Uniqueness of an organisation identifier: a uuid5 index saved with the registration."""
+
+    @staticmethod
+    def create_id(scheme: str, identifier: str) -> UUID:
+        return uuid5(IDENTIFIER_NAMESPACE, f"{scheme}\x1f{identifier}")
+
+    @event("Claimed")
+    def __init__(self, scheme: str, identifier: str, organisation_id: str, meta: Envelope) -> None:
+        self.scheme = scheme
+        self.identifier = identifier
+        self.organisation_id = organisation_id

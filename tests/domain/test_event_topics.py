@@ -1,0 +1,119 @@
+"""Stored event topics are storage formats: moving or renaming a method is a migration.
+
+The topic of an event is ``module:DefiningClass.EventName`` (the class whose method carries
+``@event``; the creation event's topic names the concrete aggregate). This test pins every
+topic the domain can write, so a refactoring that would strand stored events fails here
+first; change the list only together with ``register_topic`` aliases or upcasters.
+"""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate, CommandMethodDecorator
+from eventsourcing.utils import resolve_topic
+
+from collab.domain.commitment import Commitment
+from collab.domain.organisation import IdentifierClaim, Organisation
+from collab.domain.partnership import Partnership
+
+P = "collab.domain.partnership"
+PINNED = {
+    f"{P}:Partnership.Initiated",
+    *(
+        f"{P}.core:PartnershipCore.{n}"
+        for n in (
+            "BrokerAssigned",
+            "DetailsCorrected",
+            "Cancelled",
+            "PartnershipRelated",
+            "PracticeTransferred",
+        )
+    ),
+    *(
+        f"{P}.members:PartnershipMembers.{n}"
+        for n in (
+            "MemberInvited",
+            "MemberJoined",
+            "MemberDeclined",
+            "MemberWithdrew",
+            "BreachNotified",
+            "CommitmentNoted",
+            "CommitmentConfirmationNoted",
+        )
+    ),
+    *(
+        f"{P}.agreement:PartnershipAgreement.{n}"
+        for n in (
+            "VersionDrafted",
+            "VersionOpenedForSignature",
+            "AgreementSigned",
+            "AgreementEnteredIntoForce",
+            "AmendmentProposed",
+            "AmendmentRejected",
+        )
+    ),
+    *(
+        f"{P}.governance:PartnershipGovernance.{n}"
+        for n in (
+            "DecisionRecorded",
+            "Suspended",
+            "Resumed",
+            "MovingOnStarted",
+            "Concluded",
+            "Terminated",
+            "MemberAdmitted",
+            "MemberDeclaredDefaulting",
+            "DefaultRemedied",
+            "MemberRemoved",
+        )
+    ),
+    *(
+        f"{P}.plans:PartnershipPlans.{n}"
+        for n in ("MilestoneSet", "IndicatorSet", "ResultReported")
+    ),
+    *(
+        f"collab.domain.commitment:Commitment.{n}"
+        for n in (
+            "Pledged",
+            "Confirmed",
+            "DeliveryReported",
+            "DeliveryConfirmed",
+            "Fulfilled",
+            "DeliveryDisputed",
+            "DeliveryCorrected",
+            "Withdrawn",
+            "Lapsed",
+            "Released",
+        )
+    ),
+    *(
+        f"collab.domain.organisation:Organisation.{n}"
+        for n in (
+            "Registered",
+            "DetailsCorrected",
+            "Classified",
+            "Deactivated",
+            "MandateGranted",
+            "MandateRevoked",
+        )
+    ),
+    "collab.domain.organisation:IdentifierClaim.Claimed",
+}
+
+
+def written_topics(aggregate: type[Aggregate]) -> set[str]:
+    topics = set()
+    for klass in aggregate.__mro__:
+        for name, attr in vars(klass).items():
+            if isinstance(attr, CommandMethodDecorator):
+                owner = aggregate if name == "__init__" else klass
+                topics.add(f"{owner.__module__}:{owner.__qualname__}.{attr.event_cls_name}")
+    return topics
+
+
+def test_every_event_topic_the_domain_writes_is_pinned() -> None:
+    topics = set().union(
+        *(written_topics(a) for a in (Partnership, Commitment, Organisation, IdentifierClaim))
+    )
+    assert topics == PINNED
+    for topic in topics:
+        assert issubclass(resolve_topic(topic), Aggregate.Event), topic
