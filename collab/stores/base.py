@@ -1,0 +1,52 @@
+"""Types shared by every store: the side rows a command writes beside its events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+StoreKind = Literal["memory", "sqlite", "postgres"]
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """A successful command's outcome, kept so a retry with the same key can be replayed.
+
+    ``positions`` is filled in by the recorder inside the command's transaction (the
+    notification ids of the events just inserted); the application passes ``()``.
+    """
+
+    actor_id: str
+    key: str
+    fingerprint: str
+    command: str
+    result: dict[str, Any]
+    recorded_at: str
+    positions: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A representative's contact details: personal data, never in an event, erasable."""
+
+    contact_id: str
+    organisation_id: str
+    name: str
+    email: str
+    role: str
+    updated_at: str
+
+
+@runtime_checkable
+class CollabRecorder(Protocol):
+    """What our application recorders add to the library's ``ApplicationRecorder``."""
+
+    def get_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    def purge_idempotency(self, recorded_before: str) -> int: ...
+
+    def put_contact(self, contact: Contact) -> None: ...
+
+    def list_contacts(self, organisation_id: str) -> list[Contact]: ...
+
+    def erase_contact(self, contact_id: str) -> bool: ...
