@@ -1,0 +1,171 @@
+"""The application base: stores, snapshots, the command loop and authority resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+
+from collab.commands import (
+    MAX_ATTEMPTS,
+    Attempt,
+    Command,
+    IntegrityError,
+    Outcome,
+    conflict_exhausted,
+    fingerprint,
+    idempotency_record,
+    replay_or_refuse,
+)
+from collab.domain import values as v
+from collab.domain.commitment import Commitment
+from collab.domain.envelope import Acting, utc_now
+from collab.domain.errors import ForbiddenError, NotFoundError, StaleVersionError
+from collab.domain.organisation import Organisation
+from collab.domain.partnership import Partnership
+from collab.stores import StoreConfig, eventsourcing_env
+from collab.stores.base import CollabRecorder
+
+Handler = Callable[[Attempt], dict[str, Any]]
+
+
+class CollabBase(Application[UUID]):
+    """One eventsourcing Application; every use case runs through ``run``."""
+
+    name = "collab"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        Partnership: 100,
+        Commitment: 100,
+        Organisation: 100,
+    }
+
+    def __init__(
+        self,
+        config: StoreConfig | None = None,
+        *,
+        snapshot_interval: int | None = 100,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.config = config or StoreConfig.from_env()
+        env = eventsourcing_env(self.config)
+        # The interval is per instance (benchmarks compare with and without snapshots).
+        intervals = dict.fromkeys(type(self).snapshotting_intervals, snapshot_interval or 0)
+        if not snapshot_interval:
+            env["IS_SNAPSHOTTING_ENABLED"] = "n"
+            intervals = {}
+        vars(self)["snapshotting_intervals"] = intervals
+        self.clock = clock
+        # Called after each committed command, before it returns: embedded mode catches
+        # the read models up here, so a caller always reads its own writes.
+        self.after_commit: list[Callable[[Outcome], None]] = []
+        super().__init__(env=env)
+        assert isinstance(self.recorder, CollabRecorder)
+        self.side: CollabRecorder = self.recorder
+
+    # -- the command loop ----------------------------------------------------------------
+
+    def run(self, command: str, cmd: Command, args: dict[str, Any], handler: Handler) -> Outcome:
+        """Run a handler with retries on version conflicts; one save per successful try."""
+        cmd = cmd.checked()
+        print_ = cmd.fingerprint or fingerprint(command, args)
+        if cmd.idempotency_key is not None:
+            earlier = self.side.get_idempotency(cmd.actor.id, cmd.idempotency_key)
+            if earlier is not None:
+                return replay_or_refuse(earlier, command, print_)
+        for _ in range(MAX_ATTEMPTS):
+            now = self.clock()
+            attempt = Attempt(cmd=cmd, now=now, load=self.load)
+            result = handler(attempt)
+            record = idempotency_record(cmd, command, print_, result, now)
+            try:
+                recordings = self.save(*attempt.staged, idempotency=record)
+            except IntegrityError:
+                if cmd.idempotency_key is not None:
+                    earlier = self.side.get_idempotency(cmd.actor.id, cmd.idempotency_key)
+                    if earlier is not None:
+                        return replay_or_refuse(earlier, command, print_)
+                if cmd.expected_version is not None:
+                    # Someone committed after our If-Match check: the caller's view is stale.
+                    raise StaleVersionError(f"{command}: the target changed concurrently") from None
+                continue
+            outcome = Outcome(command, result, tuple(r.notification.id for r in recordings))
+            for listener in self.after_commit:
+                listener(outcome)
+            return outcome
+        raise conflict_exhausted(command)
+
+    def load(self, aggregate_id: UUID) -> Aggregate:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"nothing recorded under {aggregate_id}") from None
+        assert isinstance(aggregate, Aggregate)
+        return aggregate
+
+    # -- authority (DESIGN §3), resolved from recorded events only -----------------------
+
+    def resolve_acting(self, attempt: Attempt, partnership_id: str | None) -> Acting:
+        """The organisation the actor acts as, checking a broker's mandate for it."""
+        cmd = attempt.cmd
+        actor = cmd.actor
+        if actor.role == "partner":
+            if cmd.on_behalf_of not in (None, actor.organisation_id):
+                raise ForbiddenError("a partner acts only for its own organisation")
+            acting = Acting(actor, actor.organisation_id)
+        elif actor.role == "broker" and cmd.on_behalf_of is not None:
+            org = attempt.get(Organisation, cmd.on_behalf_of)
+            mandate = org.mandate_for(actor.id, partnership_id, attempt.now.date().isoformat())
+            if mandate is None:
+                raise ForbiddenError("the broker holds no mandate from this organisation here")
+            acting = Acting(actor, cmd.on_behalf_of, mandate)
+        else:
+            if cmd.on_behalf_of is not None:
+                raise ForbiddenError("only brokers act on behalf of an organisation")
+            acting = Acting(actor, None)
+        attempt.acting = acting
+        return acting
+
+    def check_visible(self, partnership: Partnership, attempt: Attempt) -> None:
+        """404 unless the caller may see this partnership (DESIGN §3 visibility table)."""
+        actor = attempt.cmd.actor
+        if actor.role in ("admin", "auditor"):
+            return  # auditors' grants arrive with the API issue; both only read
+        if actor.role == "partner" and actor.organisation_id in partnership.members:
+            return
+        if actor.role == "broker" and self.broker_sees(partnership, actor.id, attempt):
+            return
+        raise NotFoundError(f"no partnership {partnership.id}")
+
+    def broker_sees(self, partnership: Partnership, broker_id: str, attempt: Attempt) -> bool:
+        if broker_id in partnership.brokers:
+            return True
+        today = attempt.now.date().isoformat()
+        for org_id in partnership.members:
+            org = attempt.get(Organisation, org_id)
+            if org.mandate_for(broker_id, str(partnership.id), today):
+                return True
+        return False
+
+    def partnership_for(
+        self, attempt: Attempt, partnership_id: object, *, target: bool = True
+    ) -> tuple[Partnership, Acting]:
+        """Load a partnership, check it is visible, resolve who acts, check If-Match."""
+        pid = v.identifier(partnership_id, "partnership_id")
+        partnership = attempt.get(Partnership, pid)
+        self.check_visible(partnership, attempt)
+        acting = self.resolve_acting(attempt, pid)
+        if target:
+            attempt.target(partnership)
+        return partnership, acting
+
+    def organisation(
+        self, attempt: Attempt, organisation_id: object, field: str = "organisation_id"
+    ) -> Organisation:
+        """An active registered organisation (404 unknown, 409 deactivated)."""
+        org = attempt.get(Organisation, v.identifier(organisation_id, field))
+        org.check_active()
+        return org

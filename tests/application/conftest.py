@@ -1,0 +1,32 @@
+"""Application tests run on every store: memory, SQLite file, PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from collab.application import Collab
+from collab.stores import StoreConfig
+from tests.application.world import World
+
+# Tests run on a fixed clock after every business date they use (2027-2029), so that
+# effective dates in scenarios are never in the future (they may not be).
+TEST_NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return TEST_NOW
+
+
+@pytest.fixture
+def app(store_config: StoreConfig) -> Iterator[Collab]:
+    service = Collab(store_config, clock=fixed_clock)
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def world(app: Collab) -> World:
+    return World(app)

@@ -1,0 +1,317 @@
+"""Idempotency, optimistic concurrency and racing writers (DESIGN §1, §2 invariant 5, §4)."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from collab.application import Collab, Command, Outcome
+from collab.commands import IntegrityError
+from collab.domain.errors import (
+    ConflictError,
+    IdempotencyKeyReuseError,
+    RuleViolationError,
+    StaleVersionError,
+)
+from collab.stores import StoreConfig
+from tests.application.conftest import fixed_clock
+from tests.application.world import TERRITORY, World
+
+TIMEOUT = 20.0  # seconds a barrier or a thread may wait before the test fails
+
+
+@pytest.fixture
+def rival(store_config: StoreConfig, app: Collab) -> Iterator[Collab]:
+    """A second process on the same store (the same instance for the memory store)."""
+    if store_config.kind == "memory":
+        yield app
+        return
+    other = Collab(store_config, clock=fixed_clock)
+    yield other
+    other.close()
+
+
+class Gate:
+    """Holds the first save of threads `first` and `second` until both have loaded their
+    aggregates, then lets `first` commit before `second` tries: a deterministic conflict."""
+
+    def __init__(self, first: str, second: str) -> None:
+        self.first, self.second = first, second
+        self.loaded = threading.Barrier(2, timeout=TIMEOUT)
+        self.first_done = threading.Event()
+        self.saves: list[str] = []
+        self.lock = threading.Lock()
+
+    def install(self, monkeypatch: pytest.MonkeyPatch, *apps: Collab) -> None:
+        for app in {id(a): a for a in apps}.values():
+            monkeypatch.setattr(app, "save", self.wrap(app.save))
+
+    def wrap(self, save: Callable[..., Any]) -> Callable[..., Any]:
+        def gated(*aggregates: Any, **kwargs: Any) -> Any:
+            name = threading.current_thread().name
+            with self.lock:
+                held = name in (self.first, self.second) and name not in self.saves
+                self.saves.append(name)
+            if not held:
+                return save(*aggregates, **kwargs)
+            self.loaded.wait()
+            if name == self.second:
+                assert self.first_done.wait(TIMEOUT), "the first writer never saved"
+            try:
+                return save(*aggregates, **kwargs)
+            finally:
+                if name == self.first:
+                    self.first_done.set()
+
+        return gated
+
+
+def race(**jobs: Callable[[], Outcome]) -> dict[str, Outcome | Exception]:
+    """Run each job in a thread named after it; return its outcome or its exception."""
+    results: dict[str, Outcome | Exception] = {}
+
+    def run(name: str, job: Callable[[], Outcome]) -> None:
+        try:
+            results[name] = job()
+        except Exception as e:  # reported to the test
+            results[name] = e
+
+    threads = [threading.Thread(target=run, args=item, name=item[0]) for item in jobs.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a writer is stuck"
+    return results
+
+
+def streams(app: Collab) -> dict[str, list[str]]:
+    """Then: every stream's versions run 1..n without gap; returns its event topics."""
+    versions: dict[str, list[int]] = defaultdict(list)
+    topics: dict[str, list[str]] = defaultdict(list)
+    for n in app.recorder.select_notifications(1, 100_000):
+        versions[str(n.originator_id)].append(n.originator_version)
+        topics[str(n.originator_id)].append(n.topic.rsplit(".", 1)[-1])
+    for stream, numbers in versions.items():
+        assert numbers == list(range(1, len(numbers) + 1)), f"stream {stream} has {numbers}"
+    return dict(topics)
+
+
+def initiate(app: Collab, cmd: Command, title: str = "Care rounds") -> Outcome:
+    return app.initiate_partnership(
+        cmd,
+        title=title,
+        need_statement="Elders",
+        territory=TERRITORY,
+        partnership_type="social_innovation",
+    )
+
+
+# -- idempotency ---------------------------------------------------------------------------
+
+
+def test_the_same_key_twice_records_one_set_of_events(world: World) -> None:
+    # Given a command run once with an idempotency key
+    cmd = world.as_broker(idempotency_key=f"k-{uuid4().hex}")
+    first = initiate(world.app, cmd)
+    head = world.head()
+    # When it is run again with the same key and payload
+    again = initiate(world.app, cmd)
+    # Then it is replayed: same result and positions, nothing new recorded
+    assert (first.replayed, again.replayed) == (False, True)
+    assert (again.result, again.positions) == (first.result, first.positions)
+    assert world.head() == head
+
+
+def test_the_same_key_with_another_payload_is_refused(world: World) -> None:
+    # Given a keyed command
+    cmd = world.as_broker(idempotency_key=f"r-{uuid4().hex}")
+    pid = initiate(world.app, cmd).result["partnership_id"]
+    # When the key comes back with another payload or another command, Then it is refused
+    world.refused(IdempotencyKeyReuseError, lambda: initiate(world.app, cmd, "Other title"))
+    world.refused(IdempotencyKeyReuseError, lambda: world.app.cancel_partnership(cmd, pid))
+    assert world.partnership_of(pid).status == "scoping"
+
+
+def test_a_refused_command_does_not_use_up_its_key(world: World) -> None:
+    # Given a keyed command refused by a domain rule (cancelling a partnership in force)
+    cmd = world.as_broker(idempotency_key=f"f-{uuid4().hex}")
+    bound = world.in_force()
+    world.refused(RuleViolationError, lambda: world.app.cancel_partnership(cmd, bound))
+    # When the key comes with another request that succeeds, Then it runs in its own right
+    out = world.app.cancel_partnership(cmd, world.partnership(a={}))
+    assert not out.replayed and out.positions
+
+
+def test_keys_are_scoped_per_actor(world: World) -> None:
+    # Given a broker used a key; When another broker uses it for the same request
+    first = initiate(world.app, world.as_broker(idempotency_key="shared"))
+    other = initiate(world.app, Command(world.another_broker(), idempotency_key="shared"))
+    # Then the second command runs in its own right
+    assert not other.replayed
+    assert other.result["partnership_id"] != first.result["partnership_id"]
+
+
+def test_a_retried_milestone_without_an_id_is_replayed(world: World) -> None:
+    # Given a milestone set with a key (its id left to the service)
+    pid = world.partnership(a={})
+    cmd = world.as_broker(idempotency_key=f"m-{uuid4().hex}")
+    first = world.app.set_milestone(cmd, pid, title="Kick-off", due_date="2027-03-01")
+    # When the client retries the same request, Then it gets the first outcome back
+    again = world.app.set_milestone(cmd, pid, title="Kick-off", due_date="2027-03-01")
+    assert again.replayed and again.result == first.result
+    assert len(world.partnership_of(pid).milestones) == 1
+
+
+def test_a_concurrent_duplicate_gets_the_first_outcome(
+    world: World, rival: Collab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two processes receive the same keyed request at once
+    pid = world.in_force()
+    cmd = world.as_broker(idempotency_key=f"d-{uuid4().hex}")
+    votes = {world.orgs[k]: "for" for k in "abc"}
+
+    def decide(app: Collab) -> Callable[[], Outcome]:
+        subject = {"action": "other"}
+        return lambda: app.record_decision(cmd, pid, body="AGM", subject=subject, votes=votes)
+
+    Gate("one", "two").install(monkeypatch, world.app, rival)
+    results = race(one=decide(world.app), two=decide(rival))
+    # Then the second is the first's replay and one decision is recorded
+    one, two = results["one"], results["two"]
+    assert isinstance(one, Outcome) and isinstance(two, Outcome)
+    assert (two.replayed, two.result, two.positions) == (True, one.result, one.positions)
+    assert world.events(pid).count("DecisionRecorded") == 1
+    streams(world.app)
+
+
+# -- optimistic concurrency ----------------------------------------------------------------
+
+
+def test_a_stale_expected_version_is_refused(world: World) -> None:
+    pid = world.partnership(a={})
+    version = world.partnership_of(pid).version
+
+    def milestone(expected: int) -> Outcome:
+        return world.app.set_milestone(
+            world.as_broker(expected_version=expected), pid, title="M", due_date="2027-03-01"
+        )
+
+    world.refused(StaleVersionError, lambda: milestone(version - 1))
+    assert milestone(version).result["version"] == version + 1
+    world.refused(StaleVersionError, lambda: milestone(version))
+
+
+def test_an_integrity_error_with_an_expected_version_is_a_conflict(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given another writer commits between our load and our save (simulated once)
+    pid = world.partnership(a={})
+    version = world.partnership_of(pid).version
+    save, calls = world.app.save, []
+
+    def conflicting(*aggregates: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("simulated concurrent write")
+        return save(*aggregates, **kwargs)
+
+    monkeypatch.setattr(world.app, "save", conflicting)
+    cmd = world.as_broker(expected_version=version)
+    # When the command names the version it expects, Then it is a conflict, not retried
+    err = world.refused(
+        ConflictError, lambda: world.app.set_milestone(cmd, pid, title="M", due_date="2027-03-01")
+    )
+    # A stale If-Match after all (412), not retried
+    assert type(err) is StaleVersionError and len(calls) == 1
+    # And without an expected version the service retries and succeeds
+    calls.clear()
+    world.app.set_milestone(world.as_broker(), pid, title="M", due_date="2027-03-01")
+    assert len(calls) == 2
+
+
+# -- racing writers ------------------------------------------------------------------------
+
+
+def test_two_writers_on_one_partnership_both_succeed_after_retry(
+    world: World, rival: Collab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a and b pledge at the same moment through two processes
+    pid = world.in_force()
+    gate = Gate("a", "b")
+    gate.install(monkeypatch, world.app, rival)
+
+    def pledge(app: Collab, key: str) -> Callable[[], Outcome]:
+        return lambda: app.pledge(
+            world.as_(key),
+            pid,
+            contribution_type="staff_time",
+            quantity={"value": "5", "unit": "hour"},
+            valuation={"method": "not_valued"},
+        )
+
+    results = race(a=pledge(world.app, "a"), b=pledge(rival, "b"))
+    # Then both succeed, b after one retry
+    assert all(isinstance(r, Outcome) for r in results.values()), results
+    assert gate.saves.count("b") == 2
+    # And nothing is half-written: each commitment exists iff the partnership noted it
+    topics = streams(world.app)
+    pledged = {s for s, t in topics.items() if t[0] == "Pledged"}
+    noted = {
+        e.commitment_id
+        for e in list[Any](world.app.events.get(UUID(pid)))
+        if type(e).__name__ == "CommitmentNoted"
+    }
+    ids = {r.result["commitment_id"] for r in results.values() if isinstance(r, Outcome)}
+    assert pledged == noted == ids
+
+
+@pytest.mark.parametrize("first", ["confirm", "rival"])
+@pytest.mark.parametrize("rival_command", ["withdraw_membership", "suspend"])
+def test_a_confirmation_racing_a_withdrawal_or_suspension_stays_consistent(
+    world: World, rival: Collab, monkeypatch: pytest.MonkeyPatch, first: str, rival_command: str
+) -> None:
+    # Given c's pledge, and a passed decision to suspend
+    pid = world.in_force()
+    cid = world.pledge("c", pid, confirm=False)
+    did = world.decide(pid, "suspend", dict.fromkeys("abc", "for"))
+
+    def other() -> Outcome:
+        if rival_command == "suspend":
+            return rival.apply_decision(world.as_broker(), pid, action="suspend", decision_id=did)
+        return rival.withdraw_membership(world.as_("c"), pid)
+
+    # When c confirms while the rival command commits concurrently
+    gate = Gate(first, "rival" if first == "confirm" else "confirm")
+    gate.install(monkeypatch, world.app, rival)
+    results = race(confirm=lambda: world.app.confirm_commitment(world.as_("c"), cid), rival=other)
+    # Then the rival always succeeds; a confirmation committed second is refused
+    assert isinstance(results["rival"], Outcome)
+    confirmed = isinstance(results["confirm"], Outcome)
+    assert confirmed == (first == "confirm")
+    assert gate.saves.count("rival") == (2 if confirmed else 1)  # retried after the conflict
+    if not confirmed:
+        assert isinstance(results["confirm"], RuleViolationError)
+    # And never a confirmed commitment of a withdrawn member, nor one confirmed while suspended
+    p, c = world.partnership_of(pid), world.commitment_of(cid)
+    expected = ["Pledged", "Confirmed"] if confirmed else ["Pledged"]
+    if rival_command == "withdraw_membership":
+        assert p.members[world.orgs["c"]]["status"] == "withdrawn"
+        assert c.status == "released"
+        expected.append("Released")
+    else:
+        assert p.status == "suspended"
+        assert c.status == ("confirmed" if confirmed else "pledged")
+    assert world.events(cid) == expected
+    tail = world.events(pid)[-2:]
+    last = "Suspended" if rival_command == "suspend" else "MemberWithdrew"
+    if confirmed:
+        assert tail == ["CommitmentConfirmationNoted", last]
+    else:
+        assert tail[-1] == last and "CommitmentConfirmationNoted" not in world.events(pid)
+    streams(world.app)
