@@ -1,0 +1,50 @@
+"""The read models' SQLAlchemy engine: the same database as the event store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from collab.stores import StoreConfig
+
+
+def read_engine(config: StoreConfig, *, writer: bool = False) -> Engine:
+    """SQLite: WAL + synchronous=FULL (a writer begins IMMEDIATE); PostgreSQL: the schema."""
+    if config.kind == "postgres":
+        settings = config.postgres_settings()
+        engine = create_engine(
+            "postgresql+psycopg://",
+            connect_args={
+                **config.psycopg_kwargs(),
+                "options": f"-c search_path={settings['POSTGRES_SCHEMA']} -c synchronous_commit=on",
+            },
+            pool_pre_ping=True,
+        )
+        return engine
+    if config.kind == "sqlite":
+        engine = create_engine(f"sqlite:///{config.sqlite_path}", connect_args={"timeout": 30})
+    else:  # memory://: the read models of a throwaway application live in memory too
+        engine = create_engine(
+            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+    _sqlite_transactions(engine, immediate=writer)
+    return engine
+
+
+def _sqlite_transactions(engine: Engine, *, immediate: bool) -> None:
+    """Take the write lock at BEGIN, so two followers never both work on one batch."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        if engine.url.database:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

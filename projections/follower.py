@@ -1,0 +1,212 @@
+"""The log follower (DESIGN §1): reads the notification log in batches, feeds projections.
+
+Each projection keeps its own tracking row. A batch is applied in one transaction that
+first advances every projection's tracking row from the position it read (a compare and
+set that also takes the write lock), then writes the projections' rows: a follower that
+lost the race to another process rolls back and reads again, so nothing is applied twice
+and nothing is skipped (positions commit in order: the library's table lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from sqlalchemy import Connection, Engine, insert, select, text, update
+
+from projections.tables import Tables
+
+BATCH = 500
+TRACKED_FIELDS = {
+    "Partnership": (
+        "title",
+        "need_statement",
+        "territory",
+        "classifications",
+        "partnership_type",
+        "status",
+        "in_force",
+        "pending",
+        "brokers",
+    ),
+    "Commitment": ("status", "recipient", "quantity", "valuation", "period", "conditions"),
+    "Organisation": ("legal_name", "org_type", "sector", "territory", "identifiers", "active"),
+}
+
+
+@dataclass
+class Change:
+    """One event at its position, with the state of its aggregate just after it."""
+
+    position: int
+    event: Any
+    after: Aggregate  # shared: by the end of a batch, the state after its last event
+    before: dict[str, Any]  # tracked fields (plain values) just before; {} for a creation
+    fields: dict[str, Any]  # tracked fields (plain values) just after this event
+
+    @property
+    def kind(self) -> str:
+        return type(self.after).__name__
+
+
+class Projection(Protocol):
+    name: str
+    code_version: int  # bump when the rows it writes change: the views are then rebuilt
+
+    def apply(self, conn: Connection, changes: Sequence[Change]) -> None: ...
+
+
+class StateCache:
+    """Aggregates folded event by event; loaded from the store at the version just before."""
+
+    def __init__(self, app: Application[UUID], limit: int = 20_000) -> None:
+        self.app = app
+        self.limit = limit
+        self.states: dict[UUID, tuple[Aggregate, dict[str, Any]]] = {}
+
+    def fold(self, event: Any) -> tuple[Aggregate, dict[str, Any], dict[str, Any]]:
+        """Apply one event; the tracked fields are copied per event (the aggregate is shared)."""
+        cached = self.states.get(event.originator_id)
+        if cached is not None and cached[0].version == event.originator_version - 1:
+            aggregate: Aggregate | None = cached[0]
+            before = cached[1]
+        else:
+            aggregate, before = None, {}
+            if event.originator_version > 1:
+                aggregate = self.app.repository.get(
+                    event.originator_id, version=event.originator_version - 1
+                )
+                before = tracked(aggregate)
+        after = event.mutate(aggregate)
+        fields = tracked(after)
+        if len(self.states) >= self.limit:
+            self.states.clear()
+        self.states[event.originator_id] = (after, fields)
+        return after, before, fields
+
+
+def tracked(aggregate: Any) -> dict[str, Any]:
+    """The tracked fields as fresh plain values (decimals as text): a copy, cheaply."""
+    return {
+        f: plain(getattr(aggregate, f)) for f in TRACKED_FIELDS.get(type(aggregate).__name__, ())
+    }
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+class Follower:
+    """Feeds every projection from its tracking position; `catch_up` until the head."""
+
+    def __init__(
+        self,
+        app: Application[UUID],
+        engine: Engine,
+        tables: Tables,
+        projections: Sequence[Projection],
+        batch: int = BATCH,
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.tables = tables
+        self.projections = list(projections)
+        self.batch = batch
+        self.cache = StateCache(app)
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return self.positions_in(conn)
+
+    def positions_in(self, conn: Connection) -> dict[str, int]:
+        known = {r.projection: r.position for r in conn.execute(select(self.tables.tracking))}
+        return {p.name: known.get(p.name, 0) for p in self.projections}
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def catch_up(
+        self, until: int | None = None, on_batch: Callable[[int], None] | None = None
+    ) -> int:
+        """Apply batches until every projection has reached `until` (default: the head)."""
+        target = self.head() if until is None else until
+        while True:
+            positions = self.positions()
+            low = min(positions.values(), default=target)
+            if low >= target:
+                return low
+            with self.engine.begin() as conn:
+                if not self.apply_in(conn, positions, low):
+                    conn.rollback()
+            if on_batch is not None:
+                on_batch(min(self.positions().values()))
+
+    def apply_in(self, conn: Connection, positions: dict[str, int], low: int) -> bool:
+        """One batch after `low`, in the caller's transaction; False if nothing to do or lost."""
+        notifications = self.app.recorder.select_notifications(
+            low, self.batch, inclusive_of_start=False
+        )
+        if not notifications:
+            return False
+        changes = []
+        for n in notifications:
+            event = self.app.mapper.to_domain_event(n)
+            after, before, fields = self.cache.fold(event)
+            changes.append(Change(n.id, event, after, before, fields))
+        last = changes[-1].position
+        for projection in self.projections:
+            if not self.advance(conn, projection.name, positions[projection.name], last):
+                self.cache.states.clear()  # another follower applied it; read again
+                return False
+        for projection in self.projections:
+            mine = [c for c in changes if c.position > positions[projection.name]]
+            if mine:
+                projection.apply(conn, mine)
+        return True
+
+    def setup(self) -> None:
+        """Create the tables and a tracking row per projection (idempotent, race-safe)."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Several processes may start at once; DDL must not race.
+                conn.execute(text("SELECT pg_advisory_xact_lock(7366203)"))
+            self.tables.metadata.create_all(conn)
+            t = self.tables.tracking
+            known = set(conn.execute(select(t.c.projection)).scalars())
+            for projection in self.projections:
+                if projection.name not in known:
+                    conn.execute(
+                        insert(t).values(
+                            projection=projection.name,
+                            position=0,
+                            code_version=projection.code_version,
+                        )
+                    )
+
+    def stale(self) -> list[str]:
+        """Projections whose rows were built by other code than this (to be rebuilt)."""
+        t = self.tables.tracking
+        with self.engine.connect() as conn:
+            built = dict(conn.execute(select(t.c.projection, t.c.code_version)).tuples().all())
+        return [
+            p.name for p in self.projections if built.get(p.name, p.code_version) != p.code_version
+        ]
+
+    def advance(self, conn: Connection, name: str, old: int, new: int) -> bool:
+        """Compare and set the tracking row; False if another follower moved it first."""
+        t = self.tables.tracking
+        result = conn.execute(
+            update(t).where(t.c.projection == name, t.c.position == old).values(position=new)
+        )
+        return result.rowcount == 1

@@ -1,0 +1,150 @@
+"""Operations on the read models: status, digest, rebuild into fresh tables then swap."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from sqlalchemy import Connection, Engine, select, text
+
+from projections.follower import Follower
+from projections.history import HistoryProjection
+from projections.readside import ReadSide
+from projections.state import StateProjection
+from projections.tables import Tables, define
+
+REBUILD_BATCH = 5000
+DECIMAL_COLUMNS = {
+    "quantity",
+    "delivered",
+    "confirmed",
+    "valuation_amount",
+    "baseline",
+    "target",
+    "actual",
+}
+
+
+def canonical_row(row: dict[str, Any]) -> str:
+    """One row as canonical JSON: keys sorted, decimals normalised, booleans as JSON."""
+    values = {}
+    for name, value in row.items():
+        if name in DECIMAL_COLUMNS and value is not None:
+            normal = Decimal(value).normalize()
+            value = format(normal, "f")
+        values[name] = value
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest(conn: Connection, tables: Tables) -> str:
+    """SHA-256 over every view's rows, sorted in Python by code point (not by collation)."""
+    h = hashlib.sha256()
+    for table in tables.views():
+        name = table.name.removeprefix(tables_prefix(tables))
+        rows = sorted(canonical_row(dict(r._mapping)) for r in conn.execute(select(table)))
+        h.update(f"{name}\n".encode())
+        for line in rows:
+            h.update(line.encode() + b"\n")
+    return h.hexdigest()
+
+
+def tables_prefix(tables: Tables) -> str:
+    return tables.tracking.name.removesuffix("tracking")
+
+
+def status(read: ReadSide) -> list[dict[str, Any]]:
+    head = read.follower.head()
+    return [
+        {"projection": name, "position": pos, "head": head, "lag": head - pos}
+        for name, pos in read.follower.positions().items()
+    ]
+
+
+def rebuild(read: ReadSide, progress: Callable[[int, int], None] | None = None) -> int:
+    """Fill fresh tables from position 0 in batches, then swap them in, in one transaction.
+
+    Readers see the old views until the swap; the swap also brings the new views up to
+    the head reached meanwhile, so a rebuild under load ends caught up.
+    """
+    fresh = define(tables_prefix(read.tables) + "new_")
+    engine = read.writer
+    drop(engine, fresh)
+    follower = Follower(read.app, engine, fresh, [StateProjection(fresh), HistoryProjection(fresh)])
+    follower.batch = REBUILD_BATCH  # fewer, larger transactions while nobody reads them
+    follower.setup()
+    # One pass to the head as it was at the start, batch by batch; what arrives meanwhile
+    # is applied inside the swap transaction below (it never chases a moving head).
+    target = follower.head()
+    follower.catch_up(
+        target, None if progress is None else lambda reached: progress(reached, target)
+    )
+    with engine.begin() as conn:
+        # Inside the swap's write transaction no follower can commit: finish, then swap.
+        follower_in_tx(follower, conn)
+        for old, new in zip(
+            read.tables.metadata.sorted_tables, fresh.metadata.sorted_tables, strict=True
+        ):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{old.name}"'))
+            conn.execute(text(f'ALTER TABLE "{new.name}" RENAME TO "{old.name}"'))
+            if conn.dialect.name == "postgresql":
+                # The primary key's index keeps its name across a rename: give it back.
+                conn.execute(text(f'ALTER INDEX "{new.name}_pkey" RENAME TO "{old.name}_pkey"'))
+    return read.follower.positions()[read.follower.projections[0].name]
+
+
+def follower_in_tx(follower: Follower, conn: Connection) -> None:
+    """Bring the fresh tables to the head as it is now, inside the swap transaction.
+
+    Bounded: it never chases commands that keep arriving (the live follower goes on from
+    the swapped-in tracking). Whatever the live follower commits meanwhile goes to the old
+    tables, dropped with their tracking.
+    """
+    target = follower.head()
+    while True:
+        positions = follower.positions_in(conn)
+        low = min(positions.values())
+        if low >= target or not follower.apply_in(conn, positions, low):
+            return
+
+
+def drop(engine: Engine, tables: Tables) -> None:
+    with engine.begin() as conn:
+        tables.metadata.drop_all(conn)
+
+
+@contextmanager
+def rebuild_lock(read: ReadSide) -> Iterator[None]:
+    """One rebuilder at a time across processes (they would share the fresh tables)."""
+    config = read.config
+    if config.kind == "postgres":
+        with psycopg.connect(**config.psycopg_kwargs(), autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(7366204)")
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(7366204)")
+    elif config.kind == "sqlite":
+        with open(f"{config.sqlite_path}.rebuild.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    else:
+        yield
+
+
+def ensure_current(read: ReadSide) -> list[str]:
+    """Rebuild the views when a projection's code changed; returns the stale ones found."""
+    stale = read.follower.stale()
+    if stale:
+        with rebuild_lock(read):
+            if read.follower.stale():  # another process may have rebuilt meanwhile
+                rebuild(read)
+    return stale

@@ -1,0 +1,284 @@
+"""Aggregate state → read-model rows (plain str / int / bool / None), and rows → views.
+
+The same functions serve the live projection (rows written per batch) and the as-of
+reader (rows computed in memory from a fold of raw events), so a view as of position N
+and the live view captured at N are built by one code path from one kind of input.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from collab.domain.commitment import Commitment
+from collab.domain.organisation import Organisation
+from collab.domain.partnership import Partnership
+
+Rows = dict[str, list[dict[str, Any]]]
+PARTNERSHIP_TABLES = (
+    "partnerships",
+    "brokers",
+    "members",
+    "versions",
+    "signatures",
+    "decisions",
+    "milestones",
+    "indicators",
+    "related",
+)
+COMMITMENT_TABLES = ("commitments", "deliveries")
+
+
+def dec(value: Any) -> str | None:
+    """Canonical decimal text: never a float."""
+    return None if value is None else format(Decimal(value), "f")
+
+
+def js(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def partnership_rows(p: Partnership, position: int) -> Rows:
+    pid = str(p.id)
+    in_force = p.in_force_version()
+    pending = p.versions.get(str(p.pending)) if p.pending else None
+    return {
+        "partnerships": [
+            {
+                "partnership_id": pid,
+                "title": p.title,
+                "need_statement": p.need_statement,
+                "country": p.territory["country"],
+                "nuts": p.territory.get("nuts"),
+                "lau": p.territory.get("lau"),
+                "partnership_type": p.partnership_type,
+                "status": p.status,
+                "version": p.version,
+                "in_force_version": p.in_force,
+                "in_force_hash": in_force["hash"] if in_force else None,
+                "pending_version": p.pending,
+                "pending_hash": pending["hash"] if pending else None,
+                "classifications": js(p.classifications),
+                "brokers": js(p.brokers),
+                "lead_organisation": p.lead_organisation(),
+                "position": position,
+            }
+        ],
+        "brokers": [{"partnership_id": pid, "broker_id": b} for b in p.brokers],
+        "members": [
+            {
+                "partnership_id": pid,
+                "organisation_id": org,
+                "roles": js(m["roles"]),
+                "sector": m["sector"],
+                "interest_group": m["interest_group"],
+                "weight": m["weight"],
+                "signatory": m["signatory"],
+                "status": m["status"],
+                "needs_accession": m["needs_accession"],
+                "exit_date": m.get("exit_date"),
+                "admitted_by": m.get("admitted_by"),
+            }
+            for org, m in p.members.items()
+        ],
+        "versions": [
+            {
+                "partnership_id": pid,
+                "number": int(n),
+                "text_hash": ver["hash"],
+                "status": ver["status"],
+                "base": ver["base"],
+                "terms": js(ver["terms"]),
+            }
+            for n, ver in p.versions.items()
+        ],
+        "signatures": [
+            {
+                "partnership_id": pid,
+                "text_hash": h,
+                "organisation_id": org,
+                "actor": s["actor"],
+                "mandate": s["mandate"],
+                "signed_at": s["signed_at"],
+            }
+            for h, by in p.signatures.items()
+            for org, s in by.items()
+        ],
+        "decisions": [
+            {
+                "partnership_id": pid,
+                "decision_id": d_id,
+                "action": d["action"],
+                "organisation_id": d.get("organisation"),
+                "body": d["body"],
+                "passed": d["passed"],
+                "used": d["used"],
+            }
+            for d_id, d in p.decisions.items()
+        ],
+        "milestones": [{"partnership_id": pid, **m} for m in p.milestones.values()],
+        "indicators": [
+            {
+                "partnership_id": pid,
+                "indicator_id": i["indicator_id"],
+                "kind": i["kind"],
+                "name": i["name"],
+                "unit": i["unit"],
+                "baseline": dec(i["baseline"]),
+                "target": dec(i["target"]),
+                "actual": dec(i.get("actual")),
+                "actual_as_of": i.get("actual_as_of"),
+            }
+            for i in p.indicators.values()
+        ],
+        "related": [
+            {
+                "partnership_id": pid,
+                "seq": n,
+                "related_id": r["partnership"],
+                "relation": r["relation"],
+                "country": (r.get("territory") or {}).get("country"),
+                "nuts": (r.get("territory") or {}).get("nuts"),
+            }
+            for n, r in enumerate(p.related)
+        ],
+    }
+
+
+def commitment_rows(c: Commitment) -> Rows:
+    cid = str(c.id)
+    deliveries = c.deliveries.values()
+    delivered = sum(
+        (Decimal(d["quantity"]) for d in deliveries if d["status"] != "disputed"), Decimal(0)
+    )
+    period = c.period or {}
+    return {
+        "commitments": [
+            {
+                "commitment_id": cid,
+                "partnership_id": c.partnership_id,
+                "organisation_id": c.organisation_id,
+                "recipient": c.recipient,
+                "contribution_type": c.contribution_type,
+                "quantity": dec(c.quantity["value"]),
+                "unit": c.quantity["unit"],
+                "valuation_amount": dec(c.valuation["amount"]),
+                "valuation_currency": c.valuation["currency"],
+                "valuation_method": c.valuation["method"],
+                "period_start": period.get("start"),
+                "period_end": period.get("end"),
+                "conditions": c.conditions,
+                "status": c.status,
+                "delivered": dec(delivered),
+                "confirmed": dec(c.confirmed_total()),
+                "version": c.version,
+            }
+        ],
+        "deliveries": [
+            {
+                "commitment_id": cid,
+                "delivery_id": d_id,
+                "quantity": dec(d["quantity"]),
+                "delivered_on": d["delivered_on"],
+                "note": d["note"],
+                "status": d["status"],
+                "reported_in": d["reported_in"],
+            }
+            for d_id, d in c.deliveries.items()
+        ],
+    }
+
+
+def organisation_rows(o: Organisation) -> Rows:
+    return {
+        "organisations": [
+            {
+                "organisation_id": str(o.id),
+                "legal_name": o.legal_name,
+                "org_type": o.org_type,
+                "sector": o.sector,
+                "country": o.territory["country"],
+                "nuts": o.territory.get("nuts"),
+                "lau": o.territory.get("lau"),
+                "active": o.active,
+                "identifiers": js(o.identifiers),
+                "version": o.version,
+            }
+        ],
+        "mandates": [
+            {
+                "organisation_id": str(o.id),
+                "mandate_id": mandate_id,
+                "broker_id": m["broker"],
+                "partnership_id": m["partnership"],
+                "until": m["until"],
+                "revoked": m["revoked"],
+            }
+            for mandate_id, m in o.mandates.items()
+        ],
+    }
+
+
+def assemble(rows: Rows) -> dict[str, Any]:
+    """The compiled partnership view (like an OCDS compiled release) from its rows."""
+    head = dict(rows["partnerships"][0])
+    head.pop("position")
+    for name in ("classifications", "brokers"):
+        head[name] = json.loads(head[name])
+    by_org: dict[str, list[dict[str, Any]]] = {}
+    for c in sorted(rows["commitments"], key=lambda r: r["commitment_id"]):
+        deliveries = [d for d in rows["deliveries"] if d["commitment_id"] == c["commitment_id"]]
+        by_org.setdefault(c["organisation_id"], []).append(
+            {**c, "deliveries": sorted(deliveries, key=lambda d: d["delivery_id"])}
+        )
+    members = []
+    for m in sorted(rows["members"], key=lambda r: r["organisation_id"]):
+        org = m["organisation_id"]
+        members.append(
+            {
+                **m,
+                "roles": json.loads(m["roles"]),
+                "commitments": by_org.get(org, []),
+                "totals": totals(by_org.get(org, [])),
+            }
+        )
+
+    def strip(table: str, *sort: str) -> list[dict[str, Any]]:
+        out = [{k: v for k, v in r.items() if k != "partnership_id"} for r in rows[table]]
+        return sorted(out, key=lambda r: tuple(str(r[s]) for s in sort))
+
+    versions = strip("versions", "number")
+    for ver in versions:
+        ver["terms"] = json.loads(ver["terms"])
+    return {
+        **head,
+        "members": members,
+        "versions": versions,
+        "signatures": strip("signatures", "text_hash", "organisation_id"),
+        "decisions": strip("decisions", "decision_id"),
+        "milestones": strip("milestones", "due_date", "milestone_id"),
+        "indicators": strip("indicators", "indicator_id"),
+        "related": strip("related", "seq"),
+    }
+
+
+def totals(commitments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Committed / delivered / confirmed per contribution type and unit (no exchange rates)."""
+    sums: dict[tuple[str, str], list[Decimal]] = {}
+    for c in commitments:
+        if c["status"] in ("withdrawn", "released"):
+            continue
+        row = sums.setdefault((c["contribution_type"], c["unit"]), [Decimal(0)] * 3)
+        for i, name in enumerate(("quantity", "delivered", "confirmed")):
+            row[i] += Decimal(c[name])
+    return [
+        {
+            "contribution_type": kind,
+            "unit": unit,
+            "committed": dec(s[0]),
+            "delivered": dec(s[1]),
+            "confirmed": dec(s[2]),
+        }
+        for (kind, unit), s in sorted(sums.items())
+    ]

@@ -1,0 +1,249 @@
+"""SQLAlchemy tables of the read models, no logic. Text for decimals and times (DESIGN §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, Table, Text
+
+
+def _t(metadata: MetaData, name: str, *columns: Column[Any]) -> Table:
+    return Table(name, metadata, *columns)
+
+
+def key(name: str) -> Column[str]:
+    return Column(name, Text, primary_key=True)
+
+
+def text(name: str, *, nullable: bool = True) -> Column[str]:
+    return Column(name, Text, nullable=nullable)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """One set of read-model tables; `prefix` lets a rebuild fill fresh ones, then swap."""
+
+    metadata: MetaData
+    tracking: Table
+    partnerships: Table
+    members: Table
+    versions: Table
+    signatures: Table
+    decisions: Table
+    milestones: Table
+    indicators: Table
+    related: Table
+    brokers: Table
+    mandates: Table
+    commitments: Table
+    deliveries: Table
+    organisations: Table
+    history: Table
+    field_history: Table
+
+    def views(self) -> list[Table]:
+        """Every view table (not tracking), in a fixed order (the digest's order)."""
+        return [t for t in self.metadata.sorted_tables if t is not self.tracking]
+
+
+def define(prefix: str = "rm_") -> Tables:
+    m = MetaData()
+    p = prefix
+    return Tables(
+        metadata=m,
+        tracking=_t(
+            m,
+            f"{p}tracking",
+            key("projection"),
+            Column("position", BigInteger, nullable=False),
+            # The projection code's version the rows were built with: a change means rebuild.
+            Column("code_version", Integer, nullable=False),
+        ),
+        partnerships=_t(
+            m,
+            f"{p}partnerships",
+            key("partnership_id"),
+            text("title"),
+            text("need_statement"),
+            text("country"),
+            text("nuts"),
+            text("lau"),
+            text("partnership_type"),
+            text("status"),
+            Column("version", Integer),
+            Column("in_force_version", Integer),
+            text("in_force_hash"),
+            Column("pending_version", Integer),
+            text("pending_hash"),
+            text("classifications"),
+            text("brokers"),
+            text("lead_organisation"),
+            Column("position", BigInteger),
+        ),
+        members=_t(
+            m,
+            f"{p}members",
+            key("partnership_id"),
+            key("organisation_id"),
+            text("roles"),
+            text("sector"),
+            text("interest_group"),
+            Column("weight", BigInteger),
+            Column("signatory", Boolean),
+            text("status"),
+            Column("needs_accession", Boolean),
+            text("exit_date"),
+            text("admitted_by"),
+        ),
+        versions=_t(
+            m,
+            f"{p}versions",
+            key("partnership_id"),
+            Column("number", Integer, primary_key=True),
+            text("text_hash"),
+            text("status"),
+            Column("base", Integer),
+            text("terms"),
+        ),
+        signatures=_t(
+            m,
+            f"{p}signatures",
+            key("partnership_id"),
+            key("text_hash"),
+            key("organisation_id"),
+            text("actor"),
+            text("mandate"),
+            text("signed_at"),
+        ),
+        decisions=_t(
+            m,
+            f"{p}decisions",
+            key("partnership_id"),
+            key("decision_id"),
+            text("action"),
+            text("organisation_id"),
+            text("body"),
+            Column("passed", Boolean),
+            Column("used", Boolean),
+        ),
+        milestones=_t(
+            m,
+            f"{p}milestones",
+            key("partnership_id"),
+            key("milestone_id"),
+            text("title"),
+            text("due_date"),
+            text("status"),
+        ),
+        indicators=_t(
+            m,
+            f"{p}indicators",
+            key("partnership_id"),
+            key("indicator_id"),
+            text("kind"),
+            text("name"),
+            text("unit"),
+            text("baseline"),
+            text("target"),
+            text("actual"),
+            text("actual_as_of"),
+        ),
+        related=_t(
+            m,
+            f"{p}related",
+            key("partnership_id"),
+            Column("seq", Integer, primary_key=True),
+            text("related_id"),
+            text("relation"),
+            text("country"),
+            text("nuts"),
+        ),
+        brokers=_t(m, f"{p}brokers", key("partnership_id"), key("broker_id")),
+        mandates=_t(
+            m,
+            f"{p}mandates",
+            key("organisation_id"),
+            key("mandate_id"),
+            text("broker_id"),
+            text("partnership_id"),
+            text("until"),
+            Column("revoked", Boolean),
+        ),
+        commitments=_t(
+            m,
+            f"{p}commitments",
+            key("commitment_id"),
+            text("partnership_id"),
+            text("organisation_id"),
+            text("recipient"),
+            text("contribution_type"),
+            text("quantity"),
+            text("unit"),
+            text("valuation_amount"),
+            text("valuation_currency"),
+            text("valuation_method"),
+            text("period_start"),
+            text("period_end"),
+            text("conditions"),
+            text("status"),
+            text("delivered"),
+            text("confirmed"),
+            Column("version", Integer),
+        ),
+        deliveries=_t(
+            m,
+            f"{p}deliveries",
+            key("commitment_id"),
+            key("delivery_id"),
+            text("quantity"),
+            text("delivered_on"),
+            text("note"),
+            text("status"),
+            Column("reported_in", Integer),
+        ),
+        organisations=_t(
+            m,
+            f"{p}organisations",
+            key("organisation_id"),
+            text("legal_name"),
+            Column("org_type", Integer),
+            text("sector"),
+            text("country"),
+            text("nuts"),
+            text("lau"),
+            Column("active", Boolean),
+            text("identifiers"),
+            Column("version", Integer),
+        ),
+        history=_t(
+            m,
+            f"{p}history",
+            Column("position", BigInteger, primary_key=True),
+            text("stream_id"),
+            Column("stream_version", Integer),
+            text("stream_kind"),
+            text("partnership_id"),
+            text("event_type"),
+            text("actor"),
+            text("on_behalf_of"),
+            text("mandate"),
+            text("reason"),
+            text("recorded_at"),
+            text("effective_date"),
+            text("correlation_id"),
+            text("corrects_stream"),
+            Column("corrects_version", Integer),
+            text("data"),
+        ),
+        field_history=_t(
+            m,
+            f"{p}field_history",
+            key("stream_id"),
+            key("field"),
+            Column("position", BigInteger, primary_key=True),
+            Column("stream_version", Integer),
+            text("event_type"),
+            text("value"),
+        ),
+    )

@@ -1,0 +1,68 @@
+"""A demo-like partnership life, through the service like a real caller (api.demo + more)."""
+
+from __future__ import annotations
+
+from api.demo import Demo, terms
+from collab.application import Actor, Collab, Command
+
+
+def enrich(app: Collab, broker: Actor, pid: str, other: str) -> None:
+    """What the demo leaves out: plans, results, a correction, a relation, a second broker."""
+    by = Command(broker)
+    kick_off = app.set_milestone(by, pid, title="Kick-off", due_date="2027-01-15")
+    app.set_milestone(
+        by,
+        pid,
+        title="Kick-off",
+        due_date="2027-01-15",
+        status="reached",
+        milestone_id=kick_off.result["milestone_id"],
+    )
+    app.set_milestone(by, pid, title="Mid-term review", due_date="2028-06-30")
+    visits = dict(kind="output", name="Home visits", unit="visit", baseline="0")
+    iid = app.set_indicator(by, pid, **visits, target="2400.5").result["indicator_id"]
+    app.report_result(by, pid, indicator_id=iid, actual="1210.25", as_of="2028-06-30")
+    app.set_indicator(by, pid, **visits, target="2600", indicator_id=iid)
+    app.set_indicator(
+        by, pid, kind="impact", name="Isolation index", unit="score", baseline="7.10", target="5"
+    )
+    app.correct_partnership(
+        by, pid, changes={"title": "Baixo Alentejo Mobile Care"}, corrects_version=1
+    )
+    app.relate_partnerships(by, other, other_id=pid, relation="scales")
+    app.assign_broker(by, pid, broker_id="another-broker")
+
+
+def detour(demo: Demo, pid: str) -> None:
+    """A rejected amendment, then a suspension and a resumption, each on a decision."""
+    app, broker = demo.app, Command(demo.broker)
+    base = app.get_partnership(demo.broker, pid).in_force
+    app.propose_amendment(
+        broker,
+        pid,
+        base_version=base,
+        terms_=terms("Nobody in Mértola ages alone, nor goes hungry.", notice=90),
+    )
+    app.reject_amendment(demo.by("health"), pid)
+    voters = {
+        demo.orgs[k]: "for"
+        for k in ("municipality", "health", "association", "olive_mill", "transport")
+    }
+    for action in ("suspend", "resume"):
+        decision = app.record_decision(
+            broker, pid, body="General assembly", subject={"action": action}, votes=voters
+        )
+        app.apply_decision(broker, pid, action=action, decision_id=decision.result["decision_id"])
+
+
+def drive(app: Collab) -> tuple[str, str]:
+    """The demo's whole life with a detour and the extras; returns both partnership ids."""
+    demo = Demo(app)
+    demo.register()
+    pid = demo.found()
+    demo.deliver(pid)
+    demo.amend_and_withdraw(pid)
+    detour(demo, pid)
+    other = demo.move_on(pid)
+    enrich(app, demo.broker, pid, other)
+    return pid, other

@@ -1,0 +1,157 @@
+"""As-of (DESIGN §4): the view as of position N equals the live view captured right at N."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from collab.application import Collab, Outcome
+from collab.domain.envelope import rfc3339
+from collab.domain.errors import InvalidInputError, NotFoundError
+from collab.stores import StoreConfig
+from projections.asof import position_at, view_as_of
+from projections.readside import ReadSide
+from projections.views import partnership_view
+from tests.application.conftest import TEST_NOW
+from tests.application.world import World
+from tests.projections.scenario import drive
+from tests.projections.support import assert_same, head, partnership_ids
+
+Frames = dict[int, dict[str, dict[str, Any]]]
+
+
+class Camera:
+    """After every command: catch up, then picture every partnership's live view."""
+
+    def __init__(self, app: Collab, read: ReadSide) -> None:
+        self.app = app
+        self.read = read
+        self.frames: Frames = {}
+
+    def __call__(self, outcome: Outcome) -> None:
+        position = self.read.catch_up()
+        assert position == outcome.position == head(self.app)
+        with self.read.reader() as conn:
+            self.frames[position] = {
+                pid: partnership_view(conn, self.read.tables, pid)
+                for pid in partnership_ids(self.read)
+            }
+
+
+@pytest.fixture
+def filmed(app: Collab, read: ReadSide) -> tuple[Frames, str, str]:
+    """Given the demo's life, command by command, with the live views pictured after each."""
+    camera = Camera(app, read)
+    app.after_commit.append(camera)
+    pid, other = drive(app)
+    app.after_commit.remove(camera)
+    return camera.frames, pid, other
+
+
+def test_as_of_each_command_equals_the_live_view_captured_then(
+    app: Collab, filmed: tuple[Frames, str, str]
+) -> None:
+    frames, pid, _other = filmed
+    assert len([n for n, views in frames.items() if pid in views]) > 60
+    for position, views in frames.items():
+        for partnership_id, live in views.items():
+            # When the view is asked as of that position, Then it is the one seen then
+            assert_same(
+                view_as_of(app, partnership_id, position), live, f"{partnership_id}@{position}"
+            )
+
+
+def test_as_of_before_the_partnership_existed_is_not_found(
+    app: Collab, filmed: tuple[Frames, str, str]
+) -> None:
+    frames, pid, other = filmed
+    before = [n for n, views in frames.items() if pid not in views]
+    assert before  # the organisations were registered first
+    for position in [0, *before]:
+        with pytest.raises(NotFoundError):
+            view_as_of(app, pid, position)
+    # And the partnership transferred to exists only from its transfer on
+    born = min(n for n, views in frames.items() if other in views)
+    with pytest.raises(NotFoundError):
+        view_as_of(app, other, max(n for n in frames if n < born))
+    assert view_as_of(app, other, born)["related"][0]["related_id"] == pid
+
+
+def test_as_of_beyond_the_head_is_invalid_input(
+    app: Collab, filmed: tuple[Frames, str, str]
+) -> None:
+    _frames, pid, _other = filmed
+    assert view_as_of(app, pid, head(app))["partnership_id"] == pid
+    with pytest.raises(InvalidInputError):
+        view_as_of(app, pid, head(app) + 1)
+
+
+def test_position_at_a_time_with_every_event_recorded_at_one_instant(
+    app: Collab, world: World
+) -> None:
+    # Given commands all recorded at the fixed clock's one instant
+    world.in_force()
+    tick = timedelta(microseconds=1)
+    # Then at that instant or after, the whole log; just before it, nothing
+    assert position_at(app, rfc3339(TEST_NOW)) == head(app)
+    assert position_at(app, rfc3339(TEST_NOW + tick)) == head(app)
+    assert position_at(app, rfc3339(TEST_NOW + timedelta(days=400))) == head(app)
+    assert position_at(app, rfc3339(TEST_NOW - tick)) == 0
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = TEST_NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ticking(store_config: StoreConfig, clock: Clock) -> Iterator[Collab]:
+    service = Collab(store_config, clock=clock)
+    yield service
+    service.close()
+
+
+def test_position_at_a_time_is_the_longest_prefix_recorded_by_then(
+    ticking: Collab, clock: Clock
+) -> None:
+    # Given a partnership started at one time and staffed a minute, then an hour, later
+    world = World(ticking)
+    pid = world.partnership()
+    started = head(ticking)
+    clock.now += timedelta(minutes=1)
+    world.org("a")
+    ticking.invite_member(
+        world.as_broker(), pid, organisation_id=world.orgs["a"], roles=["lead"], weight=1
+    )
+    invited = head(ticking)
+    clock.now += timedelta(hours=1)
+    ticking.join_partnership(world.as_("a"), pid)
+    # When positions are asked for moments between and at those times
+    minute = TEST_NOW + timedelta(minutes=1)
+    expected = {
+        TEST_NOW - timedelta(seconds=1): 0,
+        TEST_NOW: started,
+        TEST_NOW + timedelta(seconds=59): started,
+        minute: invited,
+        minute + timedelta(minutes=59): invited,
+        clock.now: head(ticking),
+    }
+    # Then each is the end of the longest prefix recorded at or before the moment
+    assert {t: position_at(ticking, rfc3339(t)) for t in expected} == expected
+    # And the view as of that time shows the partnership as it was then
+    as_of_invited = view_as_of(ticking, pid, position_at(ticking, rfc3339(minute)))
+    assert [m["status"] for m in as_of_invited["members"]] == ["invited"]
+    assert as_of_invited["status"] == "negotiating"
