@@ -1,0 +1,16 @@
+"""Starting the service's own processes (used by tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+
+def start_worker(database_url: str, *, poll: float, **popen: Any) -> subprocess.Popen[bytes]:
+    """`collab projections run` in its own process, on the given database."""
+    command = [sys.executable, "-c", "from api.cli import main; main()"]
+    command += ["projections", "run", "--poll", str(poll)]
+    env = {**os.environ, "COLLAB_DATABASE_URL": database_url}
+    return subprocess.Popen(command, env=env, **popen)

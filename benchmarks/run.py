@@ -1,0 +1,40 @@
+"""Run every registered benchmark: ``python -m benchmarks [--smoke] [--only B2] [--strict]``.
+
+Prints one summary line per result (``B2.sqlite.collab.w1 ratio=… target>=0.5 ok``) and
+writes ``benchmarks/results/<id>.json``. ``--strict`` exits 1 when a gating result misses
+its target; comparison lines (an option not chosen) never gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from benchmarks import b2_append, b3_rebuild, b4_load, b7_lag
+from benchmarks.harness import RESULTS_DIR, Result, write_result
+
+BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
+    "B2": b2_append.run,
+    "B3": b3_rebuild.run,
+    "B4": b4_load.run,
+    "B7": b7_lag.run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="short run: 5 rounds, small batches")
+    parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), default=None)
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a gating result misses")
+    args = parser.parse_args(argv)
+
+    results: list[Result] = []
+    for name in args.only or sorted(BENCHMARKS):
+        results += BENCHMARKS[name](args.smoke)
+    for result in results:
+        write_result(result, RESULTS_DIR)
+    print()
+    for result in results:
+        print(result.summary())
+    missed = [r.bench_id for r in results if r.gating and not r.ok]
+    return 1 if args.strict and missed else 0
