@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from projections.follower import Change, plain
+from projections.follower import Change
 from projections.rows import js
 from projections.tables import Tables
 
@@ -46,7 +46,7 @@ def entry(change: Change) -> dict[str, Any]:
         "correlation_id": meta.get("correlation_id"),
         "corrects_stream": corrects.get("stream"),
         "corrects_version": corrects.get("version"),
-        "data": js(plain(public_data(event))),
+        "data": js(public_data(event)),
     }
 
 
@@ -61,8 +61,7 @@ def field_changes(change: Change) -> list[dict[str, Any]]:
             "event_type": type(change.event).__name__,
             "value": js(value),
         }
-        for field, value in change.fields.items()
-        if field not in change.before or change.before[field] != value
+        for field, value in change.changed_fields().items()
     ]
 
 

@@ -72,7 +72,7 @@ def rebuild(read: ReadSide, progress: Callable[[int, int], None] | None = None) 
     Readers see the old views until the swap; the swap also brings the new views up to
     the head reached meanwhile, so a rebuild under load ends caught up.
     """
-    fresh = define(tables_prefix(read.tables) + "new_")
+    fresh = define(tables_prefix(read.tables) + "new_", indexes=False)
     engine = read.writer
     drop(engine, fresh)
     follower = Follower(read.app, engine, fresh, [StateProjection(fresh), HistoryProjection(fresh)])
@@ -95,6 +95,9 @@ def rebuild(read: ReadSide, progress: Callable[[int, int], None] | None = None) 
             if conn.dialect.name == "postgresql":
                 # The primary key's index keeps its name across a rename: give it back.
                 conn.execute(text(f'ALTER INDEX "{new.name}_pkey" RENAME TO "{old.name}_pkey"'))
+        # The old tables' secondary indexes went with them; build them on the new rows.
+        for index in read.tables.indexes:
+            index.create(conn)
     return read.follower.positions()[read.follower.projections[0].name]
 
 

@@ -35,8 +35,18 @@ def dec(value: Any) -> str | None:
     return None if value is None else format(Decimal(value), "f")
 
 
+def _json_default(value: Any) -> str:
+    """Decimals as canonical text (never a float, never an exponent); ids and dates as text."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+# One encoder, reused: json.dumps builds a new one per call when given options.
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=_json_default).encode
+
+
 def js(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    """Canonical-enough JSON text for a read-model column: keys sorted, decimals as text."""
+    return _ENCODE(value)
 
 
 def partnership_rows(p: Partnership, position: int) -> Rows:

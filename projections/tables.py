@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Table, Text
 
 
 def _t(metadata: MetaData, name: str, *columns: Column[Any]) -> Table:
@@ -41,16 +41,39 @@ class Tables:
     organisations: Table
     history: Table
     field_history: Table
+    indexes: tuple[Index, ...]  # secondary indexes; () for a rebuild's fresh tables
 
     def views(self) -> list[Table]:
         """Every view table (not tracking), in a fixed order (the digest's order)."""
         return [t for t in self.metadata.sorted_tables if t is not self.tracking]
 
 
-def define(prefix: str = "rm_") -> Tables:
+def define(prefix: str = "rm_", *, indexes: bool = True) -> Tables:
+    """The read-model tables under ``prefix``. A rebuild fills fresh tables without their
+    secondary indexes (a bulk load is faster without them) and creates them at the swap."""
     m = MetaData()
     p = prefix
+    tables = _define(m, p)
+    if indexes:
+        # For the views' and queries' WHERE clauses (views.py, queries.py): never a scan
+        # of every partnership's history to show one.
+        index = (
+            ("history_partnership", tables.history, ("partnership_id", "position")),
+            ("history_stream", tables.history, ("stream_id", "position")),
+            ("members_organisation", tables.members, ("organisation_id",)),
+            ("signatures_organisation", tables.signatures, ("organisation_id",)),
+            ("commitments_partnership", tables.commitments, ("partnership_id",)),
+            ("commitments_organisation", tables.commitments, ("organisation_id",)),
+            ("deliveries_status", tables.deliveries, ("status",)),
+        )
+        made = tuple(Index(f"{p}{name}_idx", *(t.c[c] for c in cols)) for name, t, cols in index)
+        tables = replace(tables, indexes=made)
+    return tables
+
+
+def _define(m: MetaData, p: str) -> Tables:
     return Tables(
+        indexes=(),
         metadata=m,
         tracking=_t(
             m,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from eventsourcing.persistence import StoredEvent
+from sqlalchemy import inspect
 
 from api.demo import run_demo
 from collab.application import Collab
@@ -33,6 +34,31 @@ def test_a_rebuild_from_zero_gives_the_live_digest(app: Collab, read: ReadSide) 
     assert reached == head(app)
     assert set(read.follower.positions().values()) == {head(app)}
     assert views_of(read) == live
+
+
+def test_rebuilt_tables_get_their_indexes_back_every_time(app: Collab, read: ReadSide) -> None:
+    # Given the demo's views
+    read.follow_commands()
+    run_demo(app)
+    expected = {index.name for index in read.tables.indexes}
+    assert expected  # the queries' indexes exist in the first place
+    assert names_of_indexes(read) >= expected
+    # When the views are rebuilt twice (the second rebuild reuses the fresh tables' names)
+    rebuild(read)
+    rebuild(read)
+    # Then every secondary index exists again under its own name, none under a fresh name
+    names = names_of_indexes(read)
+    assert names >= expected
+    assert not {n for n in names if "new_" in n}
+
+
+def names_of_indexes(read: ReadSide) -> set[str]:
+    inspector = inspect(read.writer)
+    return {
+        str(index["name"])
+        for table in read.tables.views()
+        for index in inspector.get_indexes(table.name)
+    }
 
 
 class Writer(threading.Thread):
