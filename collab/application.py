@@ -12,11 +12,12 @@ from collab.domain.envelope import Actor
 from collab.domain.errors import NotFoundError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
+from collab.use_cases.actors import ActorUseCases
 from collab.use_cases.commitments import CommitmentUseCases
 from collab.use_cases.organisations import OrganisationUseCases
 
 
-class Collab(CommitmentUseCases, OrganisationUseCases):
+class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
     """Every command of DESIGN §2 and the reads the other layers need."""
 
     def get_organisation(self, organisation_id: Any) -> Organisation:

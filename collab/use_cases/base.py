@@ -22,8 +22,9 @@ from collab.commands import (
     replay_or_refuse,
 )
 from collab.domain import values as v
+from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
-from collab.domain.envelope import Acting, utc_now
+from collab.domain.envelope import Acting, Actor, utc_now
 from collab.domain.errors import ForbiddenError, NotFoundError, StaleVersionError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
@@ -41,6 +42,7 @@ class CollabBase(Application[UUID]):
         Partnership: 100,
         Commitment: 100,
         Organisation: 100,
+        ActorBinding: 100,
     }
 
     def __init__(
@@ -132,13 +134,34 @@ class CollabBase(Application[UUID]):
     def check_visible(self, partnership: Partnership, attempt: Attempt) -> None:
         """404 unless the caller may see this partnership (DESIGN §3 visibility table)."""
         actor = attempt.cmd.actor
-        if actor.role in ("admin", "auditor"):
-            return  # auditors' grants arrive with the API issue; both only read
+        if actor.role == "admin":
+            return
+        if actor.role == "auditor" and self.auditor_sees(actor, str(partnership.id)):
+            return
         if actor.role == "partner" and actor.organisation_id in partnership.members:
             return
         if actor.role == "broker" and self.broker_sees(partnership, actor.id, attempt):
             return
         raise NotFoundError(f"no partnership {partnership.id}")
+
+    def get_binding(self, actor_id: Any) -> ActorBinding:
+        """The recorded binding of an actor id (404 when none)."""
+        try:
+            aid = UUID(str(actor_id))
+        except ValueError:
+            raise NotFoundError(f"no actor {actor_id}") from None
+        binding = self.load(aid)
+        if not isinstance(binding, ActorBinding):
+            raise NotFoundError(f"no actor {actor_id}")
+        return binding
+
+    def auditor_sees(self, actor: Actor, partnership_id: str) -> bool:
+        """Auditors' grants are resolved from recorded events, never from the caller."""
+        try:
+            binding = self.get_binding(actor.id)
+        except NotFoundError:
+            return False
+        return binding.active and binding.role == "auditor" and binding.sees(partnership_id)
 
     def broker_sees(self, partnership: Partnership, broker_id: str, attempt: Attempt) -> bool:
         if broker_id in partnership.brokers:

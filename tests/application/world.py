@@ -51,6 +51,12 @@ class World:
     orgs: dict[str, str] = field(default_factory=dict)
     partners: dict[str, Actor] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The auditor's role and its grant on every partnership are recorded events.
+        out = self.app.enrol_actor(Command(self.admin), role="auditor")
+        self.auditor = Actor(out.result["actor_id"], "auditor")
+        self.app.grant_audit(Command(self.admin), self.auditor.id, partnership_id="*")
+
     # -- identities ----------------------------------------------------------------------
 
     def as_broker(self, **options: Any) -> Command:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from eventsourcing.domain import Aggregate, CommandMethodDecorator
 from eventsourcing.utils import resolve_topic
 
+from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.organisation import IdentifierClaim, Organisation
 from collab.domain.partnership import Partnership
@@ -97,6 +98,10 @@ PINNED = {
         )
     ),
     "collab.domain.organisation:IdentifierClaim.Claimed",
+    *(
+        f"collab.domain.actor:ActorBinding.{n}"
+        for n in ("Bound", "Disabled", "AuditGranted", "AuditGrantRemoved")
+    ),
 }
 
 
@@ -112,7 +117,10 @@ def written_topics(aggregate: type[Aggregate]) -> set[str]:
 
 def test_every_event_topic_the_domain_writes_is_pinned() -> None:
     topics = set().union(
-        *(written_topics(a) for a in (Partnership, Commitment, Organisation, IdentifierClaim))
+        *(
+            written_topics(a)
+            for a in (Partnership, Commitment, Organisation, IdentifierClaim, ActorBinding)
+        )
     )
     assert topics == PINNED
     for topic in topics:
