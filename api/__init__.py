@@ -1,1 +1,94 @@
-"""Entrypoints (CLI now, HTTP with the API issue): may import everything; nothing imports them."""
+"""The HTTP API: `create_app(settings)` builds one Flask application; no module-level app."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+from flask_smorest import Api
+
+from api import auth, errors
+from api.schemas.common import Problem
+from api.service import Service, Settings
+
+log = logging.getLogger("collab.requests")
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+class CollabApi(Api):  # flask-smorest ships no type information (see pyproject)
+    """flask-smorest, documenting our problem+json errors instead of its own body."""
+
+    ERROR_SCHEMA = Problem
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """One Flask application over one Service (application + read side + credentials)."""
+    settings = settings or Settings.from_env()
+    app = Flask("collab")
+    app.config.update(
+        API_TITLE="collab",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=None,  # served by api/docs.py, post-processed (problem+json)
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["collab"] = Service(settings)
+    api = CollabApi(app)
+    register(api)
+    errors.init_app(app)  # after flask-smorest's own handlers, which it replaces
+    app.before_request(start_request)
+    auth.init_app(app)
+    app.after_request(finish_request)
+    return app
+
+
+def register(api: Api) -> None:
+    from api import (
+        actors,
+        commitments,
+        docs,
+        events,
+        governance,
+        health,
+        organisations,
+        partnerships,
+        views,
+    )
+
+    api._app.register_blueprint(docs.blp)  # plain Flask: not part of the documented API
+    for module in (health, organisations, actors, partnerships, governance, commitments):
+        api.register_blueprint(module.blp)
+    for module in (views, events):
+        api.register_blueprint(module.blp)
+
+
+def start_request() -> None:
+    given = request.headers.get("X-Request-Id", "")
+    g.request_id = given if REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def finish_request(response: Response) -> Response:
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    actor = g.get("actor")
+    log.info(
+        json.dumps(
+            {
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "ms": round(
+                    (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2
+                ),
+                "actor": actor.id if actor is not None else None,
+            }
+        )
+    )
+    return response

@@ -1,0 +1,130 @@
+"""Actors, their tokens and auditors' grants: admins manage all, everyone their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from api.auth import current_actor
+from api.http import Blueprint, run
+from api.schemas import actors as s
+from api.schemas.common import CommandBody, Outcome
+from api.service import service
+from collab.commands import Outcome as CommandOutcome
+from collab.domain import values as v
+from collab.domain.actor import ActorBinding
+from collab.domain.errors import ForbiddenError, NotFoundError
+
+blp = Blueprint("actors", __name__, url_prefix="/v1/actors", description=__doc__)
+
+
+def check_self_or_admin(actor_id: str) -> None:
+    """Own records, or an admin's: others' actors are not visible (404)."""
+    actor = current_actor()
+    if actor.role != "admin" and actor.id != actor_id:
+        raise NotFoundError(f"no actor {actor_id}")
+
+
+def as_body(binding: ActorBinding) -> dict[str, Any]:
+    return {
+        "actor_id": str(binding.id),
+        "name": service().credentials.name_of(str(binding.id)),
+        "role": binding.role,
+        "organisation_id": binding.organisation_id,
+        "active": binding.active,
+        "grants": list(binding.grants),
+        "version": binding.version,
+    }
+
+
+def create_actor(cmd: Any, args: dict[str, Any]) -> CommandOutcome:
+    svc = service()
+    name = args.pop("name")
+    checked = v.text(name, "name")
+    outcome = svc.app.enrol_actor(cmd, **args)
+    if not outcome.replayed:
+        svc.credentials.set_name(outcome.result["actor_id"], checked, svc.now())
+    return outcome
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(s.CreateActor)
+@blp.response(201, Outcome)
+def create(body: dict[str, Any]) -> Any:
+    """Enrol an actor with one role (admins)."""
+    return run(body, create_actor)
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, s.Actor)
+def me() -> dict[str, Any]:
+    """The caller's own actor record."""
+    return as_body(service().app.get_binding(current_actor().id))
+
+
+@blp.route("/<actor_id>", methods=["GET"])
+@blp.response(200, s.Actor)
+def show(actor_id: str) -> Any:
+    """One actor: admins see all, others themselves."""
+    check_self_or_admin(actor_id)
+    binding = service().app.get_binding(actor_id)
+    return as_body(binding), {"ETag": f'"{binding.version}"'}
+
+
+@blp.route("/<actor_id>/disable", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def disable(body: dict[str, Any], actor_id: str) -> Any:
+    """Disable an actor: its tokens stop working; its events stay (admins)."""
+    return run(body, lambda cmd, a: service().app.disable_actor(cmd, actor_id))
+
+
+@blp.route("/<actor_id>/grants", methods=["POST"])
+@blp.arguments(s.Grant)
+@blp.response(201, Outcome)
+def grant(body: dict[str, Any], actor_id: str) -> Any:
+    """Let an auditor read a partnership, or every one with "*" (admins)."""
+    return run(body, lambda cmd, a: service().app.grant_audit(cmd, actor_id, **a))
+
+
+@blp.route("/<actor_id>/grants/removal", methods=["POST"])
+@blp.arguments(s.Grant)
+@blp.response(200, Outcome)
+def remove_grant(body: dict[str, Any], actor_id: str) -> Any:
+    """Withdraw one of an auditor's grants (admins)."""
+    return run(body, lambda cmd, a: service().app.remove_audit_grant(cmd, actor_id, **a))
+
+
+@blp.route("/<actor_id>/tokens", methods=["POST"])
+@blp.arguments(s.CreateToken)
+@blp.response(201, s.IssuedToken)
+def issue_token(body: dict[str, Any], actor_id: str) -> dict[str, Any]:
+    """Issue a bearer token (shown once; stored hashed): admins for anyone, others for self."""
+    check_self_or_admin(actor_id)
+    svc = service()
+    binding = svc.app.get_binding(actor_id)
+    if not binding.active:
+        raise ForbiddenError("the actor is disabled")
+    days = body["days"] or svc.settings.token_days
+    token, info = svc.credentials.issue(actor_id, body["label"], svc.now(), days)
+    return {**vars(info), "token": token}
+
+
+@blp.route("/<actor_id>/tokens", methods=["GET"])
+@blp.response(200, s.TokenList)
+def tokens(actor_id: str) -> dict[str, Any]:
+    """An actor's tokens (never their secrets)."""
+    check_self_or_admin(actor_id)
+    service().app.get_binding(actor_id)
+    return {"items": [vars(t) for t in service().credentials.list(actor_id)]}
+
+
+@blp.route("/<actor_id>/tokens/<token_id>", methods=["DELETE"])
+@blp.response(204)
+def revoke_token(actor_id: str, token_id: str) -> Response:
+    """Revoke a token: admins any, others their own."""
+    check_self_or_admin(actor_id)
+    if not service().credentials.revoke(token_id, service().now(), actor_id):
+        raise NotFoundError(f"no live token {token_id}")
+    return Response(status=204)

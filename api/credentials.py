@@ -1,0 +1,123 @@
+"""Actors' display names and bearer tokens: ordinary, erasable tables (DESIGN §3).
+
+Only a token's SHA-256 is stored. A token is 32 random bytes (URL-safe base64), so a
+plain digest is enough: there is nothing to guess that a slow hash would protect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Column, Engine, MetaData, Table, Text, insert, select, update
+
+from collab.domain.envelope import rfc3339
+
+PREFIX = "collab_"
+metadata = MetaData()
+names = Table(
+    f"{PREFIX}actor_names",
+    metadata,
+    Column("actor_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)
+tokens = Table(
+    f"{PREFIX}tokens",
+    metadata,
+    Column("token_id", Text, primary_key=True),
+    Column("actor_id", Text, nullable=False, index=True),
+    Column("token_sha256", Text, nullable=False, unique=True),
+    Column("label", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Column("revoked_at", Text),
+)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    token_id: str
+    actor_id: str
+    label: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Credentials:
+    """Names and tokens in the service's own database (reads and writes on two engines)."""
+
+    def __init__(self, writer: Engine, reader: Engine) -> None:
+        self.writer, self.reader = writer, reader
+
+    def setup(self) -> None:
+        with self.writer.begin() as conn:
+            metadata.create_all(conn)
+
+    def set_name(self, actor_id: str, name: str, now: datetime) -> None:
+        with self.writer.begin() as conn:
+            conn.execute(names.delete().where(names.c.actor_id == actor_id))
+            conn.execute(
+                insert(names).values(actor_id=actor_id, name=name, updated_at=rfc3339(now))
+            )
+
+    def name_of(self, actor_id: str) -> str | None:
+        with self.reader.connect() as conn:
+            row = conn.execute(select(names.c.name).where(names.c.actor_id == actor_id)).first()
+        return None if row is None else str(row.name)
+
+    def erase_name(self, actor_id: str) -> bool:
+        with self.writer.begin() as conn:
+            return conn.execute(names.delete().where(names.c.actor_id == actor_id)).rowcount == 1
+
+    def issue(self, actor_id: str, label: str, now: datetime, days: int) -> tuple[str, TokenInfo]:
+        """A new token (shown once) for an actor; only its digest is kept."""
+        token = "collab_" + secrets.token_urlsafe(32)
+        info = TokenInfo(
+            token_id=str(uuid.uuid4()),
+            actor_id=actor_id,
+            label=label,
+            created_at=rfc3339(now),
+            expires_at=rfc3339(now + timedelta(days=days)),
+            revoked_at=None,
+        )
+        with self.writer.begin() as conn:
+            conn.execute(insert(tokens).values(token_sha256=digest(token), **vars(info)))
+        return token, info
+
+    def list(self, actor_id: str) -> list[TokenInfo]:
+        columns = [tokens.c[name] for name in TokenInfo.__dataclass_fields__]
+        query = select(*columns).where(tokens.c.actor_id == actor_id).order_by(tokens.c.created_at)
+        with self.reader.connect() as conn:
+            return [TokenInfo(**r._mapping) for r in conn.execute(query)]
+
+    def revoke(self, token_id: str, now: datetime, actor_id: str | None = None) -> bool:
+        """Revoke one token (of one actor when given); False when there is no such live one."""
+        query = update(tokens).where(tokens.c.token_id == token_id, tokens.c.revoked_at.is_(None))
+        if actor_id is not None:
+            query = query.where(tokens.c.actor_id == actor_id)
+        with self.writer.begin() as conn:
+            return conn.execute(query.values(revoked_at=rfc3339(now))).rowcount == 1
+
+    def actor_of(self, token: str, now: datetime) -> str | None:
+        """The actor id of a live token, or None (unknown, revoked or expired)."""
+        query = select(tokens.c.actor_id).where(
+            tokens.c.token_sha256 == digest(token),
+            tokens.c.revoked_at.is_(None),
+            tokens.c.expires_at > rfc3339(now),
+        )
+        with self.reader.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else str(row.actor_id)
+
+
+def utc(moment: datetime | None = None) -> datetime:
+    return (moment or datetime.now(UTC)).astimezone(UTC)

@@ -1,0 +1,117 @@
+"""Strict JSON request bodies (DESIGN §4): JSON content type, no duplicate keys, no NaN."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import flask
+import marshmallow as ma
+from webargs.flaskparser import FlaskParser
+
+from api.errors import ApiProblem
+
+MAX_DEPTH = 32  # nesting beyond any of our schemas: refused before recursion can bite
+
+
+def is_json(mimetype: str | None) -> bool:
+    return mimetype is not None and (mimetype == "application/json" or mimetype.endswith("+json"))
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ApiProblem(422, "invalid-json", f"duplicate key {key!r} in the JSON body")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ApiProblem(422, "invalid-json", f"{name} is not JSON")
+
+
+def parse_body(raw: bytes) -> Any:
+    """Parse a request body strictly; 422 problem for anything that is not plain JSON."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiProblem(422, "invalid-json", "the body is not UTF-8") from None
+    if _depth(text) > MAX_DEPTH:
+        raise ApiProblem(422, "invalid-json", f"the body nests deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ApiProblem(422, "invalid-json", f"malformed JSON: {e}") from None
+
+
+def _depth(text: str) -> int:
+    """Nesting depth, ignoring brackets inside strings (a cheap, linear pre-check)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+class StrictParser(FlaskParser):
+    """webargs' parser with our rules: 415 for a non-JSON body, 422 problem+json errors."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        "json": ma.RAISE,
+        "query": ma.RAISE,
+        "headers": ma.EXCLUDE,
+        "view_args": ma.RAISE,
+        "path": ma.RAISE,
+        "cookies": ma.EXCLUDE,
+        "files": ma.RAISE,
+        "form": ma.RAISE,
+        "json_or_form": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
+
+    def load_json(self, req: flask.Request, schema: ma.Schema) -> Any:
+        raw = req.get_data(cache=True)
+        if not raw:
+            return {}  # a command without options may be posted with no body at all
+        if not is_json(req.mimetype):
+            raise ApiProblem(415, "unsupported-media-type", "send the body as application/json")
+        body = parse_body(raw)
+        if not isinstance(body, dict):
+            raise ApiProblem(422, "invalid-json", "the body must be a JSON object")
+        return body
+
+    def handle_error(
+        self,
+        error: ma.ValidationError,
+        req: flask.Request,
+        schema: ma.Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Any,
+    ) -> NoReturn:
+        messages = error.messages if isinstance(error.messages, dict) else {"body": error.messages}
+        # webargs nests messages by location ({"json": {...}}): flatten one level.
+        flat: dict[str, Any] = {}
+        for location, fields in messages.items():
+            if isinstance(fields, dict):
+                flat.update(fields)
+            else:
+                flat[str(location)] = fields
+        raise ApiProblem(422, "invalid-input", "the request does not match its schema", errors=flat)
+
+
+PARSER = StrictParser()

@@ -1,0 +1,162 @@
+"""Organisations: the register, corrections, classification, mandates and contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from api.auth import current_actor
+from api.http import Blueprint, decode_cursor, encode_cursor, run, wait_for_views
+from api.schemas import organisations as s
+from api.schemas.common import CommandBody, Outcome
+from api.service import service
+from collab.commands import Command
+from collab.domain.errors import ForbiddenError
+from collab.domain.organisation import Organisation
+from projections.queries import list_organisations
+
+blp = Blueprint("organisations", __name__, url_prefix="/v1/organisations", description=__doc__)
+
+
+def as_body(org: Organisation) -> dict[str, Any]:
+    return {
+        "organisation_id": str(org.id),
+        "identifiers": org.identifiers,
+        "legal_name": org.legal_name,
+        "org_type": org.org_type,
+        "sector": org.sector,
+        "territory": org.territory,
+        "active": org.active,
+        "version": org.version,
+    }
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(s.RegisterOrganisation)
+@blp.response(201, Outcome)
+def register(body: dict[str, Any]) -> Any:
+    """Register an organisation (brokers, admins)."""
+    return run(body, lambda cmd, a: service().app.register_organisation(cmd, **a))
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(s.OrganisationQuery, location="query")
+@blp.response(200, s.OrganisationList)
+def index(query: dict[str, Any]) -> dict[str, Any]:
+    """The register, filtered by sector, type and territory; visible to every caller."""
+    position = wait_for_views(query.pop("min_position", None))
+    limit = query.pop("limit")
+    after = decode_cursor(query.pop("cursor", None))
+    with service().read.reader() as conn:
+        items = list_organisations(conn, service().read.tables, after=after, limit=limit, **query)
+    last = items[-1]["organisation_id"] if len(items) == limit else None
+    return {
+        "items": items,
+        "next_cursor": encode_cursor(last) if last else None,
+        "position": position,
+    }
+
+
+@blp.route("/<organisation_id>", methods=["GET"])
+@blp.response(200, s.Organisation)
+def show(organisation_id: str) -> Any:
+    """One organisation as recorded now (ETag: its version)."""
+    org = service().app.get_organisation(organisation_id)
+    return as_body(org), {"ETag": f'"{org.version}"'}
+
+
+@blp.route("/<organisation_id>/corrections", methods=["POST"])
+@blp.arguments(s.CorrectOrganisation)
+@blp.response(200, Outcome)
+def correct(body: dict[str, Any], organisation_id: str) -> Any:
+    """Correct legal name, territory or identifiers, naming the corrected event."""
+    return run(body, lambda cmd, a: service().app.correct_organisation(cmd, organisation_id, **a))
+
+
+@blp.route("/<organisation_id>/classification", methods=["POST"])
+@blp.arguments(s.ClassifyOrganisation)
+@blp.response(200, Outcome)
+def classify(body: dict[str, Any], organisation_id: str) -> Any:
+    """Change the IATI type and sector (brokers, admins)."""
+    return run(body, lambda cmd, a: service().app.classify_organisation(cmd, organisation_id, **a))
+
+
+@blp.route("/<organisation_id>/deactivation", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def deactivate(body: dict[str, Any], organisation_id: str) -> Any:
+    """Deactivate an organisation (brokers, admins); its history stays."""
+    return run(body, lambda cmd, a: service().app.deactivate_organisation(cmd, organisation_id))
+
+
+@blp.route("/<organisation_id>/mandates", methods=["POST"])
+@blp.arguments(s.GrantMandate)
+@blp.response(201, Outcome)
+def grant_mandate(body: dict[str, Any], organisation_id: str) -> Any:
+    """A partner of the organisation lets a broker act for it (one partnership or all)."""
+    return run(body, lambda cmd, a: service().app.grant_mandate(cmd, organisation_id, **a))
+
+
+@blp.route("/<organisation_id>/mandates", methods=["GET"])
+@blp.response(200, s.MandateList)
+def mandates(organisation_id: str) -> dict[str, Any]:
+    """Mandates: admins see all; a broker its own; a partner its organisation's."""
+    org = service().app.get_organisation(organisation_id)
+    actor = current_actor()
+    items = []
+    for mandate_id, m in org.mandates.items():
+        own_org = actor.role == "partner" and actor.organisation_id == str(org.id)
+        own_broker = actor.role == "broker" and m["broker"] == actor.id
+        auditor = (
+            actor.role == "auditor"
+            and m["partnership"] is not None
+            and (service().app.auditor_sees(actor, m["partnership"]))
+        )
+        if actor.role == "admin" or own_org or own_broker or auditor:
+            items.append(
+                {
+                    "mandate_id": mandate_id,
+                    "broker_id": m["broker"],
+                    "partnership_id": m["partnership"],
+                    "until": m["until"],
+                    "revoked": m["revoked"],
+                }
+            )
+    return {"items": items}
+
+
+@blp.route("/<organisation_id>/mandates/<mandate_id>/revocation", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def revoke_mandate(body: dict[str, Any], organisation_id: str, mandate_id: str) -> Any:
+    """Revoke a mandate (a partner of the organisation)."""
+    return run(body, lambda cmd, a: service().app.revoke_mandate(cmd, organisation_id, mandate_id))
+
+
+@blp.route("/<organisation_id>/contacts", methods=["GET"])
+@blp.response(200, s.ContactList)
+def contacts(organisation_id: str) -> dict[str, Any]:
+    """Representatives' contact details (personal data): the organisation, brokers, admins."""
+    app = service().app
+    org_id = app.check_contact_keeper(Command(current_actor()), organisation_id)
+    return {"items": [vars(c) for c in app.side.list_contacts(org_id)]}
+
+
+@blp.route("/<organisation_id>/contacts", methods=["POST"])
+@blp.arguments(s.ContactBody)
+@blp.response(201, s.Contact)
+def add_contact(body: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+    """Record a representative's contact details (erasable; never in the log)."""
+    contact = service().app.set_contact(Command(current_actor()), organisation_id, **body)
+    return vars(contact)
+
+
+@blp.route("/<organisation_id>/contacts/<contact_id>", methods=["DELETE"])
+@blp.response(204)
+def erase_contact(organisation_id: str, contact_id: str) -> Response:
+    """Erase a representative's personal data; the event log stays complete."""
+    if current_actor().role == "auditor":
+        raise ForbiddenError("auditors only read")
+    service().app.erase_contact(Command(current_actor()), organisation_id, contact_id)
+    return Response(status=204)

@@ -1,0 +1,74 @@
+"""The per-process service: settings from the environment, the application, its read side."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from flask import current_app
+
+from api.credentials import Credentials
+from collab.application import Collab
+from collab.domain.envelope import utc_now
+from collab.stores import StoreConfig
+from projections.readside import ReadSide
+
+Mode = Literal["embedded", "server"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable (docs/configuration.md), from environment variables only."""
+
+    store: StoreConfig
+    mode: Mode
+    max_body_bytes: int = 1_048_576
+    token_days: int = 90
+    read_wait_seconds: float = 5.0
+    ready_max_lag: int = 1000
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        store = StoreConfig.from_env(env)
+        default_mode: Mode = "server" if store.kind == "postgres" else "embedded"
+        mode = env.get("COLLAB_MODE", default_mode)
+        if mode not in ("embedded", "server"):
+            raise ValueError("COLLAB_MODE must be embedded or server")
+        return cls(
+            store=store,
+            mode=mode,  # type: ignore[arg-type]  # checked just above
+            max_body_bytes=int(env.get("COLLAB_MAX_BODY_BYTES", "1048576")),
+            token_days=int(env.get("COLLAB_TOKEN_DAYS", "90")),
+            read_wait_seconds=float(env.get("COLLAB_READ_WAIT_SECONDS", "5")),
+            ready_max_lag=int(env.get("COLLAB_READY_MAX_LAG", "1000")),
+        )
+
+
+class Service:
+    """One application and one read side per process (gunicorn forks before creating it)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = Collab(settings.store, clock=settings.clock)
+        self.read = ReadSide(self.app, settings.store)
+        if settings.mode == "embedded":
+            self.read.follow_commands()  # read-your-writes before every response
+        self.credentials = Credentials(self.read.writer, self.read.readers)
+        self.credentials.setup()
+
+    def now(self) -> datetime:
+        return self.settings.clock()
+
+    def close(self) -> None:
+        self.read.close()
+        self.app.close()
+
+
+def service() -> Service:
+    svc: Service = current_app.extensions["collab"]
+    return svc
