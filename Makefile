@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Test tiers, fastest first; each must collect at least one test.
-TIERS := domain application stores projections
+TIERS := domain application stores projections api integration
 
 .PHONY: run test lint typecheck pytest demo bench bench-smoke clean
 
@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## the service on the embedded SQLite default (until the HTTP API lands: the demo)
-	$(BIN)/collab demo
+run: $(STAMP)  ## the HTTP API under gunicorn on 127.0.0.1:8000, embedded SQLite in var/
+	$(BIN)/collab serve
 
-demo: run
+demo: $(STAMP)  ## seed the CLLD demo scenario through the application service
+	$(BIN)/collab demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check collab projections api tests benchmarks

@@ -52,6 +52,41 @@ def demo() -> None:
             click.echo(f"read models at position {reached}, digest {digest(conn, read.tables)}")
 
 
+@main.command()
+@click.option("--bind", envvar="COLLAB_BIND", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", envvar="COLLAB_WORKERS", default=2, show_default=True, type=int)
+def serve(bind: str, workers: int) -> None:
+    """Serve the HTTP API under gunicorn (embedded SQLite unless configured otherwise)."""
+    import os
+    import shutil
+
+    from api.service import Service, Settings
+
+    settings = Settings.from_env()
+    # Create every table once, here, before gunicorn forks its workers.
+    svc = Service(settings)
+    first_run = not svc.credentials.any_token()
+    svc.close()
+    click.echo(f"collab: {settings.mode} mode on {settings.store.kind}; workers {workers}")
+    click.echo(f"API docs: http://{bind}/v1/docs  (OpenAPI: http://{bind}/v1/openapi.json)")
+    if first_run:
+        click.echo("No credentials yet. Create the first admin and its token with:")
+        click.echo("  .venv/bin/collab actors create --name 'Your Name' --role admin --with-token")
+    gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    args = [gunicorn, "api.wsgi:app", "--bind", bind, "--workers", str(workers)]
+    os.execv(gunicorn, [*args, "--graceful-timeout", "10"])
+
+
+def _add_admin_commands() -> None:
+    from api.cli_admin import actors, grants, tokens
+
+    for group in (actors, tokens, grants):
+        main.add_command(group)
+
+
+_add_admin_commands()
+
+
 @main.group()
 def projections() -> None:
     """The read models: follow the log, rebuild, status, digest."""

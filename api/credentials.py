@@ -107,6 +107,10 @@ class Credentials:
         with self.writer.begin() as conn:
             return conn.execute(query.values(revoked_at=rfc3339(now))).rowcount == 1
 
+    def any_token(self) -> bool:
+        with self.reader.connect() as conn:
+            return conn.execute(select(tokens.c.token_id).limit(1)).first() is not None
+
     def actor_of(self, token: str, now: datetime) -> str | None:
         """The actor id of a live token, or None (unknown, revoked or expired)."""
         query = select(tokens.c.actor_id).where(

@@ -1,0 +1,143 @@
+"""`collab actors`, `collab tokens`, `collab grants`: the operator's commands (database access).
+
+They act as the operator identity (`collab.use_cases.actors.OPERATOR`, an admin), so the
+role bindings and grants they record name "operator" as their actor.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from api.service import Service, Settings
+from collab.commands import Command
+from collab.domain import values as v
+from collab.domain.actor import ALL
+from collab.domain.envelope import ROLES
+from collab.domain.errors import CollabError
+from collab.use_cases.actors import OPERATOR
+
+
+@contextmanager
+def operator() -> Iterator[Service]:
+    svc = Service(Settings.from_env())
+    try:
+        yield svc
+    except CollabError as refused:
+        click.echo(f"refused: {refused.message}", err=True)
+        sys.exit(1)
+    finally:
+        svc.close()
+
+
+@click.group()
+def actors() -> None:
+    """Actors: people or services with one role."""
+
+
+@actors.command("create")
+@click.option("--name", required=True, help="display name (erasable; never in the log)")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--organisation", "organisation_id", help="the organisation a partner acts for")
+@click.option("--with-token", is_flag=True, help="also issue a token and print it")
+def actors_create(name: str, role: str, organisation_id: str | None, with_token: bool) -> None:
+    """Enrol an actor; prints its id (and a token with --with-token)."""
+    with operator() as svc:
+        checked = v.text(name, "name")
+        out = svc.app.enrol_actor(Command(OPERATOR), role=role, organisation_id=organisation_id)
+        actor_id = out.result["actor_id"]
+        svc.credentials.set_name(actor_id, checked, svc.now())
+        click.echo(f"actor {actor_id} ({role})")
+        if with_token:
+            token, info = svc.credentials.issue(actor_id, "cli", svc.now(), svc.settings.token_days)
+            click.echo(f"token {token} (expires {info.expires_at}; shown once)")
+
+
+@actors.command("disable")
+@click.argument("actor_id")
+def actors_disable(actor_id: str) -> None:
+    """Disable an actor: its tokens stop working at once."""
+    with operator() as svc:
+        svc.app.disable_actor(Command(OPERATOR), actor_id)
+        click.echo(f"actor {actor_id} disabled")
+
+
+@click.group()
+def tokens() -> None:
+    """Bearer tokens: stored hashed, expiring, revocable."""
+
+
+@tokens.command("create")
+@click.option("--actor", "actor_id", required=True)
+@click.option("--label", default="cli", show_default=True)
+@click.option("--days", type=click.IntRange(1, 3650), help="lifetime (default COLLAB_TOKEN_DAYS)")
+def tokens_create(actor_id: str, label: str, days: int | None) -> None:
+    """Issue a token for an actor; it is printed once and stored only as a hash."""
+    with operator() as svc:
+        binding = svc.app.get_binding(actor_id)
+        binding.check_active()
+        lifetime = days or svc.settings.token_days
+        token, info = svc.credentials.issue(str(binding.id), label, svc.now(), lifetime)
+        click.echo(f"token {token}")
+        click.echo(f"id {info.token_id} expires {info.expires_at} (the token is shown once)")
+
+
+@tokens.command("list")
+@click.option("--actor", "actor_id", required=True)
+def tokens_list(actor_id: str) -> None:
+    """An actor's tokens: ids, labels, expiry and revocation; never the secrets."""
+    with operator() as svc:
+        svc.app.get_binding(actor_id)
+        for t in svc.credentials.list(actor_id):
+            state = f"revoked {t.revoked_at}" if t.revoked_at else f"expires {t.expires_at}"
+            click.echo(f"{t.token_id} {t.label!r} created {t.created_at} {state}")
+
+
+@tokens.command("revoke")
+@click.option("--actor", "actor_id", required=True)
+@click.option("--token", "token_id", required=True, help="the token's id (from `tokens list`)")
+def tokens_revoke(actor_id: str, token_id: str) -> None:
+    """Revoke one token of an actor."""
+    with operator() as svc:
+        if not svc.credentials.revoke(token_id, svc.now(), actor_id):
+            click.echo(f"no live token {token_id} for actor {actor_id}", err=True)
+            sys.exit(1)
+        click.echo(f"token {token_id} revoked")
+
+
+@click.group()
+def grants() -> None:
+    """Auditors' grants: every partnership, or a list of them."""
+
+
+def _grant_target(partnership_id: str | None, every: bool) -> str:
+    if every == (partnership_id is not None):
+        raise click.UsageError("give exactly one of --partnership ID and --all")
+    return ALL if every else str(partnership_id)
+
+
+@grants.command("add")
+@click.option("--auditor", "auditor_id", required=True)
+@click.option("--partnership", "partnership_id")
+@click.option("--all", "every", is_flag=True)
+def grants_add(auditor_id: str, partnership_id: str | None, every: bool) -> None:
+    """Let an auditor read one partnership, or all of them."""
+    target = _grant_target(partnership_id, every)
+    with operator() as svc:
+        svc.app.grant_audit(Command(OPERATOR), auditor_id, partnership_id=target)
+        click.echo(f"auditor {auditor_id} granted {target}")
+
+
+@grants.command("remove")
+@click.option("--auditor", "auditor_id", required=True)
+@click.option("--partnership", "partnership_id")
+@click.option("--all", "every", is_flag=True)
+def grants_remove(auditor_id: str, partnership_id: str | None, every: bool) -> None:
+    """Withdraw one of an auditor's grants."""
+    target = _grant_target(partnership_id, every)
+    with operator() as svc:
+        svc.app.remove_audit_grant(Command(OPERATOR), auditor_id, partnership_id=target)
+        click.echo(f"auditor {auditor_id} no longer granted {target}")
