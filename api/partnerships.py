@@ -1,7 +1,191 @@
-"""TODO(helper): partnerships resources."""
+"""Partnerships: initiation, membership, agreement versions, signatures and amendments."""
 
 from __future__ import annotations
 
-from api.http import Blueprint
+from typing import Any
+
+from api.auth import current_actor
+from api.http import Blueprint, run
+from api.schemas import partnerships as s
+from api.schemas.common import CommandBody, Outcome
+from api.service import service
+from collab.domain.errors import NotFoundError
+from collab.domain.partnership import Partnership
 
 blp = Blueprint("partnerships", __name__, url_prefix="/v1", description=__doc__)
+ONE = "/partnerships/<partnership_id>"
+
+
+@blp.route("/partnerships", methods=["POST"])
+@blp.arguments(s.InitiatePartnership)
+@blp.response(201, Outcome)
+def initiate(body: dict[str, Any]) -> Any:
+    """Start a partnership (a broker; or a partner, whose organisation leads)."""
+    return run(body, lambda cmd, a: service().app.initiate_partnership(cmd, **a))
+
+
+@blp.route(f"{ONE}/brokers", methods=["POST"])
+@blp.arguments(s.AssignBroker)
+@blp.response(201, Outcome)
+def assign_broker(body: dict[str, Any], partnership_id: str) -> Any:
+    """Assign another partnership broker (a partnership broker or the lead)."""
+    return run(body, lambda cmd, a: service().app.assign_broker(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/members", methods=["POST"])
+@blp.arguments(s.InviteMember)
+@blp.response(201, Outcome)
+def invite(body: dict[str, Any], partnership_id: str) -> Any:
+    """Invite an organisation before entry into force (a partnership broker or the lead)."""
+    return run(body, lambda cmd, a: service().app.invite_member(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/join", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def join(body: dict[str, Any], partnership_id: str) -> Any:
+    """The invited organisation accepts its invitation."""
+    return run(body, lambda cmd, a: service().app.join_partnership(cmd, partnership_id))
+
+
+@blp.route(f"{ONE}/decline", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def decline(body: dict[str, Any], partnership_id: str) -> Any:
+    """The invited organisation declines its invitation."""
+    return run(body, lambda cmd, a: service().app.decline_invitation(cmd, partnership_id))
+
+
+@blp.route(f"{ONE}/withdraw", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def withdraw(body: dict[str, Any], partnership_id: str) -> Any:
+    """The organisation leaves with notice; its open commitments are released."""
+    return run(body, lambda cmd, a: service().app.withdraw_membership(cmd, partnership_id))
+
+
+@blp.route(f"{ONE}/corrections", methods=["POST"])
+@blp.arguments(s.CorrectPartnership)
+@blp.response(200, Outcome)
+def correct(body: dict[str, Any], partnership_id: str) -> Any:
+    """Correct title, need, territory or classifications, naming the corrected event."""
+    return run(body, lambda cmd, a: service().app.correct_partnership(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/cancel", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def cancel(body: dict[str, Any], partnership_id: str) -> Any:
+    """Cancel a partnership before its agreement enters into force."""
+    return run(body, lambda cmd, a: service().app.cancel_partnership(cmd, partnership_id))
+
+
+@blp.route(f"{ONE}/relations", methods=["POST"])
+@blp.arguments(s.RelatePartnerships)
+@blp.response(201, Outcome)
+def relate(body: dict[str, Any], partnership_id: str) -> Any:
+    """Record that this partnership replicates, scales or succeeds another."""
+    return run(body, lambda cmd, a: service().app.relate_partnerships(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/transfers", methods=["POST"])
+@blp.arguments(s.TransferPractice)
+@blp.response(201, Outcome)
+def transfer(body: dict[str, Any], partnership_id: str) -> Any:
+    """While moving on, start a partnership replicating this one in another territory."""
+    return run(body, lambda cmd, a: service().app.transfer_practice(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/versions", methods=["POST"])
+@blp.arguments(s.DraftVersion)
+@blp.response(201, Outcome)
+def draft(body: dict[str, Any], partnership_id: str) -> Any:
+    """Draft the next agreement version; the result carries its text hash."""
+    return run(body, lambda cmd, a: service().app.draft_version(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/open-for-signature", methods=["POST"])
+@blp.arguments(s.OpenForSignature)
+@blp.response(200, Outcome)
+def open_for_signature(body: dict[str, Any], partnership_id: str) -> Any:
+    """Fix the latest draft for signature (CLLD balance checked here)."""
+    return run(body, lambda cmd, a: service().app.open_for_signature(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/signatures", methods=["POST"])
+@blp.arguments(s.SignAgreement)
+@blp.response(201, Outcome)
+def sign(body: dict[str, Any], partnership_id: str) -> Any:
+    """A signatory member signs the exact text hash; the last signature brings it into force."""
+    return run(body, lambda cmd, a: service().app.sign_agreement(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/amendments", methods=["POST"])
+@blp.arguments(s.ProposeAmendment)
+@blp.response(201, Outcome)
+def propose_amendment(body: dict[str, Any], partnership_id: str) -> Any:
+    """Propose new terms on the version in force; every active signatory must sign them."""
+    return run(body, lambda cmd, a: service().app.propose_amendment(cmd, partnership_id, **a))
+
+
+@blp.route(f"{ONE}/reject-amendment", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def reject_amendment(body: dict[str, Any], partnership_id: str) -> Any:
+    """An active signatory rejects the pending amendment; the version in force stays."""
+    return run(body, lambda cmd, a: service().app.reject_amendment(cmd, partnership_id))
+
+
+@blp.route(f"{ONE}/versions", methods=["GET"])
+@blp.response(200, s.TermsVersionList)
+def versions(partnership_id: str) -> Any:
+    """Every agreement version's exact terms and text hash, from the recorded partnership."""
+    p = content_for_caller(partnership_id)
+    body = {
+        "partnership_id": str(p.id),
+        "partnership_status": p.status,
+        "version": p.version,
+        "agreement_in_force": p.in_force,
+        "pending_version": p.pending,
+        "items": [as_version(number, data, p) for number, data in p.versions.items()],
+    }
+    return body, {"ETag": f'"{p.version}"'}
+
+
+def as_version(number: str, data: dict[str, Any], p: Partnership) -> dict[str, Any]:
+    return {
+        "agreement_version": int(number),
+        "status": data["status"],
+        "base_version": data["base"],
+        "text_hash": data["hash"],
+        "terms": data["terms"],
+        "signed_by": sorted(p.signatures.get(data["hash"], {})),
+    }
+
+
+def content_for_caller(partnership_id: str) -> Partnership:
+    """DESIGN §3: an invited or declined organisation sees its invitation only (not here),
+    a former member the partnership as it was when it left."""
+    app = service().app
+    actor = current_actor()
+    p = app.get_partnership(actor, partnership_id)
+    if actor.role != "partner":
+        return p
+    org = str(actor.organisation_id)
+    status = p.members[org]["status"]
+    if status in ("invited", "declined"):
+        raise NotFoundError(f"no partnership {partnership_id}")
+    if status in ("withdrawn", "removed"):
+        return app.get_partnership(actor, partnership_id, version=exit_version(p, org))
+    return p
+
+
+def exit_version(p: Partnership, org: str) -> int:
+    """The partnership's version at the organisation's last exit event."""
+    exits = [
+        e.originator_version
+        for e in service().app.events.get(p.id)
+        if type(e).__name__ in ("MemberWithdrew", "MemberRemoved")
+        and getattr(e, "org_id", None) == org
+    ]
+    return exits[-1] if exits else p.version

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from benchmarks import b2_append, b3_rebuild, b4_load, b7_lag
+from benchmarks import b1_http, b2_append, b3_rebuild, b4_load, b7_lag
 from benchmarks.harness import RESULTS_DIR, Result, write_result
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
+    "B1": b1_http.run,
     "B2": b2_append.run,
     "B3": b3_rebuild.run,
     "B4": b4_load.run,
