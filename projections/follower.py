@@ -140,24 +140,28 @@ class Follower:
     ) -> int:
         """Apply batches until every projection has reached `until` (default: the head)."""
         target = self.head() if until is None else until
+        positions = self.positions()
         while True:
-            positions = self.positions()
             low = min(positions.values(), default=target)
             if low >= target:
                 return low
             with self.engine.begin() as conn:
-                if not self.apply_in(conn, positions, low):
+                reached = self.apply_in(conn, positions, low)
+                if reached is None:
                     conn.rollback()
+            # After a batch every projection stands at its last position: no need to ask.
+            positions = self.positions() if reached is None else dict.fromkeys(positions, reached)
             if on_batch is not None:
-                on_batch(min(self.positions().values()))
+                on_batch(min(positions.values()))
 
-    def apply_in(self, conn: Connection, positions: dict[str, int], low: int) -> bool:
-        """One batch after `low`, in the caller's transaction; False if nothing to do or lost."""
+    def apply_in(self, conn: Connection, positions: dict[str, int], low: int) -> int | None:
+        """One batch after `low`, in the caller's transaction: the position it reached, or
+        None if there was nothing to do or another follower applied it first."""
         notifications = self.app.recorder.select_notifications(
             low, self.batch, inclusive_of_start=False
         )
         if not notifications:
-            return False
+            return None
         changes = []
         for n in notifications:
             event = self.app.mapper.to_domain_event(n)
@@ -167,12 +171,12 @@ class Follower:
         for projection in self.projections:
             if not self.advance(conn, projection.name, positions[projection.name], last):
                 self.cache.states.clear()  # another follower applied it; read again
-                return False
+                return None
         for projection in self.projections:
             mine = [c for c in changes if c.position > positions[projection.name]]
             if mine:
                 projection.apply(conn, mine)
-        return True
+        return last
 
     def setup(self) -> None:
         """Create the tables and a tracking row per projection (idempotent, race-safe)."""

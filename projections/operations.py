@@ -112,7 +112,7 @@ def follower_in_tx(follower: Follower, conn: Connection) -> None:
     while True:
         positions = follower.positions_in(conn)
         low = min(positions.values())
-        if low >= target or not follower.apply_in(conn, positions, low):
+        if low >= target or follower.apply_in(conn, positions, low) is None:
             return
 
 
