@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collab.application import Actor, Collab, Command
+from collab.use_cases.actors import OPERATOR
 
 ORGANISATIONS = [
     # key, legal name, IATI type, sector, identifier scheme, weight, roles
@@ -76,6 +77,14 @@ class Demo:
     orgs: dict[str, str] = field(default_factory=dict)
     partners: dict[str, Actor] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.broker = self.enrol("broker")
+
+    def enrol(self, role: str, organisation_id: str | None = None) -> Actor:
+        """An actor whose role is a recorded binding (as `collab actors create` makes)."""
+        out = self.app.enrol_actor(Command(OPERATOR), role=role, organisation_id=organisation_id)
+        return Actor(out.result["actor_id"], role, organisation_id)  # type: ignore[arg-type]
+
     def by(self, key: str, **options: Any) -> Command:
         return Command(self.partners[key], **options)
 
@@ -90,7 +99,7 @@ class Demo:
                 territory=TERRITORY,
             )
             self.orgs[key] = out.result["organisation_id"]
-            self.partners[key] = Actor(str(uuid.uuid4()), "partner", self.orgs[key])
+            self.partners[key] = self.enrol("partner", self.orgs[key])
 
     def found(self) -> str:
         out = self.app.initiate_partnership(

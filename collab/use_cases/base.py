@@ -25,7 +25,12 @@ from collab.domain import values as v
 from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Actor, utc_now
-from collab.domain.errors import ForbiddenError, NotFoundError, StaleVersionError
+from collab.domain.errors import (
+    ForbiddenError,
+    NotFoundError,
+    RuleViolationError,
+    StaleVersionError,
+)
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.stores import StoreConfig, eventsourcing_env
@@ -154,6 +159,13 @@ class CollabBase(Application[UUID]):
         if not isinstance(binding, ActorBinding):
             raise NotFoundError(f"no actor {actor_id}")
         return binding
+
+    def check_broker(self, attempt: Attempt, broker_id: object, field: str) -> str:
+        """A referenced broker must be an enrolled, active broker actor (recorded events)."""
+        binding = attempt.get(ActorBinding, v.identifier(broker_id, field))
+        if binding.role != "broker" or not binding.active:
+            raise RuleViolationError(f"{field}: the actor is not an active broker")
+        return str(binding.id)
 
     def auditor_sees(self, actor: Actor, partnership_id: str) -> bool:
         """Auditors' grants are resolved from recorded events, never from the caller."""

@@ -163,7 +163,7 @@ class OrganisationUseCases(CollabBase):
         until: Any = None,
     ) -> Outcome:
         """A partner of the organisation lets a broker act for it (one partnership or all)."""
-        broker = v.text(broker_id, "broker_id", max_length=100)
+        v.identifier(broker_id, "broker_id")
         scope = None if partnership_id is None else v.identifier(partnership_id, "partnership_id")
         expiry = v.optional_date(until, "until")
 
@@ -172,6 +172,7 @@ class OrganisationUseCases(CollabBase):
                 attempt.get(Organisation, v.identifier(organisation_id, "organisation_id"))
             )
             acting = self.resolve_acting(attempt, scope)
+            broker = self.check_broker(attempt, broker_id, "broker_id")
             mandate_id = str(uuid.uuid4())
             org.grant_mandate(mandate_id, broker, scope, expiry, acting, attempt.meta())
             attempt.stage(org)

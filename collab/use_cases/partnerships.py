@@ -163,13 +163,15 @@ class PartnershipUseCases(CollabBase):
 
     def assign_broker(self, cmd: Command, partnership_id: Any, *, broker_id: Any) -> Outcome:
         """A partnership broker or the lead assigns another partnership broker."""
-        broker = v.text(broker_id, "broker_id", max_length=100)
+        v.identifier(broker_id, "broker_id")
         return self.step(
             "assign_broker",
             cmd,
             partnership_id,
             {"broker": broker_id},
-            lambda a, p, acting, meta: p.assign_broker(broker, acting, meta),
+            lambda a, p, acting, meta: p.assign_broker(
+                self.check_broker(a, broker_id, "broker_id"), acting, meta
+            ),
         )
 
     def invite_member(

@@ -52,7 +52,9 @@ class World:
     partners: dict[str, Actor] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # The auditor's role and its grant on every partnership are recorded events.
+        # Roles are recorded events: the broker is enrolled (mandates and assignments
+        # name it), the auditor too, with a grant on every partnership.
+        self.broker = self.another_broker()
         out = self.app.enrol_actor(Command(self.admin), role="auditor")
         self.auditor = Actor(out.result["actor_id"], "auditor")
         self.app.grant_audit(Command(self.admin), self.auditor.id, partnership_id="*")
@@ -67,7 +69,9 @@ class World:
         return Command(self.partners[key], **options)
 
     def another_broker(self) -> Actor:
-        return Actor(str(uuid.uuid4()), "broker")
+        """A broker actor enrolled by an admin (a recorded binding)."""
+        out = self.app.enrol_actor(Command(self.admin), role="broker")
+        return Actor(out.result["actor_id"], "broker")
 
     def org(self, key: str, sector: str = "civil_society") -> str:
         """Register organisation `key` (once) and a partner actor bound to it."""

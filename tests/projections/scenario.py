@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.demo import Demo, terms
 from collab.application import Actor, Collab, Command
+from collab.use_cases.actors import OPERATOR
 
 
 def enrich(app: Collab, broker: Actor, pid: str, other: str) -> None:
@@ -30,7 +31,8 @@ def enrich(app: Collab, broker: Actor, pid: str, other: str) -> None:
         by, pid, changes={"title": "Baixo Alentejo Mobile Care"}, corrects_version=1
     )
     app.relate_partnerships(by, other, other_id=pid, relation="scales")
-    app.assign_broker(by, pid, broker_id="another-broker")
+    another = app.enrol_actor(Command(OPERATOR), role="broker").result["actor_id"]
+    app.assign_broker(by, pid, broker_id=another)
 
 
 def detour(demo: Demo, pid: str) -> None:
