@@ -1,7 +1,135 @@
-"""TODO(helper): commitments resources."""
+"""Commitments: pledge, confirm, deliver, confirm or dispute deliveries, withdraw, lapse."""
 
 from __future__ import annotations
 
-from api.http import Blueprint
+from decimal import Decimal
+from typing import Any
+
+from api.auth import current_actor
+from api.http import Blueprint, run, wait_for_views
+from api.schemas import commitments as s
+from api.schemas.common import CommandBody, Outcome, ReadOptions
+from api.service import service
+from collab.domain.commitment import Commitment
 
 blp = Blueprint("commitments", __name__, url_prefix="/v1", description=__doc__)
+
+COMMITMENT = "/commitments/<commitment_id>"
+DELIVERY = f"{COMMITMENT}/deliveries/<delivery_id>"
+
+
+def text(value: Any) -> str | None:
+    """A stored decimal as its wire form: plain digits, never an exponent."""
+    return None if value is None else format(Decimal(value), "f")
+
+
+def as_body(c: Commitment) -> dict[str, Any]:
+    return {
+        "commitment_id": str(c.id),
+        "partnership_id": c.partnership_id,
+        "organisation_id": c.organisation_id,
+        "recipient": c.recipient,
+        "contribution_type": c.contribution_type,
+        "quantity": {"value": text(c.quantity["value"]), "unit": c.quantity["unit"]},
+        "valuation": {**c.valuation, "amount": text(c.valuation["amount"])},
+        "period": c.period,
+        "conditions": c.conditions,
+        "status": c.status,
+        "deliveries": [
+            {
+                "delivery_id": delivery_id,
+                "quantity": text(d["quantity"]),
+                "delivered_on": d["delivered_on"],
+                "note": d["note"],
+                "status": d["status"],
+            }
+            for delivery_id, d in c.deliveries.items()
+        ],
+        "delivered": text(c.confirmed_total()),
+        "version": c.version,
+    }
+
+
+@blp.route("/partnerships/<partnership_id>/commitments", methods=["POST"])
+@blp.arguments(s.Pledge)
+@blp.response(201, Outcome)
+def pledge(body: dict[str, Any], partnership_id: str) -> Any:
+    """A member pledges a contribution to the pool or to another member."""
+    return run(body, lambda cmd, a: service().app.pledge(cmd, partnership_id, **a))
+
+
+@blp.route(COMMITMENT, methods=["GET"])
+@blp.arguments(ReadOptions, location="query")
+@blp.response(200, s.Commitment)
+def show(query: dict[str, Any], commitment_id: str) -> Any:
+    """One commitment and its deliveries, where its partnership is visible (ETag: version)."""
+    wait_for_views(query.pop("min_position", None))
+    c = service().app.get_commitment(current_actor(), commitment_id)
+    return as_body(c), {"ETag": f'"{c.version}"'}
+
+
+@blp.route(f"{COMMITMENT}/confirm", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def confirm(body: dict[str, Any], commitment_id: str) -> Any:
+    """The committing member confirms its pledge; needs an agreement in force."""
+    return run(body, lambda cmd, a: service().app.confirm_commitment(cmd, commitment_id))
+
+
+@blp.route(f"{COMMITMENT}/deliveries", methods=["POST"])
+@blp.arguments(s.ReportDelivery)
+@blp.response(201, Outcome)
+def report_delivery(body: dict[str, Any], commitment_id: str) -> Any:
+    """The committing member reports a delivery in the commitment's unit."""
+    return run(body, lambda cmd, a: service().app.report_delivery(cmd, commitment_id, **a))
+
+
+@blp.route(f"{DELIVERY}/confirm", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def confirm_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
+    """The recipient (for the pool, the lead) confirms a delivery: it counts."""
+    return run(
+        body,
+        lambda cmd, a: service().app.confirm_delivery(cmd, commitment_id, delivery_id=delivery_id),
+    )
+
+
+@blp.route(f"{DELIVERY}/dispute", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def dispute_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
+    """The recipient (for the pool, the lead) disputes a delivery, stating a reason."""
+    return run(
+        body,
+        lambda cmd, a: service().app.dispute_delivery(cmd, commitment_id, delivery_id=delivery_id),
+    )
+
+
+@blp.route(f"{DELIVERY}/corrections", methods=["POST"])
+@blp.arguments(s.ReportDelivery)
+@blp.response(200, Outcome)
+def correct_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
+    """The committing member corrects a reported or disputed delivery, to confirm anew."""
+    return run(
+        body,
+        lambda cmd, a: service().app.correct_delivery(
+            cmd, commitment_id, delivery_id=delivery_id, **a
+        ),
+    )
+
+
+@blp.route(f"{COMMITMENT}/withdraw", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def withdraw(body: dict[str, Any], commitment_id: str) -> Any:
+    """The committing member withdraws its commitment (a reason once confirmed)."""
+    return run(body, lambda cmd, a: service().app.withdraw_commitment(cmd, commitment_id))
+
+
+@blp.route(f"{COMMITMENT}/lapse", methods=["POST"])
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def mark_lapsed(body: dict[str, Any], commitment_id: str) -> Any:
+    """A partnership broker or the lead marks an unfulfilled commitment lapsed."""
+    return run(body, lambda cmd, a: service().app.mark_lapsed(cmd, commitment_id))

@@ -1,7 +1,151 @@
-"""TODO(helper): governance resources."""
+"""Governance: recorded decisions, the transitions they allow, breaches, plans and results.
+
+A transition's path names the decision's subject action (`start_moving_on` →
+`/start-moving-on`); its body cites the passed decision.
+"""
 
 from __future__ import annotations
 
-from api.http import Blueprint
+from typing import Any
+
+from api.http import Blueprint, run
+from api.schemas import governance as s
+from api.schemas.common import Outcome
+from api.service import service
 
 blp = Blueprint("governance", __name__, url_prefix="/v1", description=__doc__)
+
+PARTNERSHIP = "/partnerships/<partnership_id>"
+MEMBER = f"{PARTNERSHIP}/members/<organisation_id>"
+
+
+def transition(body: dict[str, Any], partnership_id: str, action: str) -> Any:
+    return run(
+        body, lambda cmd, a: service().app.apply_decision(cmd, partnership_id, action=action, **a)
+    )
+
+
+def decide_member(body: dict[str, Any], partnership_id: str, org_id: str, action: str) -> Any:
+    return run(
+        body,
+        lambda cmd, a: service().app.decide_member(
+            cmd, partnership_id, action=action, organisation_id=org_id, **a
+        ),
+    )
+
+
+@blp.route(f"{PARTNERSHIP}/decisions", methods=["POST"])
+@blp.arguments(s.RecordDecision)
+@blp.response(201, Outcome)
+def record_decision(body: dict[str, Any], partnership_id: str) -> Any:
+    """Record a meeting's decision with votes by member; the outcome says if it passed."""
+    return run(body, lambda cmd, a: service().app.record_decision(cmd, partnership_id, **a))
+
+
+@blp.route(f"{PARTNERSHIP}/suspend", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def suspend(body: dict[str, Any], partnership_id: str) -> Any:
+    """Suspend an active partnership under a passed decision."""
+    return transition(body, partnership_id, "suspend")
+
+
+@blp.route(f"{PARTNERSHIP}/resume", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def resume(body: dict[str, Any], partnership_id: str) -> Any:
+    """Resume a suspended partnership under a passed decision."""
+    return transition(body, partnership_id, "resume")
+
+
+@blp.route(f"{PARTNERSHIP}/start-moving-on", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def start_moving_on(body: dict[str, Any], partnership_id: str) -> Any:
+    """Start moving on (the exit strategy) under a passed decision."""
+    return transition(body, partnership_id, "start_moving_on")
+
+
+@blp.route(f"{PARTNERSHIP}/conclude", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def conclude(body: dict[str, Any], partnership_id: str) -> Any:
+    """Conclude a partnership that is moving on, under a passed decision."""
+    return transition(body, partnership_id, "conclude")
+
+
+@blp.route(f"{PARTNERSHIP}/terminate", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def terminate(body: dict[str, Any], partnership_id: str) -> Any:
+    """Terminate an active, suspended or moving-on partnership under a passed decision."""
+    return transition(body, partnership_id, "terminate")
+
+
+@blp.route(f"{PARTNERSHIP}/admissions", methods=["POST"])
+@blp.arguments(s.AdmitMember)
+@blp.response(201, Outcome)
+def admit_member(body: dict[str, Any], partnership_id: str) -> Any:
+    """After entry into force, invite a member under a passed admission decision."""
+    return run(body, lambda cmd, a: service().app.admit_member(cmd, partnership_id, **a))
+
+
+@blp.route(f"{MEMBER}/breaches", methods=["POST"])
+@blp.arguments(s.NotifyBreach)
+@blp.response(201, Outcome)
+def notify_breach(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+    """Notify an active member of a breach, with a remedy period (broker, lead)."""
+    return run(
+        body,
+        lambda cmd, a: service().app.notify_breach(
+            cmd, partnership_id, organisation_id=organisation_id, **a
+        ),
+    )
+
+
+@blp.route(f"{MEMBER}/declare-defaulting", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def declare_defaulting(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+    """Declare a member defaulting once its remedy period has passed, under a decision."""
+    return decide_member(body, partnership_id, organisation_id, "declare_defaulting")
+
+
+@blp.route(f"{MEMBER}/remedied", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def remedied(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+    """Record that a defaulting member has remedied its breach, under a decision."""
+    return decide_member(body, partnership_id, organisation_id, "remedied")
+
+
+@blp.route(f"{MEMBER}/remove-member", methods=["POST"])
+@blp.arguments(s.ApplyDecision)
+@blp.response(200, Outcome)
+def remove_member(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+    """Remove a defaulting member under a decision; its open commitments are released."""
+    return decide_member(body, partnership_id, organisation_id, "remove_member")
+
+
+@blp.route(f"{PARTNERSHIP}/milestones", methods=["POST"])
+@blp.arguments(s.SetMilestone)
+@blp.response(201, Outcome)
+def set_milestone(body: dict[str, Any], partnership_id: str) -> Any:
+    """Add a milestone, or update one named by milestone_id (broker, lead)."""
+    return run(body, lambda cmd, a: service().app.set_milestone(cmd, partnership_id, **a))
+
+
+@blp.route(f"{PARTNERSHIP}/indicators", methods=["POST"])
+@blp.arguments(s.SetIndicator)
+@blp.response(201, Outcome)
+def set_indicator(body: dict[str, Any], partnership_id: str) -> Any:
+    """Add an indicator with baseline and target, or update one named by indicator_id."""
+    return run(body, lambda cmd, a: service().app.set_indicator(cmd, partnership_id, **a))
+
+
+@blp.route(f"{PARTNERSHIP}/results", methods=["POST"])
+@blp.arguments(s.ReportResult)
+@blp.response(201, Outcome)
+def report_result(body: dict[str, Any], partnership_id: str) -> Any:
+    """Report an indicator's actual value as of a date (members, broker, lead)."""
+    return run(body, lambda cmd, a: service().app.report_result(cmd, partnership_id, **a))
