@@ -1,0 +1,237 @@
+"""Read-side requests and responses: partnership views, lists, ledger, inbox, map.
+
+Each response is documented as the view returns it: decimals as strings, nullable where a
+value may be absent, open-ended objects (agreement terms) as plain maps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.schemas.common import Choice, Page, ReadOptions
+from collab.domain import codes
+from collab.domain import values as v
+from collab.domain.partnership import CLOSED, IN_FORCE, PRE_FORCE
+
+STATUSES = (*PRE_FORCE, *IN_FORCE, "suspended", *CLOSED)
+# RFC 3339 in UTC ("Z" or "+00:00"), at most microseconds: the envelope's own precision.
+TIME_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)$"
+CLASSIFICATION_RE = rf"^({'|'.join(codes.CLASSIFICATION_VOCABULARIES)}):[^\s:]{{1,50}}$"
+
+
+def Num(**kw: Any) -> fields.Integer:
+    return fields.Integer(required=True, **kw)
+
+
+def Flag() -> fields.Boolean:
+    return fields.Boolean(required=True)
+
+
+def Many(schema: type[ma.Schema], **kw: Any) -> fields.List[Any]:
+    return fields.List(fields.Nested(schema), required=True, **kw)
+
+
+def Strings() -> fields.List[str]:
+    return fields.List(fields.String(), required=True)
+
+
+def shape(
+    name: str,
+    strings: str,
+    nullable: str = "",
+    *,
+    parent: type[ma.Schema] = ma.Schema,
+    **more: fields.Field[Any],
+) -> type[ma.Schema]:
+    """A response schema: `strings` always present, `nullable` present and maybe null."""
+    declared: dict[str, Any] = {n: fields.String(required=True) for n in strings.split()}
+    declared |= {n: fields.String(required=True, allow_none=True) for n in nullable.split()}
+    # Named apart from the command schemas: the OpenAPI components share one namespace.
+    made: type[ma.Schema] = parent.from_dict({**declared, **more}, name=f"View{name}")
+    return made
+
+
+# -- requests ------------------------------------------------------------------------------
+
+
+class ViewQuery(ReadOptions):
+    as_of_position = fields.Integer(
+        validate=validate.Range(0, v.MAX_SAFE_INTEGER),
+        metadata={"description": "the view as of this log position (not with as_of)"},
+    )
+    as_of = fields.String(
+        validate=validate.Regexp(TIME_RE),
+        metadata={"description": "RFC 3339 UTC time: the longest log prefix recorded by then"},
+    )
+
+
+class ReadListQuery(Page, ReadOptions):
+    pass
+
+
+class PartnershipListQuery(Page, ReadOptions):
+    country = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$"))
+    nuts = fields.String(validate=validate.Regexp(v.NUTS_RE.pattern))
+    status = Choice(STATUSES)
+    partnership_type = Choice(codes.PARTNERSHIP_TYPES)
+    classification = fields.String(
+        validate=validate.Regexp(CLASSIFICATION_RE),
+        metadata={"description": "vocabulary:code, e.g. sdg_goal:3"},
+    )
+
+
+# -- the compiled partnership view ---------------------------------------------------------
+
+Delivery = shape(
+    "Delivery", "commitment_id delivery_id quantity delivered_on status", "note", reported_in=Num()
+)
+Commitment = shape(
+    "Commitment",
+    "commitment_id partnership_id organisation_id recipient contribution_type quantity unit"
+    " valuation_method status delivered confirmed",
+    "valuation_amount valuation_currency period_start period_end conditions",
+    version=Num(),
+    deliveries=Many(Delivery),
+)
+Total = shape("Total", "contribution_type unit committed delivered confirmed")
+Membership = shape(
+    "Membership",
+    "organisation_id sector interest_group status",
+    "exit_date admitted_by",
+    roles=Strings(),
+    weight=Num(),
+    signatory=Flag(),
+    needs_accession=Flag(),
+)
+Member = shape(
+    "Member",
+    "partnership_id",
+    parent=Membership,
+    commitments=Many(Commitment),
+    totals=Many(Total),
+)
+Version = shape(
+    "Version",
+    "text_hash status",
+    number=Num(),
+    base=fields.Integer(required=True, allow_none=True),
+    terms=fields.Dict(keys=fields.String(), required=True),
+)
+Signature = shape("Signature", "text_hash organisation_id actor signed_at", "mandate")
+Decision = shape(
+    "Decision", "decision_id action body", "organisation_id", passed=Flag(), used=Flag()
+)
+Milestone = shape("Milestone", "milestone_id title due_date status")
+Indicator = shape("Indicator", "indicator_id kind name unit baseline target", "actual actual_as_of")
+Related = shape("Related", "related_id relation", "country nuts", seq=Num())
+Classification = shape("Classification", "vocabulary code")
+
+
+class PartnershipView(ma.Schema):
+    """The compiled view; an invited or declined organisation gets its invitation only
+    (partnership_id, title, need_statement, invitation)."""
+
+    partnership_id = fields.String(required=True)
+    title = fields.String(required=True)
+    need_statement = fields.String(required=True)
+    country = fields.String()
+    nuts = fields.String(allow_none=True)
+    lau = fields.String(allow_none=True)
+    partnership_type = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    in_force_version = fields.Integer(allow_none=True)
+    in_force_hash = fields.String(allow_none=True)
+    pending_version = fields.Integer(allow_none=True)
+    pending_hash = fields.String(allow_none=True)
+    classifications = fields.List(fields.Nested(Classification))
+    brokers = fields.List(fields.String())
+    lead_organisation = fields.String(allow_none=True)
+    members = fields.List(fields.Nested(Member))
+    versions = fields.List(fields.Nested(Version))
+    signatures = fields.List(fields.Nested(Signature))
+    decisions = fields.List(fields.Nested(Decision))
+    milestones = fields.List(fields.Nested(Milestone))
+    indicators = fields.List(fields.Nested(Indicator))
+    related = fields.List(fields.Nested(Related))
+    invitation = fields.Nested(Membership)
+
+
+# -- lists, ledger, inbox ------------------------------------------------------------------
+
+SUMMARY = "partnership_id title status partnership_type country"
+Summary = shape("Summary", SUMMARY, "nuts lau")
+PartnershipList = shape("PartnershipList", "", "next_cursor", items=Many(Summary), position=Num())
+OrganisationPartnership = shape(
+    "OrganisationPartnership", f"{SUMMARY} membership_status", "nuts lau", roles=Strings()
+)
+OrganisationPartnerships = shape(
+    "OrganisationPartnerships",
+    "organisation_id",
+    "next_cursor",
+    items=Many(OrganisationPartnership),
+    position=Num(),
+)
+UnitTotal = shape("UnitTotal", "unit committed delivered confirmed", "fulfilment_ratio")
+Amount = shape("Amount", "currency amount")
+Ledger = shape(
+    "Ledger",
+    "organisation_id",
+    commitments=Many(Commitment),
+    totals_by_unit=Many(UnitTotal),
+    valuation_by_currency=Many(Amount),
+    position=Num(),
+)
+ToSign = shape(
+    "ToSign",
+    f"{SUMMARY} kind text_hash",
+    "nuts lau",
+    agreement_version=fields.Integer(metadata={"description": "agreements and amendments"}),
+)
+PendingDelivery = shape(
+    "PendingDelivery",
+    "commitment_id delivery_id partnership_id quantity unit delivered_on status",
+)
+Inbox = shape(
+    "Inbox",
+    "organisation_id",
+    invitations=Many(Summary),
+    to_sign=Many(ToSign),
+    deliveries_to_confirm=Many(PendingDelivery),
+    deliveries_to_correct=Many(PendingDelivery),
+    position=Num(),
+)
+
+# -- the collaboration map: aggregates for every caller, named detail where visible ---------
+
+Place = shape("Place", "", "country nuts")
+
+
+class MapTransfer(ma.Schema):
+    """A practice transferred between territories; partnerships named where visible."""
+
+    from_ = fields.Nested(Place, required=True, data_key="from", attribute="from")
+    to = fields.Nested(Place, required=True)
+    source_partnership_id = fields.String()
+    new_partnership_id = fields.String()
+
+
+Collaborator = shape("Collaborator", "organisation_id sector", "legal_name")
+CollaborationMap = shape(
+    "CollaborationMap",
+    "",
+    sector_pairs=Many(
+        shape("SectorPair", "country", "nuts", sectors=Strings(), partnerships=Num())
+    ),
+    commitments_by_sector=Many(
+        shape("SectorCommitments", "sector contribution_type unit committed confirmed")
+    ),
+    transfers=Many(MapTransfer),
+    organisation_pairs=Many(
+        shape("OrganisationPair", "partnership_id", organisations=Many(Collaborator))
+    ),
+    position=Num(),
+)
