@@ -15,7 +15,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,17 +108,18 @@ class Served:
         return next(line.split()[1] for line in out.splitlines() if line.startswith("token "))
 
 
-@pytest.fixture
-def served(durable: StoreConfig, tmp_path: Any) -> Iterator[Served]:
+@contextmanager
+def serve(config: StoreConfig, workdir: Path) -> Iterator[Served]:
+    """`collab serve` on a free port (plus a follower in server mode) until the block ends."""
     port = free_port()
-    mode = "server" if durable.kind == "postgres" else "embedded"
+    mode = "server" if config.kind == "postgres" else "embedded"
     env = {
         **os.environ,
-        "COLLAB_DATABASE_URL": durable.url,
-        "COLLAB_DATA_DIR": str(tmp_path),
+        "COLLAB_DATABASE_URL": config.url,
+        "COLLAB_DATA_DIR": str(workdir),
         "COLLAB_MODE": mode,
     }
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115  # closed below
+    log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115  # closed below
     procs = [
         collab(
             "serve",
@@ -152,7 +155,7 @@ def served(durable: StoreConfig, tmp_path: Any) -> Iterator[Served]:
                 pass
             if time.monotonic() > deadline or procs[0].poll() is not None:
                 log.flush()
-                raise RuntimeError((tmp_path / "gunicorn.log").read_text()[-3000:])
+                raise RuntimeError((workdir / "gunicorn.log").read_text()[-3000:])
             time.sleep(0.05)  # polling a starting server to a deadline
         yield Served(http, env, mode)
     finally:
@@ -164,3 +167,16 @@ def served(durable: StoreConfig, tmp_path: Any) -> Iterator[Served]:
             except subprocess.TimeoutExpired:
                 proc.kill()
         log.close()
+
+
+@pytest.fixture
+def served(durable: StoreConfig, tmp_path: Path) -> Iterator[Served]:
+    with serve(durable, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def served_embedded(sqlite_config: StoreConfig, tmp_path: Path) -> Iterator[Served]:
+    """`make run`'s configuration: embedded mode on a SQLite file."""
+    with serve(sqlite_config, tmp_path) as running:
+        yield running
