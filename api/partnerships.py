@@ -9,7 +9,6 @@ from api.http import Blueprint, run
 from api.schemas import partnerships as s
 from api.schemas.common import CommandBody, Outcome
 from api.service import service
-from collab.domain.errors import NotFoundError
 from collab.domain.partnership import Partnership
 
 blp = Blueprint("partnerships", __name__, url_prefix="/v1", description=__doc__)
@@ -164,28 +163,5 @@ def as_version(number: str, data: dict[str, Any], p: Partnership) -> dict[str, A
 
 
 def content_for_caller(partnership_id: str) -> Partnership:
-    """DESIGN §3: an invited or declined organisation sees its invitation only (not here),
-    a former member the partnership as it was when it left."""
-    app = service().app
-    actor = current_actor()
-    p = app.get_partnership(actor, partnership_id)
-    if actor.role != "partner":
-        return p
-    org = str(actor.organisation_id)
-    status = p.members[org]["status"]
-    if status in ("invited", "declined"):
-        raise NotFoundError(f"no partnership {partnership_id}")
-    if status in ("withdrawn", "removed"):
-        return app.get_partnership(actor, partnership_id, version=exit_version(p, org))
-    return p
-
-
-def exit_version(p: Partnership, org: str) -> int:
-    """The partnership's version at the organisation's last exit event."""
-    exits = [
-        e.originator_version
-        for e in service().app.events.get(p.id)
-        if type(e).__name__ in ("MemberWithdrew", "MemberRemoved")
-        and getattr(e, "org_id", None) == org
-    ]
-    return exits[-1] if exits else p.version
+    """DESIGN §3 for reads: invitation-only callers get 404, former members the past."""
+    return service().app.partnership_content(current_actor(), partnership_id)

@@ -43,12 +43,37 @@ class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
         )
         return past
 
+    def partnership_content(self, actor: Actor, partnership_id: Any) -> Partnership:
+        """What a caller may read of a partnership (DESIGN §3): an invited or declined
+        organisation sees its invitation only (404 here), a former member the partnership
+        as it was when it left."""
+        p = self.get_partnership(actor, partnership_id)
+        if actor.role != "partner":
+            return p
+        org = str(actor.organisation_id)
+        status = p.members[org]["status"]
+        if status in ("invited", "declined"):
+            raise NotFoundError(f"no partnership {partnership_id}")
+        if status in ("withdrawn", "removed"):
+            return self.get_partnership(actor, p.id, version=self.exit_version(p, org))
+        return p
+
+    def exit_version(self, p: Partnership, org: str) -> int:
+        """The partnership's version at the organisation's last exit event."""
+        exits = [
+            e.originator_version
+            for e in self.events.get(p.id)
+            if type(e).__name__ in ("MemberWithdrew", "MemberRemoved")
+            and getattr(e, "org_id", None) == org
+        ]
+        return exits[-1] if exits else p.version
+
     def get_commitment(self, actor: Actor, commitment_id: Any) -> Commitment:
-        """A commitment, visible where its partnership is."""
+        """A commitment, readable where its partnership's content is."""
         c = self.load(UUID(v.identifier(commitment_id, "commitment_id")))
         if not isinstance(c, Commitment):
             raise NotFoundError(f"no commitment {commitment_id}")
-        self.get_partnership(actor, c.partnership_id)
+        self.partnership_content(actor, c.partnership_id)
         return c
 
     def reader(self, actor: Actor) -> Attempt:
