@@ -113,14 +113,15 @@ class Credentials:
 
     def actor_of(self, token: str, now: datetime) -> str | None:
         """The actor id of a live token, or None (unknown, revoked or expired)."""
-        query = select(tokens.c.actor_id).where(
-            tokens.c.token_sha256 == digest(token),
-            tokens.c.revoked_at.is_(None),
-            tokens.c.expires_at > rfc3339(now),
-        )
+        # On every request: plain SQL, no statement to compile.
         with self.reader.connect() as conn:
-            row = conn.execute(query).first()
-        return None if row is None else str(row.actor_id)
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            sql = (
+                f"SELECT actor_id FROM {tokens.name} WHERE token_sha256 = {mark} "
+                f"AND revoked_at IS NULL AND expires_at > {mark}"
+            )
+            row = conn.exec_driver_sql(sql, (digest(token), rfc3339(now))).first()
+        return None if row is None else str(row[0])
 
 
 def utc(moment: datetime | None = None) -> datetime:

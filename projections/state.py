@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, Table
 
 from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from projections.follower import Change
+from projections.history import insert_many
 from projections.rows import (
     COMMITMENT_TABLES,
     PARTNERSHIP_TABLES,
@@ -65,6 +66,12 @@ class StateProjection:
             if not touched[key]:
                 continue
             table = getattr(self.tables, name)
-            conn.execute(delete(table).where(table.c[key].in_(touched[key])))
-            if rows.get(name):
-                conn.execute(insert(table), rows[name])
+            delete_many(conn, table, key, touched[key])
+            insert_many(conn, table, rows.get(name, []))
+
+
+def delete_many(conn: Connection, table: Table, key: str, ids: list[str]) -> None:
+    """The touched aggregates' rows, in one plain statement (no compilation per batch)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f'DELETE FROM "{table.name}" WHERE {key} IN ({", ".join([mark] * len(ids))})'
+    conn.exec_driver_sql(sql, tuple(ids))
