@@ -19,7 +19,7 @@ from schemathesis import checks
 from collab.stores import StoreConfig
 from tests.api.conftest import Auth, make_app
 
-EXAMPLES = 12  # per operation: a bounded budget that keeps the tier fast
+EXAMPLES = 20  # per operation: a bounded budget that keeps the tier fast
 # The service checks meaning the schema cannot express (an ISO country, a NUTS code inside
 # that country, a known organisation type): a schema-valid body may rightly get a 422. Every
 # other check runs, including "schema-invalid requests are refused with a 4xx".
