@@ -86,7 +86,7 @@ def classify(body: dict[str, Any], organisation_id: str) -> Any:
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def deactivate(body: dict[str, Any], organisation_id: str) -> Any:
-    """Deactivate an organisation (brokers, admins); its history stays."""
+    """Deactivate an organisation (admins); its history stays."""
     return run(body, lambda cmd, a: service().app.deactivate_organisation(cmd, organisation_id))
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from api.auth import current_actor
 from api.errors import ApiProblem
@@ -32,7 +32,7 @@ from api.service import service
 from collab.domain import values as v
 from collab.domain.actor import ALL
 from collab.domain.envelope import rfc3339
-from collab.domain.errors import ForbiddenError, InvalidInputError, NotFoundError
+from collab.domain.errors import InvalidInputError, NotFoundError
 from projections.asof import position_at, view_as_of
 from projections.collaboration_map import collaboration_map
 from projections.queries import inbox, ledger, list_partnerships, organisation_partnerships
@@ -74,11 +74,18 @@ def content_window(conn: Connection, t: Tables, who: Viewer, pid: str) -> Window
 
 
 def commitment_window(conn: Connection, t: Tables, who: Viewer, cid: str) -> Window:
-    c = t.commitments
+    """As its partnership's content; a former member sees only commitments from before
+    its exit (a later one is not visible to it at all: 404)."""
+    c, h = t.commitments, t.history
     pid = conn.execute(select(c.c.partnership_id).where(c.c.commitment_id == cid)).scalar()
     if pid is None:
         raise NotFoundError(f"no commitment {cid}")
-    return content_window(conn, t, who, pid)
+    win = content_window(conn, t, who, pid)
+    if win.until is not None:
+        first = conn.execute(select(func.min(h.c.position)).where(h.c.stream_id == cid)).scalar()
+        if first is None or first > win.until:
+            raise NotFoundError(f"no commitment {cid}")
+    return win
 
 
 def viewer() -> Viewer:
@@ -262,12 +269,13 @@ def visible_among(conn: Connection, t: Tables, who: Viewer, pids: list[str]) -> 
 
 
 def books_of(organisation_id: str) -> tuple[str, Viewer, bool]:
-    """The organisation (404 unknown), the caller, and whether it is one of its partners."""
+    """The organisation (404 unknown), the caller, and whether it is one of its partners.
+
+    Like the lists, an organisation's books are filtered, not refused: each caller sees
+    the partnerships it may see (its own partners: all of the organisation's)."""
     org_id = str(service().app.get_organisation(organisation_id).id)
     who = viewer()
     own = who.actor.role == "partner" and who.actor.organisation_id == org_id
-    if who.actor.role == "partner" and not own:
-        raise ForbiddenError("an organisation's ledger and inbox are for its own partners")
     return org_id, who, own
 
 

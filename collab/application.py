@@ -58,22 +58,14 @@ class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
             return self.get_partnership(actor, p.id, version=self.exit_version(p, org))
         return p
 
-    def exit_version(self, p: Partnership, org: str) -> int:
-        """The partnership's version at the organisation's last exit event."""
-        exits = [
-            e.originator_version
-            for e in self.events.get(p.id)
-            if type(e).__name__ in ("MemberWithdrew", "MemberRemoved")
-            and getattr(e, "org_id", None) == org
-        ]
-        return exits[-1] if exits else p.version
-
     def get_commitment(self, actor: Actor, commitment_id: Any) -> Commitment:
         """A commitment, readable where its partnership's content is."""
         c = self.load(UUID(v.identifier(commitment_id, "commitment_id")))
         if not isinstance(c, Commitment):
             raise NotFoundError(f"no commitment {commitment_id}")
-        self.partnership_content(actor, c.partnership_id)
+        p = self.get_partnership(actor, c.partnership_id)
+        if not self.commitment_visible(actor, p, c):
+            raise NotFoundError(f"no commitment {commitment_id}")
         return c
 
     def reader(self, actor: Actor) -> Attempt:

@@ -87,6 +87,9 @@ class ActorUseCases(CollabBase):
         aid = v.identifier(actor_id, "actor_id")
 
         def handle(attempt: Attempt) -> dict[str, Any]:
+            actor = attempt.cmd.actor
+            if actor.role != "admin" and actor.id != aid:
+                raise NotFoundError(f"no actor {aid}")  # others' actors are not visible
             check_admin(attempt)
             self.resolve_acting(attempt, None)
             binding = attempt.target(attempt.get(ActorBinding, aid))

@@ -175,6 +175,30 @@ class CollabBase(Application[UUID]):
             return False
         return binding.active and binding.role == "auditor" and binding.sees(partnership_id)
 
+    def exit_version(self, p: Partnership, org: str) -> int:
+        """The partnership's version at the organisation's last exit event."""
+        exits = [
+            e.originator_version
+            for e in self.events.get(p.id)
+            if type(e).__name__ in ("MemberWithdrew", "MemberRemoved")
+            and getattr(e, "org_id", None) == org
+        ]
+        return exits[-1] if exits else p.version
+
+    def commitment_visible(self, actor: Actor, p: Partnership, c: Commitment) -> bool:
+        """DESIGN §3 for a partner: nothing while invited or after declining; after an exit,
+        only the commitments the partnership knew of when the organisation left."""
+        if actor.role != "partner":
+            return True
+        org = str(actor.organisation_id)
+        status = p.members.get(org, {}).get("status")
+        if status in ("invited", "declined"):
+            return False
+        if status in ("withdrawn", "removed"):
+            past: Partnership = self.repository.get(p.id, version=self.exit_version(p, org))
+            return str(c.id) in past.commitments
+        return True
+
     def broker_sees(self, partnership: Partnership, broker_id: str, attempt: Attempt) -> bool:
         if broker_id in partnership.brokers:
             return True

@@ -13,6 +13,7 @@ from collab.domain import values as v
 from collab.domain.envelope import rfc3339
 from collab.domain.errors import ForbiddenError, NotFoundError, RuleViolationError
 from collab.domain.organisation import IdentifierClaim, Organisation
+from collab.domain.partnership import Partnership
 from collab.stores.base import Contact
 from collab.use_cases.base import CollabBase
 
@@ -198,6 +199,7 @@ class OrganisationUseCases(CollabBase):
             org = attempt.target(
                 attempt.get(Organisation, v.identifier(organisation_id, "organisation_id"))
             )
+            self.check_mandate_visible(attempt, org, mid)
             acting = self.resolve_acting(attempt, None)
             org.revoke_mandate(mid, acting, attempt.meta())
             attempt.stage(org)
@@ -206,6 +208,32 @@ class OrganisationUseCases(CollabBase):
         return self.run(
             "revoke_mandate", cmd, {"id": organisation_id, "mandate": mandate_id}, handle
         )
+
+    def check_mandate_visible(self, attempt: Attempt, org: Organisation, mandate_id: str) -> None:
+        """404 for a mandate the caller may not see (DESIGN §3 mandates row): admins see
+        all, a broker its own, a partner its organisation's and those in its partnerships,
+        an auditor those of its granted partnerships."""
+        mandate = org.mandates.get(mandate_id)
+        actor = attempt.cmd.actor
+        scope = None if mandate is None else mandate["partnership"]
+        visible = mandate is not None and (
+            actor.role == "admin"
+            or (actor.role == "broker" and mandate["broker"] == actor.id)
+            or (actor.role == "partner" and actor.organisation_id == str(org.id))
+            or (scope is not None and self.mandate_scope_visible(attempt, scope))
+        )
+        if not visible:
+            raise NotFoundError(f"no mandate {mandate_id}")
+
+    def mandate_scope_visible(self, attempt: Attempt, partnership_id: str) -> bool:
+        actor = attempt.cmd.actor
+        if actor.role == "auditor":
+            return self.auditor_sees(actor, partnership_id)
+        if actor.role == "partner":
+            p = attempt.get(Partnership, partnership_id)
+            member = p.members.get(str(actor.organisation_id))
+            return member is not None and member["status"] not in ("invited", "declined")
+        return False
 
     # -- personal data: an erasable side table, never an event ---------------------------
 

@@ -1,0 +1,219 @@
+"""The authorization matrix: every documented operation by every kind of caller (DESIGN §3).
+
+The table below is written from DESIGN §3, not from the code: 401 without a credential
+(before any body validation); 404 when the target is not visible to the caller; 403 when
+it is visible but the caller lacks authority (wrong role, no mandate, an auditor writing);
+for an authorised caller the success status, or 409 where the state of the world refuses.
+After every refusal the log head is unchanged. The callers and P's things are described in
+tests/api/matrix_world.py; every request is well-formed (mnd and brk0 act for b).
+
+How the statuses follow from DESIGN:
+- P is visible to admins, its partnership broker (brk), a broker holding a mandate for it
+  (mnd), an auditor granted it (aud), its members (a, b, c), a former member (w, "all until
+  its exit") and an invited organisation (i, "the invitation only": P's view and history
+  show it, P's versions, field history and commitments are not visible).
+- C and its delivery D were pledged after W's exit: not visible to w (404), nor to i.
+- Partnership commands: stewards (the partnership broker, the lead a) invite, draft, open,
+  cancel, correct, relate, transfer, record and apply decisions, plan, notify breaches,
+  mark commitments lapsed. Members act for themselves (b also through mnd): pledge, sign,
+  amend (any signatory), reject an amendment, report results, withdraw. The committing
+  organisation confirms, delivers, corrects and withdraws its commitment; the recipient (for
+  the pool, the lead) confirms or disputes a delivery.
+- An invited or withdrawn member acting for itself is refused by its membership's state
+  (invariant 3, DESIGN §2 membership table): 409. Joining or declining without an open
+  invitation: 409.
+- The register is public; corrections by brokers, admins and the organisation itself;
+  classification, deactivation and registration by brokers and admins (the documented
+  summaries); mandates granted and revoked by a partner of the organisation, and visible
+  to admins, their broker, the organisation's partners and those in its partnerships,
+  auditors of their partnership; contacts kept by the organisation, brokers and admins.
+- Actors and tokens: admins manage all, others see their own only (another's: 404).
+- Lists, books and the feed filter rather than refuse: 200 for every authenticated caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from werkzeug.test import TestResponse
+
+from tests.api.matrix_world import CALLERS, OPERATIONS, Op, World, cast, prepared, send, stage
+
+# fmt: off
+MATRIX: dict[str, tuple[int, ...]] = {
+    #                       anon adm  brk  mnd  brk0 aud  aud0 a    b    c    x    w    i
+    "org.register":        (401, 201, 201, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403),
+    "org.list":            (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "org.show":            (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "org.correct":         (401, 200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 403, 403),
+    "org.classify":        (401, 200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    "org.deactivate":      (401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "org.grant_mandate":   (401, 403, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403),
+    "org.mandates":        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "org.revoke_mandate":  (401, 403, 404, 403, 404, 403, 404, 403, 200, 403, 404, 403, 404),
+    "org.contacts":        (401, 200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 403, 403),
+    "org.add_contact":     (401, 201, 201, 201, 201, 403, 403, 403, 201, 403, 403, 403, 403),
+    "org.erase_contact":   (401, 204, 204, 204, 204, 403, 403, 403, 204, 403, 403, 403, 403),
+    "actor.create":        (401, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "actor.me":            (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "actor.show":          (401, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404),
+    "actor.disable":       (401, 200, 404, 404, 404, 403, 404, 404, 404, 404, 404, 404, 404),
+    "actor.grant":         (401, 201, 404, 404, 404, 403, 404, 404, 404, 404, 404, 404, 404),
+    "actor.remove_grant":  (401, 200, 404, 404, 404, 403, 404, 404, 404, 404, 404, 404, 404),
+    "actor.issue_token":   (401, 201, 404, 404, 404, 201, 404, 404, 404, 404, 404, 404, 404),
+    "actor.tokens":        (401, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404),
+    "actor.revoke_token":  (401, 204, 404, 404, 404, 204, 404, 404, 404, 404, 404, 404, 404),
+    "p.initiate":          (401, 403, 201, 201, 201, 403, 403, 201, 201, 201, 201, 201, 201),
+    "p.list":              (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "p.assign_broker":     (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "p.invite":            (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "p.join":              (401, 403, 403, 409, 404, 403, 404, 409, 409, 409, 404, 409, 200),
+    "p.decline":           (401, 403, 403, 409, 404, 403, 404, 409, 409, 409, 404, 409, 200),
+    "p.withdraw":          (401, 403, 403, 200, 404, 403, 404, 200, 200, 200, 404, 409, 409),
+    "p.correct":           (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "p.cancel":            (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "p.relate":            (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "p.transfer":          (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "p.draft":             (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "p.versions":          (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404),
+    "p.open":              (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "p.sign":              (401, 403, 403, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409),
+    "p.amend":             (401, 403, 201, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409),
+    "p.reject_amendment":  (401, 403, 403, 200, 404, 403, 404, 200, 200, 200, 404, 409, 409),
+    "g.decide":            (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "g.suspend":           (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.resume":            (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.start_moving_on":   (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.conclude":          (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.terminate":         (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.admit":             (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "g.breach":            (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "g.declare_defaulting":(401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.remedied":          (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.remove_member":     (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 403, 403),
+    "g.milestone":         (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "g.indicator":         (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403),
+    "g.result":            (401, 403, 201, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409),
+    "c.pledge":            (401, 403, 403, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409),
+    "c.show":              (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 404, 404),
+    "c.confirm":           (401, 403, 403, 200, 404, 403, 404, 403, 200, 403, 404, 404, 404),
+    "c.deliver":           (401, 403, 403, 201, 404, 403, 404, 403, 201, 403, 404, 404, 404),
+    "c.confirm_delivery":  (401, 403, 403, 403, 404, 403, 404, 200, 403, 403, 404, 404, 404),
+    "c.dispute_delivery":  (401, 403, 403, 403, 404, 403, 404, 200, 403, 403, 404, 404, 404),
+    "c.correct_delivery":  (401, 403, 403, 200, 404, 403, 404, 403, 200, 403, 404, 404, 404),
+    "c.withdraw":          (401, 403, 403, 200, 404, 403, 404, 403, 200, 403, 404, 404, 404),
+    "c.lapse":             (401, 403, 200, 403, 404, 403, 404, 200, 403, 403, 404, 404, 404),
+    "v.view":              (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 200),
+    "v.history":           (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 200),
+    "v.fields":            (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404),
+    "v.c_history":         (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 404, 404),
+    "v.c_fields":          (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 404, 404),
+    "v.org_fields":        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "v.ledger":            (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "v.inbox":             (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "v.org_partnerships":  (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "v.map":               (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "v.events":            (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+}
+# fmt: on
+
+
+def rows() -> Iterator[Any]:
+    """One row per (operation, caller): refusals first, so that successes come last."""
+    for op_id, statuses in MATRIX.items():
+        cells = sorted(zip(CALLERS, statuses, strict=True), key=lambda cell: cell[1] < 400)
+        for caller, status in cells:
+            yield pytest.param(op_id, caller, status, id=f"{op_id}-{caller}")
+
+
+class Worlds:
+    """One shared cast; on it, one world per variant, staged again after a row changed it."""
+
+    def __init__(self) -> None:
+        self.shared: World | None = None
+        self.staged: dict[str, World] = {}
+
+    def get(self, variant: str) -> World:
+        if self.shared is None:
+            self.shared = cast()
+        if variant not in self.staged:
+            self.staged[variant] = stage(self.shared, variant)
+        return self.staged[variant]
+
+    def spoil(self, op: Op) -> None:
+        """Outside a partnership, a change may touch the cast itself: start afresh."""
+        self.staged.pop(op.variant, None)
+        if not op.on_partnership:
+            self.close()
+
+    def close(self) -> None:
+        if self.shared is not None:
+            self.shared.service.close()
+        self.shared, self.staged = None, {}
+
+
+@pytest.fixture(scope="module")
+def worlds() -> Iterator[Worlds]:
+    pool = Worlds()
+    yield pool
+    pool.close()
+
+
+def call(
+    worlds: Worlds, op: Op, caller: str, *, malformed: bool = False
+) -> tuple[TestResponse, bool]:
+    """Send `op` as `caller` in its world: the response, and whether the log is unchanged.
+    A success that changes P's things, or anything unexpected, spoils the world."""
+    world = worlds.get(op.variant)
+    ids = prepared(world, op)
+    before = world.head()
+    try:
+        response = send(world, op, caller, ids, malformed=malformed)
+    except BaseException:
+        worlds.spoil(op)
+        raise
+    unchanged, status = world.head() == before, response.status_code
+    if not (unchanged if status >= 400 else op.keeps_world and status < 500):
+        worlds.spoil(op)
+    return response, unchanged
+
+
+@pytest.mark.parametrize(("op_id", "caller", "expected"), list(rows()))
+def test_each_caller_gets_the_status_design_prescribes(
+    worlds: Worlds, op_id: str, caller: str, expected: int
+) -> None:
+    # Given the world staged for the operation (and a fresh target if it needs one)
+    op = OPERATIONS[op_id]
+    # When the caller sends a well-formed request
+    response, unchanged = call(worlds, op, caller)
+    # Then it gets the prescribed status
+    assert response.status_code == expected, response.get_data(as_text=True)
+    if expected >= 400:
+        # And a refusal is a problem that records nothing
+        assert response.mimetype == "application/problem+json"
+        assert unchanged
+    if caller == "anon":
+        # And authentication comes before any body or query validation
+        malformed, unchanged = call(worlds, op, caller, malformed=True)
+        assert (malformed.status_code, unchanged) == (401, True)
+
+
+def test_every_documented_operation_has_a_row(worlds: Worlds) -> None:
+    # Given the live OpenAPI document
+    spec = worlds.get("active").app.test_client().get("/v1/openapi.json").json
+    assert spec is not None
+    documented = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+        and path not in ("/healthz", "/readyz")
+    }
+    # Then every operation has a row of the matrix, and every row a documented operation
+    covered = {(op.method, op.path) for op in OPERATIONS.values()}
+    assert sorted(documented - covered) == [], "operations without a row in the matrix"
+    assert sorted(covered - documented) == [], "rows for operations no longer documented"
+    assert set(MATRIX) == set(OPERATIONS)
+    assert {len(statuses) for statuses in MATRIX.values()} == {len(CALLERS)}
