@@ -11,7 +11,12 @@ from collab.stores import StoreConfig
 
 
 def read_engine(config: StoreConfig, *, writer: bool = False) -> Engine:
-    """SQLite: WAL + synchronous=FULL (a writer begins IMMEDIATE); PostgreSQL: the schema."""
+    """SQLite: WAL + synchronous=FULL (a writer begins IMMEDIATE); PostgreSQL: the schema.
+
+    On PostgreSQL no pre-ping (a round trip per checkout): a connection the server dropped
+    fails its statement, SQLAlchemy invalidates the pool and the API answers 503 once. The
+    readers run in autocommit: under READ COMMITTED each statement sees its own snapshot
+    anyway, and no BEGIN / ROLLBACK round trips wrap a single SELECT."""
     if config.kind == "postgres":
         settings = config.postgres_settings()
         engine = create_engine(
@@ -20,7 +25,7 @@ def read_engine(config: StoreConfig, *, writer: bool = False) -> Engine:
                 **config.psycopg_kwargs(),
                 "options": f"-c search_path={settings['POSTGRES_SCHEMA']} -c synchronous_commit=on",
             },
-            pool_pre_ping=True,
+            **({} if writer else {"isolation_level": "AUTOCOMMIT"}),
         )
         return engine
     if config.kind == "sqlite":
