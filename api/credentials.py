@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Column, Engine, MetaData, Table, Text, insert, select, update
 
 from collab.domain.envelope import rfc3339
+from projections.engine import mark
 
 PREFIX = "collab_"
 metadata = MetaData()
@@ -115,10 +116,10 @@ class Credentials:
         """The actor id of a live token, or None (unknown, revoked or expired)."""
         # On every request: plain SQL, no statement to compile.
         with self.reader.connect() as conn:
-            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            placeholder = mark(conn)
             sql = (
-                f"SELECT actor_id FROM {tokens.name} WHERE token_sha256 = {mark} "
-                f"AND revoked_at IS NULL AND expires_at > {mark}"
+                f"SELECT actor_id FROM {tokens.name} WHERE token_sha256 = {placeholder} "
+                f"AND revoked_at IS NULL AND expires_at > {placeholder}"
             )
             row = conn.exec_driver_sql(sql, (digest(token), rfc3339(now))).first()
         return None if row is None else str(row[0])

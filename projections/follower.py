@@ -19,6 +19,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from sqlalchemy import Connection, Engine, insert, select, text
 
+from projections.engine import mark
 from projections.rows import js
 from projections.tables import Tables
 
@@ -213,15 +214,15 @@ class Follower:
         """Compare and set every tracking row (one statement when they stand together, as
         they do but after a crash between projections); False if another follower moved
         one first: the caller rolls back, nothing is applied twice."""
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        placeholder = mark(conn)
         table = self.tables.tracking.name
         groups: dict[int, list[str]] = {}
         for name, old in positions.items():
             groups.setdefault(old, []).append(name)
         for old, names in groups.items():
             sql = (
-                f'UPDATE "{table}" SET position = {mark} WHERE position = {mark} '
-                f"AND projection IN ({', '.join([mark] * len(names))})"
+                f'UPDATE "{table}" SET position = {placeholder} WHERE position = {placeholder} '
+                f"AND projection IN ({', '.join([placeholder] * len(names))})"
             )
             if conn.exec_driver_sql(sql, (new, old, *names)).rowcount != len(names):
                 return False

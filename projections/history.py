@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from projections.engine import mark
 from projections.follower import Change
 from projections.rows import js
 from projections.tables import Tables
@@ -83,7 +84,7 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     columns = [c.name for c in table.columns]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    values = ", ".join([mark] * len(columns))
+    placeholder = mark(conn)
+    values = ", ".join([placeholder] * len(columns))
     sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({values})'
     conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])

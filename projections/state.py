@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Table
 from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
+from projections.engine import mark
 from projections.follower import Change
 from projections.history import insert_many
 from projections.rows import (
@@ -72,6 +73,6 @@ class StateProjection:
 
 def delete_many(conn: Connection, table: Table, key: str, ids: list[str]) -> None:
     """The touched aggregates' rows, in one plain statement (no compilation per batch)."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f'DELETE FROM "{table.name}" WHERE {key} IN ({", ".join([mark] * len(ids))})'
+    placeholder = mark(conn)
+    sql = f'DELETE FROM "{table.name}" WHERE {key} IN ({", ".join([placeholder] * len(ids))})'
     conn.exec_driver_sql(sql, tuple(ids))
