@@ -92,7 +92,7 @@ class Demo:
         for i, (key, name, kind, sector, scheme, _w, _r) in enumerate(ORGANISATIONS):
             out = self.app.register_organisation(
                 Command(self.broker),
-                identifiers=[{"scheme": scheme, "id": f"50{i}{uuid.uuid4().int % 10**6:06d}"}],
+                identifiers=[{"scheme": scheme, "id": f"5{i}{uuid.uuid4().int % 10**10:010d}"}],
                 legal_name=name,
                 org_type=kind,
                 sector=sector,

@@ -31,9 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results: list[Result] = []
     for name in args.only or sorted(BENCHMARKS):
-        results += BENCHMARKS[name](args.smoke)
-    for result in results:
-        write_result(result, RESULTS_DIR)
+        done = BENCHMARKS[name](args.smoke)
+        for result in done:  # written as each finishes: a later failure loses nothing
+            write_result(result, RESULTS_DIR)
+            print(result.summary(), flush=True)
+        results += done
     print()
     for result in results:
         print(result.summary())
