@@ -11,10 +11,8 @@ from api.http import Blueprint, run
 from api.schemas import actors as s
 from api.schemas.common import CommandBody, Outcome
 from api.service import service
-from collab.commands import Outcome as CommandOutcome
-from collab.domain import values as v
 from collab.domain.actor import ActorBinding
-from collab.domain.errors import ForbiddenError, NotFoundError
+from collab.domain.errors import NotFoundError
 
 blp = Blueprint("actors", __name__, url_prefix="/v1/actors", description=__doc__)
 
@@ -38,22 +36,12 @@ def as_body(binding: ActorBinding) -> dict[str, Any]:
     }
 
 
-def create_actor(cmd: Any, args: dict[str, Any]) -> CommandOutcome:
-    svc = service()
-    name = args.pop("name")
-    checked = v.text(name, "name")
-    outcome = svc.app.enrol_actor(cmd, **args)
-    if not outcome.replayed:
-        svc.credentials.set_name(outcome.result["actor_id"], checked, svc.now())
-    return outcome
-
-
 @blp.route("", methods=["POST"])
 @blp.arguments(s.CreateActor)
 @blp.response(201, Outcome)
 def create(body: dict[str, Any]) -> Any:
     """Enrol an actor with one role (admins)."""
-    return run(body, create_actor)
+    return run(body, lambda cmd, a: service().enrol(cmd, **a))
 
 
 @blp.route("/me", methods=["GET"])
@@ -102,12 +90,7 @@ def remove_grant(body: dict[str, Any], actor_id: str) -> Any:
 def issue_token(body: dict[str, Any], actor_id: str) -> dict[str, Any]:
     """Issue a bearer token (shown once; stored hashed): admins for anyone, others for self."""
     check_self_or_admin(actor_id)
-    svc = service()
-    binding = svc.app.get_binding(actor_id)
-    if not binding.active:
-        raise ForbiddenError("the actor is disabled")
-    days = body["days"] or svc.settings.token_days
-    token, info = svc.credentials.issue(actor_id, body["label"], svc.now(), days)
+    token, info = service().issue_token(actor_id, body["label"], body["days"])
     return {**vars(info), "token": token}
 
 

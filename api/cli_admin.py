@@ -14,7 +14,6 @@ import click
 
 from api.service import Service, Settings
 from collab.commands import Command
-from collab.domain import values as v
 from collab.domain.actor import ALL
 from collab.domain.envelope import ROLES
 from collab.domain.errors import CollabError
@@ -46,13 +45,10 @@ def actors() -> None:
 def actors_create(name: str, role: str, organisation_id: str | None, with_token: bool) -> None:
     """Enrol an actor; prints its id (and a token with --with-token)."""
     with operator() as svc:
-        checked = v.text(name, "name")
-        out = svc.app.enrol_actor(Command(OPERATOR), role=role, organisation_id=organisation_id)
-        actor_id = out.result["actor_id"]
-        svc.credentials.set_name(actor_id, checked, svc.now())
+        actor_id = svc.enrol(Command(OPERATOR), name, role, organisation_id).result["actor_id"]
         click.echo(f"actor {actor_id} ({role})")
         if with_token:
-            token, info = svc.credentials.issue(actor_id, "cli", svc.now(), svc.settings.token_days)
+            token, info = svc.issue_token(actor_id, "cli", None)
             click.echo(f"token {token} (expires {info.expires_at}; shown once)")
 
 
@@ -77,10 +73,7 @@ def tokens() -> None:
 def tokens_create(actor_id: str, label: str, days: int | None) -> None:
     """Issue a token for an actor; it is printed once and stored only as a hash."""
     with operator() as svc:
-        binding = svc.app.get_binding(actor_id)
-        binding.check_active()
-        lifetime = days or svc.settings.token_days
-        token, info = svc.credentials.issue(str(binding.id), label, svc.now(), lifetime)
+        token, info = svc.issue_token(actor_id, label, days)
         click.echo(f"token {token}")
         click.echo(f"id {info.token_id} expires {info.expires_at} (the token is shown once)")
 

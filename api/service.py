@@ -6,13 +6,16 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from flask import current_app
 
-from api.credentials import Credentials
+from api.credentials import Credentials, TokenInfo
 from collab.application import Collab
+from collab.commands import Command, Outcome
+from collab.domain import values as v
 from collab.domain.envelope import utc_now
+from collab.domain.errors import ForbiddenError
 from collab.stores import StoreConfig
 from projections.readside import ReadSide
 
@@ -63,6 +66,22 @@ class Service:
 
     def now(self) -> datetime:
         return self.settings.clock()
+
+    def enrol(self, cmd: Command, name: Any, role: Any, organisation_id: Any = None) -> Outcome:
+        """Enrol an actor (a recorded binding) and keep its display name (erasable table)."""
+        checked = v.text(name, "name")
+        outcome = self.app.enrol_actor(cmd, role=role, organisation_id=organisation_id)
+        if not outcome.replayed:
+            self.credentials.set_name(outcome.result["actor_id"], checked, self.now())
+        return outcome
+
+    def issue_token(self, actor_id: str, label: str, days: int | None) -> tuple[str, TokenInfo]:
+        """A token for an active actor (shown once; only its digest is kept)."""
+        binding = self.app.get_binding(actor_id)
+        if not binding.active:
+            raise ForbiddenError("the actor is disabled")
+        lifetime = days or self.settings.token_days
+        return self.credentials.issue(str(binding.id), label, self.now(), lifetime)
 
     def close(self) -> None:
         self.read.close()
