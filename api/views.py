@@ -35,7 +35,13 @@ from collab.domain.envelope import rfc3339
 from collab.domain.errors import InvalidInputError, NotFoundError
 from projections.asof import position_at, view_as_of
 from projections.collaboration_map import collaboration_map
-from projections.queries import inbox, ledger, list_partnerships, organisation_partnerships
+from projections.queries import (
+    inbox,
+    ledger,
+    ledger_totals,
+    list_partnerships,
+    organisation_partnerships,
+)
 from projections.tables import Tables
 from projections.views import field_history, history, view_for
 from projections.visibility import Viewer, visible
@@ -285,9 +291,22 @@ def books_of(organisation_id: str) -> tuple[str, Viewer, bool]:
 def organisation_ledger(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
     """The organisation's commitments across the partnerships the caller sees, with totals."""
     position = wait_for_views(query.pop("min_position", None))
-    org_id, who, _ = books_of(organisation_id)
+    org_id, who, own = books_of(organisation_id)
     body = read(lambda c, t: ledger(c, t, who, org_id))
+    if not own and who.actor.role == "partner":
+        # A former member sees the partnership as it was when it left: not the
+        # commitments made there afterwards (as GET /commitments/{id} answers 404).
+        kept = read(lambda c, t: [x for x in body["commitments"] if in_window(c, t, who, x)])
+        body = {**body, "commitments": kept, **ledger_totals(kept)}
     return {**body, "position": position}
+
+
+def in_window(conn: Connection, t: Tables, who: Viewer, commitment: dict[str, Any]) -> bool:
+    try:
+        commitment_window(conn, t, who, commitment["commitment_id"])
+    except NotFoundError:
+        return False
+    return True
 
 
 @blp.route("/organisations/<organisation_id>/inbox", methods=["GET"])
