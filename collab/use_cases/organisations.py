@@ -74,7 +74,7 @@ class OrganisationUseCases(CollabBase):
         for ident in identifiers:
             claim_id = IdentifierClaim.create_id(ident["scheme"], ident["id"])
             try:
-                self.repository.get(claim_id)
+                self.small.get(claim_id)
             except AggregateNotFoundError:
                 claims.append(IdentifierClaim(ident["scheme"], ident["id"], org_id, attempt.meta()))
                 continue
