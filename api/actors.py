@@ -19,9 +19,7 @@ blp = Blueprint("actors", __name__, url_prefix="/v1/actors", description=__doc__
 
 def check_self_or_admin(actor_id: str) -> None:
     """Own records, or an admin's: others' actors are not visible (404)."""
-    actor = current_actor()
-    if actor.role != "admin" and actor.id != actor_id:
-        raise NotFoundError(f"no actor {actor_id}")
+    service().app.check_actor_visible(current_actor(), actor_id)
 
 
 def as_body(binding: ActorBinding) -> dict[str, Any]:

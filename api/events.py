@@ -26,7 +26,7 @@ from api.service import service
 from collab.application import Collab
 from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
-from collab.domain.envelope import Actor
+from collab.domain.envelope import Actor, Envelope
 from collab.domain.errors import NotFoundError
 from collab.domain.organisation import IdentifierClaim, Organisation
 from collab.domain.partnership import Partnership
@@ -42,15 +42,7 @@ blp = Blueprint("events", __name__, url_prefix="/v1", description=__doc__)
 STRETCH = 1000  # log positions examined per page at most: bounded work per request
 EXITS = ("MemberWithdrew", "MemberRemoved")
 MANDATES = ("MandateGranted", "MandateRevoked")
-ENVELOPE = (
-    "actor",
-    "on_behalf_of",
-    "mandate",
-    "reason",
-    "recorded_at",
-    "effective_date",
-    "correlation_id",
-)
+ENVELOPE = tuple(Envelope.__annotations__)  # the keys every event's meta carries
 KINDS: tuple[tuple[type[Aggregate], str], ...] = (
     (PartnershipCore, "partnership"),
     (Commitment, "commitment"),

@@ -87,9 +87,7 @@ class ActorUseCases(CollabBase):
         aid = v.identifier(actor_id, "actor_id")
 
         def handle(attempt: Attempt) -> dict[str, Any]:
-            actor = attempt.cmd.actor
-            if actor.role != "admin" and actor.id != aid:
-                raise NotFoundError(f"no actor {aid}")  # others' actors are not visible
+            self.check_actor_visible(attempt.cmd.actor, aid)
             check_admin(attempt)
             self.resolve_acting(attempt, None)
             binding = attempt.target(attempt.get(ActorBinding, aid))

@@ -173,6 +173,11 @@ class CollabBase(Application[UUID]):
             raise RuleViolationError(f"{field}: the actor is not an active broker")
         return str(binding.id)
 
+    def check_actor_visible(self, actor: Actor, actor_id: str) -> None:
+        """Actors see their own records; admins everyone's (DESIGN §3): others' are 404."""
+        if actor.role != "admin" and actor.id != actor_id:
+            raise NotFoundError(f"no actor {actor_id}")
+
     def auditor_sees(self, actor: Actor, partnership_id: str) -> bool:
         """Auditors' grants are resolved from recorded events, never from the caller."""
         try:
