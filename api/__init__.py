@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def register(api: Api) -> None:
     from api import (
         actors,
+        audit,
         commitments,
         docs,
         events,
@@ -64,7 +65,7 @@ def register(api: Api) -> None:
     api._app.register_blueprint(docs.blp)  # plain Flask: not part of the documented API
     for module in (health, organisations, actors, partnerships, governance, commitments):
         api.register_blueprint(module.blp)
-    for module in (views, events):
+    for module in (views, events, audit):
         api.register_blueprint(module.blp)
 
 

@@ -23,8 +23,11 @@ def main() -> None:
 
 @contextmanager
 def service() -> Iterator[tuple[Collab, ReadSide, StoreConfig]]:
-    config = StoreConfig.from_env()
-    app = Collab(config)
+    from api.service import Settings
+
+    settings = Settings.from_env()
+    config = settings.store
+    app = Collab(config, keys=settings.key_ring())
     read = ReadSide(app, config)
     try:
         yield app, read, config
@@ -79,8 +82,9 @@ def serve(bind: str, workers: int) -> None:
 
 def _add_admin_commands() -> None:
     from api.cli_admin import actors, grants, tokens
+    from api.cli_audit import audit
 
-    for group in (actors, tokens, grants):
+    for group in (actors, tokens, grants, audit):
         main.add_command(group)
 
 

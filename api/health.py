@@ -36,11 +36,15 @@ def healthz() -> dict[str, Any]:
 @blp.route("/readyz", methods=["GET"])
 @blp.response(200, Ready)
 def readyz() -> dict[str, Any]:
-    """The database answers and the views lag the log by at most the configured bound."""
+    """The database answers, the views lag the log by at most the configured bound, and
+    the sealer raises no alarm (a tampered or restored log)."""
     svc = service()
     head = svc.read.follower.head()
     views = min(svc.read.follower.positions().values())
     lag = head - views
+    alarm = svc.audit.sealer.alarm()
+    if alarm is not None:
+        raise Unavailable(f"audit alarm: {alarm.describe()}", retry_after=60)
     if lag > svc.settings.ready_max_lag:
         raise Unavailable(f"the views lag the log by {lag} events", retry_after=5)
     return {"status": "ready", "mode": svc.settings.mode, "head": head, "views": views, "lag": lag}

@@ -77,12 +77,17 @@ def run(body: dict[str, Any], use_case: Callable[[Command, dict[str, Any]], Outc
 
 
 def outcome_body(outcome: Outcome) -> dict[str, Any]:
+    svc = service()
+    receipts = []
+    if svc.settings.mode == "embedded":  # the leaves were appended before we got here
+        receipts = [r.as_dict() for r in svc.audit.receipts(outcome.positions)]
     return {
         "command": outcome.command,
         "result": outcome.result,
         "position": outcome.position,
         "positions": list(outcome.positions),
         "replayed": outcome.replayed,
+        "receipts": receipts,
     }
 
 

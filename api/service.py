@@ -6,17 +6,20 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from flask import current_app
 
 from api.credentials import Credentials, TokenInfo
 from collab.application import Collab
+from collab.audit.keys import KeyRing
+from collab.audit.log import AuditLog
 from collab.commands import Command, Outcome
 from collab.domain import values as v
 from collab.domain.envelope import utc_now
 from collab.domain.errors import ForbiddenError
-from collab.stores import StoreConfig
+from collab.stores import StoreConfig, data_dir_of
 from projections.readside import ReadSide
 
 Mode = Literal["embedded", "server"]
@@ -33,6 +36,9 @@ class Settings:
     read_wait_seconds: float = 5.0
     ready_max_lag: int = 1000
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Where keys/ lives (DESIGN §5); None: a throwaway key ring in memory (tests).
+    data_dir: Path | None = None
+    seal_interval: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,7 +55,15 @@ class Settings:
             token_days=int(env.get("COLLAB_TOKEN_DAYS", "90")),
             read_wait_seconds=float(env.get("COLLAB_READ_WAIT_SECONDS", "5")),
             ready_max_lag=int(env.get("COLLAB_READY_MAX_LAG", "1000")),
+            data_dir=data_dir_of(env),
+            seal_interval=float(env.get("COLLAB_SEAL_INTERVAL", "5")),
         )
+
+    def key_ring(self) -> KeyRing:
+        """Embedded mode makes the keys on first start; server mode requires them."""
+        if self.data_dir is None:
+            return KeyRing.ephemeral()
+        return KeyRing.load(self.data_dir, create=self.mode == "embedded")
 
 
 class Service:
@@ -57,10 +71,15 @@ class Service:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.app = Collab(settings.store, clock=settings.clock)
+        keys = settings.key_ring()
+        self.app = Collab(settings.store, clock=settings.clock, keys=keys)
         self.read = ReadSide(self.app, settings.store)
+        self.audit = AuditLog(keys, self.app.recorder, self.read.writer, self.read.readers)
+        self.audit.sealer.interval = settings.seal_interval
         if settings.mode == "embedded":
             self.read.follow_commands()  # read-your-writes before every response
+            # Then a checkpoint, at most once per interval (in the background).
+            self.app.after_commit.append(lambda _outcome: self.audit.sealer.maybe_seal())
         self.credentials = Credentials(self.read.writer, self.read.readers)
         self.credentials.setup()
 
@@ -84,6 +103,7 @@ class Service:
         return self.credentials.issue(str(binding.id), label, self.now(), lifetime)
 
     def close(self) -> None:
+        self.audit.sealer.close()
         self.read.close()
         self.app.close()
 

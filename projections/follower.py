@@ -50,6 +50,7 @@ class Change:
     after: Aggregate  # shared: by the end of a batch, the state after its last event
     before: str  # tracked fields as JSON text just before this event; "" for a creation
     fields: str  # tracked fields as JSON text just after this event
+    stored: Any = None  # the notification as stored: topic and bytes (the audit log's leaf)
 
     @property
     def kind(self) -> str:
@@ -171,7 +172,7 @@ class Follower:
         for n in notifications:
             event = self.app.mapper.to_domain_event(n)
             after, before, fields = self.cache.fold(event)
-            changes.append(Change(n.id, event, after, before, fields))
+            changes.append(Change(n.id, event, after, before, fields, n))
         last = changes[-1].position
         if not self.advance_all(conn, positions, last):
             self.cache.states.clear()  # another follower applied it; read again
@@ -189,6 +190,10 @@ class Follower:
                 # Several processes may start at once; DDL must not race.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7366203)"))
             self.tables.metadata.create_all(conn)
+            for projection in self.projections:
+                extra = getattr(projection, "setup", None)
+                if extra is not None:
+                    extra(conn)  # a consumer with tables of its own (the audit log)
             t = self.tables.tracking
             known = set(conn.execute(select(t.c.projection)).scalars())
             for projection in self.projections:

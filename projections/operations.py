@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection, Engine, select, text
 
+from projections.engine import mark
 from projections.follower import Follower
 from projections.history import HistoryProjection
 from projections.readside import ReadSide
@@ -87,6 +88,7 @@ def rebuild(read: ReadSide, progress: Callable[[int, int], None] | None = None) 
     with engine.begin() as conn:
         # Inside the swap's write transaction no follower can commit: finish, then swap.
         follower_in_tx(follower, conn)
+        keep_other_tracking(conn, read.tables, fresh, follower)
         for old, new in zip(
             read.tables.metadata.sorted_tables, fresh.metadata.sorted_tables, strict=True
         ):
@@ -114,6 +116,18 @@ def follower_in_tx(follower: Follower, conn: Connection) -> None:
         low = min(positions.values())
         if low >= target or follower.apply_in(conn, positions, low) is None:
             return
+
+
+def keep_other_tracking(conn: Connection, old: Tables, fresh: Tables, follower: Follower) -> None:
+    """Carry over the tracking rows of consumers a rebuild does not rebuild (the audit log):
+    the swap replaces the tracking table, and they must not start again from 0."""
+    rebuilt = [p.name for p in follower.projections]
+    marks = ", ".join([mark(conn)] * len(rebuilt))
+    conn.exec_driver_sql(
+        f'INSERT INTO "{fresh.tracking.name}" SELECT * FROM "{old.tracking.name}" '
+        f"WHERE projection NOT IN ({marks})",
+        tuple(rebuilt),
+    )
 
 
 def drop(engine: Engine, tables: Tables) -> None:

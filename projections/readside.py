@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from collab.audit.leaves import AuditProjection
 from collab.commands import Outcome
 from collab.stores import StoreConfig
 from collab.use_cases.base import CollabBase
 from projections.engine import read_engine
-from projections.follower import Follower
+from projections.follower import Follower, Projection
 from projections.history import HistoryProjection
 from projections.state import StateProjection
 from projections.tables import Tables, define
@@ -24,12 +25,12 @@ class ReadSide:
         self.writer = read_engine(config, writer=True)
         # memory://: one in-memory database, so readers share the writer's engine.
         self.readers = self.writer if config.kind == "memory" else read_engine(config)
-        self.follower = Follower(
-            app,
-            self.writer,
-            self.tables,
-            [StateProjection(self.tables), HistoryProjection(self.tables)],
-        )
+        consumers: list[Projection] = [StateProjection(self.tables), HistoryProjection(self.tables)]
+        if app.keys is not None:
+            # The Merkle log is the follower's other consumer: leaves are appended in the
+            # same batch transaction as the views (one commit per command in embedded mode).
+            consumers.append(AuditProjection(app.keys.origin))
+        self.follower = Follower(app, self.writer, self.tables, consumers)
         self.follower.setup()
         from projections.operations import ensure_current  # operations builds on ReadSide
 

@@ -71,6 +71,14 @@ class Outcome(ma.Schema):
     position = fields.Integer(required=True)
     positions = fields.List(fields.Integer(), required=True)
     replayed = fields.Boolean(required=True)
+    receipts = fields.List(
+        fields.Dict(keys=fields.String()),
+        required=True,
+        metadata={
+            "description": "embedded mode: each event's place in the Merkle log (position, "
+            "stream, version, leaf, leaf_hash); server mode: [] (GET /v1/audit/receipts/…)"
+        },
+    )
 
 
 class Page(Strict):

@@ -37,6 +37,7 @@ __all__ = [
     "IdempotencyRecord",
     "StoreConfig",
     "StoreKind",
+    "data_dir_of",
     "eventsourcing_env",
 ]
 
@@ -136,9 +137,14 @@ class StoreConfig:
         url = environ.get("COLLAB_DATABASE_URL", "").strip()
         if url:
             return cls(url)
-        data_dir = Path(environ.get("COLLAB_DATA_DIR", "").strip() or "var").resolve()
+        data_dir = data_dir_of(environ)
         data_dir.mkdir(parents=True, exist_ok=True)
         return cls(_SQLITE_PREFIX + str(data_dir / "collab.db"))
+
+
+def data_dir_of(environ: Mapping[str, str]) -> Path:
+    """``$COLLAB_DATA_DIR`` (default ``var``): the embedded database and ``keys/``."""
+    return Path(environ.get("COLLAB_DATA_DIR", "").strip() or "var").resolve()
 
 
 def eventsourcing_env(config: StoreConfig) -> dict[str, str]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple
 from typing import Any
 
-from eventsourcing.persistence import DataError
+from eventsourcing.persistence import DataError, StoredEvent
 
-from collab.stores.base import Contact, IdempotencyRecord
+from collab.stores.base import Contact, EventSigner, IdempotencyRecord
 
 IDEMPOTENCY_TABLE = "collab_idempotency"
 CONTACTS_TABLE = "collab_contacts"
+SIGNATURES_TABLE = "collab_event_signatures"
 
 IDEMPOTENCY_COLUMNS = (
     "actor_id",
@@ -97,3 +99,23 @@ def sorted_contacts(contacts: list[Contact]) -> list[Contact]:
     # Sorted in Python, not by the database, so every backend returns the same order
     # whatever its collation.
     return sorted(contacts, key=lambda c: c.contact_id)
+
+
+def signature_rows(
+    signer: EventSigner | None, stored_events: Sequence[StoredEvent]
+) -> list[tuple[str, int, str, str]]:
+    """(stream, version, key id, signature) per event, signed over its stored bytes."""
+    if signer is None:
+        return []
+    rows = []
+    for e in stored_events:
+        stream, version = str(e.originator_id), int(e.originator_version)
+        digest = hashlib.sha256(e.state).hexdigest()
+        rows.append(
+            (stream, version, signer.key_id, signer.sign_event(stream, version, e.topic, digest))
+        )
+    return rows
+
+
+def chunks(items: Sequence[tuple[str, int]], size: int = 500) -> list[Sequence[tuple[str, int]]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 StoreKind = Literal["memory", "sqlite", "postgres"]
+Signature = tuple[str, str]  # (key id, base64 Ed25519 signature)
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,26 @@ class Contact:
     updated_at: str
 
 
+class EventSigner(Protocol):
+    """Signs each stored event in the command's transaction (DESIGN §5 writer signature)."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    def sign_event(self, stream: str, version: int, topic: str, state_sha256: str) -> str: ...
+
+
 @runtime_checkable
 class CollabRecorder(Protocol):
     """What our application recorders add to the library's ``ApplicationRecorder``."""
 
+    signer: EventSigner | None
+
     def get_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    def get_signatures(self, events: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Signature]:
+        """The writer signatures recorded for these (stream, version) pairs."""
+        ...
 
     def purge_idempotency(self, recorded_before: str) -> int: ...
 

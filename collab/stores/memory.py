@@ -9,7 +9,7 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Store
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
 from collab.stores import _rows
-from collab.stores.base import Contact, IdempotencyRecord
+from collab.stores.base import Contact, EventSigner, IdempotencyRecord, Signature
 
 
 class MemoryCollabRecorder(POPOApplicationRecorder):
@@ -23,6 +23,8 @@ class MemoryCollabRecorder(POPOApplicationRecorder):
         super().__init__()
         self._idempotency: dict[tuple[str, str], _rows.Row] = {}
         self._contacts: dict[str, _rows.Row] = {}
+        self.signer: EventSigner | None = None
+        self.signatures: dict[tuple[str, int], Signature] = {}
 
     def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         # Runs under the database lock before anything is written: every check that can
@@ -41,11 +43,17 @@ class MemoryCollabRecorder(POPOApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         notification_ids = super()._update_table(stored_events, **kwargs)
+        for stream, version, key_id, signature in _rows.signature_rows(self.signer, stored_events):
+            self.signatures[(stream, version)] = (key_id, signature)
         record = _rows.idempotency_of(kwargs)
         if record is not None:
             row = _rows.idempotency_row(record, notification_ids or ())
             self._idempotency[(record.actor_id, record.key)] = row
         return notification_ids
+
+    def get_signatures(self, events: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Signature]:
+        with self._database_lock:
+            return {e: self.signatures[e] for e in events if e in self.signatures}
 
     def get_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
         with self._database_lock:

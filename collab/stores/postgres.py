@@ -25,7 +25,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from collab.stores import _rows
 from collab.stores._postgres_datastore import CollabPostgresDatastore
-from collab.stores.base import Contact, IdempotencyRecord
+from collab.stores.base import Contact, EventSigner, IdempotencyRecord, Signature
 
 # COLLATE "C" compares bytes, as SQLite's BINARY does: purging by RFC 3339 text and any
 # ordering give the same answer on both backends whatever the database's locale.
@@ -41,6 +41,11 @@ _CONTACTS_DDL = (
     'contact_id text COLLATE "C" PRIMARY KEY, organisation_id text COLLATE "C" NOT NULL, '
     "name text NOT NULL, email text NOT NULL, role text NOT NULL, updated_at text NOT NULL)"
 )
+_SIGNATURES_DDL = (
+    "CREATE TABLE IF NOT EXISTS {t} ("
+    "originator_id uuid NOT NULL, originator_version bigint NOT NULL, key_id text NOT NULL, "
+    "signature text NOT NULL, PRIMARY KEY (originator_id, originator_version))"
+)
 _UPSERT_CONTACT = (
     "INSERT INTO {t} VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (contact_id) DO UPDATE SET "
     "organisation_id=excluded.organisation_id, name=excluded.name, email=excluded.email, "
@@ -49,7 +54,10 @@ _UPSERT_CONTACT = (
 
 
 class PostgresCollabRecorder(PostgresApplicationRecorder):
-    """Events plus the command's idempotency row in one PostgreSQL transaction."""
+    """Events, their writer signatures and the command's idempotency row in one PostgreSQL
+    transaction."""
+
+    signer: EventSigner | None = None
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -61,13 +69,21 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
             return SQL(template).format(t=SQL("{}.{}").format(schema, Identifier(table)))
 
         idem, contacts = _rows.IDEMPOTENCY_TABLE, _rows.CONTACTS_TABLE
+        signatures = _rows.SIGNATURES_TABLE
         index = "CREATE INDEX IF NOT EXISTS {name} ON {{t}} ({column})"
         self.sql_create_statements += [
             sql(_IDEMPOTENCY_DDL, idem),
             sql(index.format(name=f"{idem}_recorded_at_idx", column="recorded_at"), idem),
             sql(_CONTACTS_DDL, contacts),
             sql(index.format(name=f"{contacts}_org_idx", column="organisation_id"), contacts),
+            sql(_SIGNATURES_DDL, signatures),
         ]
+        self.insert_signature = sql("INSERT INTO {t} VALUES (%s,%s,%s,%s)", signatures)
+        self.select_signatures = sql(
+            "SELECT t.* FROM {t} t JOIN unnest(%s::uuid[], %s::bigint[]) AS w(s, v) "
+            "ON t.originator_id = w.s AND t.originator_version = w.v",
+            signatures,
+        )
         self.insert_idempotency = sql("INSERT INTO {t} VALUES (%s,%s,%s,%s,%s,%s,%s)", idem)
         self.select_idempotency = sql(
             "SELECT * FROM {t} WHERE actor_id=%s AND idempotency_key=%s", idem
@@ -99,6 +115,9 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
             if stored_events:
                 self._insert_stored_events(curs, stored_events, **kwargs)
                 notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
+                signed = _rows.signature_rows(self.signer, stored_events)
+                if signed:
+                    curs.executemany(self.insert_signature, signed)
             if record is not None:
                 row = _rows.idempotency_row(record, notification_ids or ())
                 curs.execute(self.insert_idempotency, row)
@@ -109,6 +128,24 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
             curs.execute(self.select_idempotency, (actor_id, key))
             row = curs.fetchone()
         return None if row is None else _rows.idempotency_from_row(row)
+
+    def get_signatures(self, events: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Signature]:
+        found: dict[tuple[str, int], Signature] = {}
+        with self.datastore.transaction(commit=False) as curs:
+            for chunk in _rows.chunks(events):
+                streams = [s for s, _ in chunk]
+                versions = [v for _, v in chunk]
+                curs.execute(self.select_signatures, (streams, versions))
+                found.update(
+                    {
+                        (str(r["originator_id"]), int(r["originator_version"])): (
+                            r["key_id"],
+                            r["signature"],
+                        )
+                        for r in curs.fetchall()
+                    }
+                )
+        return found
 
     def purge_idempotency(self, recorded_before: str) -> int:
         with self.datastore.transaction(commit=True) as curs:

@@ -19,11 +19,12 @@ from eventsourcing.sqlite import (
 from eventsourcing.utils import Environment, EnvType
 
 from collab.stores import _rows
-from collab.stores.base import Contact, IdempotencyRecord
+from collab.stores.base import Contact, EventSigner, IdempotencyRecord, Signature
 
 SQLITE_BUSY_TIMEOUT = 5  # seconds; the library's default when SQLITE_LOCK_TIMEOUT is unset
 _IDEMPOTENCY = _rows.IDEMPOTENCY_TABLE
 _CONTACTS = _rows.CONTACTS_TABLE
+_SIGNATURES = _rows.SIGNATURES_TABLE
 # Every column TEXT (BINARY collation): the same values and ordering as on PostgreSQL.
 CREATE_SIDE_TABLES = (
     f"CREATE TABLE IF NOT EXISTS {_IDEMPOTENCY} ("
@@ -35,6 +36,13 @@ CREATE_SIDE_TABLES = (
     "contact_id TEXT NOT NULL PRIMARY KEY, organisation_id TEXT NOT NULL, name TEXT NOT NULL, "
     "email TEXT NOT NULL, role TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID",
     f"CREATE INDEX IF NOT EXISTS {_CONTACTS}_organisation_idx ON {_CONTACTS} (organisation_id)",
+    f"CREATE TABLE IF NOT EXISTS {_SIGNATURES} ("
+    "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, key_id TEXT NOT NULL, "
+    "signature TEXT NOT NULL, PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
+)
+INSERT_SIGNATURE = f"INSERT INTO {_SIGNATURES} VALUES (?,?,?,?)"
+SELECT_SIGNATURES = (
+    f"SELECT * FROM {_SIGNATURES} WHERE (originator_id, originator_version) IN (VALUES {{}})"
 )
 INSERT_IDEMPOTENCY = f"INSERT INTO {_IDEMPOTENCY} VALUES (?,?,?,?,?,?,?)"
 SELECT_IDEMPOTENCY = f"SELECT * FROM {_IDEMPOTENCY} WHERE actor_id=? AND idempotency_key=?"
@@ -106,7 +114,10 @@ class CollabSQLiteDatastore(SQLiteDatastore):
 
 
 class SQLiteCollabRecorder(SQLiteApplicationRecorder):
-    """Events plus the command's idempotency row in one SQLite transaction."""
+    """Events, their writer signatures and the command's idempotency row in one SQLite
+    transaction."""
+
+    signer: EventSigner | None = None
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *CREATE_SIDE_TABLES]
@@ -118,6 +129,9 @@ class SQLiteCollabRecorder(SQLiteApplicationRecorder):
         # which the library's transaction rolls back (events included) and re-raises as
         # eventsourcing.persistence.IntegrityError.
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        signatures = _rows.signature_rows(self.signer, stored_events)
+        if signatures:
+            c.executemany(INSERT_SIGNATURE, signatures)
         record = _rows.idempotency_of(kwargs)
         if record is not None:
             c.execute(INSERT_IDEMPOTENCY, _rows.idempotency_row(record, notification_ids or ()))
@@ -128,6 +142,15 @@ class SQLiteCollabRecorder(SQLiteApplicationRecorder):
             c.execute(SELECT_IDEMPOTENCY, (actor_id, key))
             row = c.fetchone()
         return None if row is None else _rows.idempotency_from_row(row)
+
+    def get_signatures(self, events: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Signature]:
+        found: dict[tuple[str, int], Signature] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in _rows.chunks(events):
+                marks = ",".join(["(?,?)"] * len(chunk))
+                c.execute(SELECT_SIGNATURES.format(marks), [x for pair in chunk for x in pair])
+                found.update({(r[0], int(r[1])): (r[2], r[3]) for r in c.fetchall()})
+        return found
 
     def purge_idempotency(self, recorded_before: str) -> int:
         with self.datastore.transaction(commit=True) as c:

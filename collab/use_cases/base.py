@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 
+from collab.audit.keys import KeyRing
 from collab.commands import (
     MAX_ATTEMPTS,
     Attempt,
@@ -56,8 +57,12 @@ class CollabBase(Application[UUID]):
         *,
         snapshot_interval: int | None = 100,
         clock: Callable[[], datetime] = utc_now,
+        keys: KeyRing | None = None,
     ) -> None:
         self.config = config or StoreConfig.from_env()
+        # With keys, every stored event is signed in its own transaction (DESIGN §5) and
+        # the read side appends it to the Merkle log.
+        self.keys = keys
         env = eventsourcing_env(self.config)
         # The interval is per instance (benchmarks compare with and without snapshots).
         intervals = dict.fromkeys(type(self).snapshotting_intervals, snapshot_interval or 0)
@@ -72,6 +77,7 @@ class CollabBase(Application[UUID]):
         super().__init__(env=env)
         assert isinstance(self.recorder, CollabRecorder)
         self.side: CollabRecorder = self.recorder
+        self.side.signer = None if keys is None else keys.signer
         # Identifier claims (one event) and actor bindings (a handful) are loaded on every
         # registration and every request: without the snapshot lookup, one query fewer.
         self.small: Repository[UUID] = Repository(self.events)

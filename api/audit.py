@@ -1,0 +1,125 @@
+"""The verifiable log over HTTP: checkpoint, receipts, inclusion and consistency proofs,
+and the JSON Lines export, each filtered by what the caller may see (DESIGN §3, §5)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, stream_with_context
+
+from api.auth import current_actor
+from api.errors import Unavailable
+from api.events import Gate, decoded, public, stream_type
+from api.http import Blueprint
+from api.schemas import audit as s
+from api.service import Service, service
+from collab.audit.export import Sees, export_lines
+from collab.audit.verify import open_checkpoint
+from collab.domain.errors import NotFoundError
+
+blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description=__doc__)
+
+
+@blp.route("/checkpoint", methods=["GET"])
+@blp.response(200, s.Checkpoint)
+def checkpoint() -> dict[str, Any]:
+    """The latest signed checkpoint (C2SP tlog-checkpoint, Ed25519 signed note)."""
+    svc = service()
+    with svc.audit.connect() as conn:
+        _size, note = svc.audit.checkpoint(conn)
+    opened = open_checkpoint(note, list(svc.audit.keys.verifiers.values()))
+    return {"origin": opened.origin, "size": opened.size, "root": opened.root.hex(), "note": note}
+
+
+@blp.route("/receipts/<int:position>", methods=["GET"])
+@blp.response(200, s.Receipt)
+def receipt(position: int) -> dict[str, Any]:
+    """The receipt of the event at a log position (waits a little for its leaf)."""
+    svc = service()
+    check_sees(svc, position)
+    deadline = time.monotonic() + svc.settings.read_wait_seconds
+    delay = 0.005
+    while True:
+        found = svc.audit.receipt(position)
+        if found is not None:
+            return found.as_dict()
+        if time.monotonic() >= deadline:
+            raise Unavailable(f"the event at position {position} has no leaf yet")
+        if svc.settings.mode == "embedded":
+            svc.read.catch_up(position)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+@blp.route("/proofs/inclusion", methods=["GET"])
+@blp.arguments(s.InclusionQuery, location="query")
+@blp.response(200, s.InclusionBundle)
+def inclusion(query: dict[str, Any]) -> dict[str, Any]:
+    """A proof bundle: the event's leaf in the latest checkpoint (and consistency from an
+    older checkpoint size), checked offline by `python verify.py BUNDLE --pubkey KEY`."""
+    svc = service()
+    check_sees(svc, query["position"])
+    return svc.audit.inclusion(query["position"], query["from_size"])
+
+
+@blp.route("/proofs/consistency", methods=["GET"])
+@blp.arguments(s.ConsistencyQuery, location="query")
+@blp.response(200, s.ConsistencyProof)
+def consistency(query: dict[str, Any]) -> dict[str, Any]:
+    """A consistency proof between two tree sizes (hashes only: no event is revealed)."""
+    return service().audit.consistency(query["from_size"], query["to_size"])
+
+
+@blp.route("/export", methods=["GET"])
+@blp.arguments(s.ExportQuery, location="query")
+@blp.response(200, content_type="application/jsonl")
+def export(query: dict[str, Any]) -> Response:
+    """The log up to the latest checkpoint as JSON Lines; leaves the caller may not see
+    (or outside `partnership`) are given as bare leaf hashes."""
+    svc, actor = service(), current_actor()
+    with svc.audit.connect() as conn:
+        checkpoint = svc.audit.checkpoint(conn)  # 404 before the first checkpoint
+
+    def lines() -> Iterator[str]:
+        with svc.read.reader() as conn:
+            gate = Gate(svc.app, actor, conn, svc.read.tables)
+            sees: Sees | None = None if actor.role == "admin" else gate.sees
+            pid = query["partnership"]
+            if pid is not None:
+                sees = within(gate, str(pid))
+            yield from export_lines(
+                conn,
+                svc.app.recorder,
+                svc.app.mapper.to_domain_event,
+                checkpoint,
+                svc.audit.keys.origin,
+                public=public,
+                sees=sees,
+            )
+
+    return Response(stream_with_context(lines()), mimetype="application/jsonl")
+
+
+def within(gate: Gate, pid: str) -> Sees:
+    def sees(event: Any, position: int) -> bool:
+        kind = stream_type(event)
+        if kind == "partnership" and str(event.originator_id) != pid:
+            return False
+        if kind == "commitment" and gate.commitment_partnership(event) != pid:
+            return False
+        return kind in ("partnership", "commitment") and gate.sees(event, position)
+
+    return sees
+
+
+def check_sees(svc: Service, position: int) -> None:
+    """404 unless the event at `position` exists and the caller may see it."""
+    found = svc.app.recorder.select_notifications(position, 1, stop=position)
+    event = decoded(found[0]) if found else None
+    if event is None:
+        raise NotFoundError(f"no event at position {position}")
+    with svc.read.reader() as conn:
+        if not Gate(svc.app, current_actor(), conn, svc.read.tables).sees(event, position):
+            raise NotFoundError(f"no event at position {position}")

@@ -1,0 +1,1 @@
+"""The verifiable log (DESIGN §5): writer signatures, the Merkle tree, checkpoints, proofs."""
