@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Test tiers, fastest first; each must collect at least one test.
-TIERS := domain application stores projections api integration
+TIERS := domain application stores projections audit api integration
 
 .PHONY: run test lint typecheck pytest demo bench bench-smoke clean
 

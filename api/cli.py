@@ -64,10 +64,16 @@ def serve(bind: str, workers: int) -> None:
     import shutil
 
     from api.service import Service, Settings
+    from collab.audit.keys import KeysMissingError
 
     settings = Settings.from_env()
-    # Create every table once, here, before gunicorn forks its workers.
-    svc = Service(settings)
+    # Create every table (and, in embedded mode, the signing key) once, here, before
+    # gunicorn forks its workers.
+    try:
+        svc = Service(settings)
+    except KeysMissingError as e:
+        click.echo(f"collab: {e}", err=True)
+        sys.exit(1)
     first_run = not svc.credentials.any_token()
     svc.close()
     click.echo(f"collab: {settings.mode} mode on {settings.store.kind}; workers {workers}")

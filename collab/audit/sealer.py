@@ -86,6 +86,8 @@ class Sealer:
         self.clock = clock
         self.memory: dict[str, Any] = {}  # an ephemeral ring's checkpoint and alarm
         self.thread: threading.Thread | None = None
+        # memory:// keeps its tables on one shared connection: no second thread there.
+        self.background = engine.url.database not in (None, "", ":memory:")
 
     # -- when ---------------------------------------------------------------------------
 
@@ -102,6 +104,9 @@ class Sealer:
         """After a command: seal in a background thread if the interval has passed (the
         response does not wait for the checks and the signature)."""
         if self.clock() - self.last_signed() < self.interval:
+            return
+        if not self.background:
+            self.seal_quietly()
             return
         if self.thread is not None and self.thread.is_alive():
             return

@@ -23,7 +23,8 @@ def first_steps() -> str:
 def test_the_readme_first_steps_work_as_written(served_embedded: Served) -> None:
     # Given the service as `make run` starts it (embedded SQLite), on a port of its own
     script = first_steps().replace("http://localhost:8000", served_embedded.http.base)
-    assert script.count("curl ") == 5  # broker, its token, two organisations, a partnership
+    # broker, its token, two organisations, a partnership, the export
+    assert script.count("curl ") == 6
     # When the block runs verbatim in bash, from the repository root
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],
@@ -42,3 +43,6 @@ def test_the_readme_first_steps_work_as_written(served_embedded: Served) -> None
         "initiate_partnership",
     ]
     assert outcomes[-1]["result"]["partnership_id"]
+    # ... and the exported log verified clean against the public key
+    assert "checkpoint signed" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("clean"), done.stdout
