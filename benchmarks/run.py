@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from benchmarks import b1_http, b2_append, b3_rebuild, b4_load, b7_lag
+from benchmarks import b1_http, b2_append, b3_rebuild, b4_load, b7_lag, b8_verify
 from benchmarks.harness import RESULTS_DIR, Result, write_result
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "B3": b3_rebuild.run,
     "B4": b4_load.run,
     "B7": b7_lag.run,
+    "B8": b8_verify.run,
 }
 
 

@@ -42,10 +42,12 @@ class Receipt:
 class AuditLog:
     """Reads of the Merkle log for the API and the CLI; the sealer signs checkpoints."""
 
-    def __init__(self, keys: KeyRing, recorder: Any, writer: Engine, readers: Engine) -> None:
+    def __init__(self, keys: KeyRing, recorder: Any, readers: Engine) -> None:
         self.keys = keys
         self.readers = readers
-        self.sealer = Sealer(keys, recorder, writer)
+        # The sealer reads for a while (checks every new leaf): never under the writer's
+        # BEGIN IMMEDIATE, which would hold the follower's write lock all that time.
+        self.sealer = Sealer(keys, recorder, readers)
 
     def connect(self) -> Connection:
         return self.readers.connect()
