@@ -74,7 +74,7 @@ class Service:
         keys = settings.key_ring()
         self.app = Collab(settings.store, clock=settings.clock, keys=keys)
         self.read = ReadSide(self.app, settings.store)
-        self.audit = AuditLog(keys, self.app.recorder, self.read.readers)
+        self.audit = AuditLog(keys, self.app.recorder, self.read.readers, self.read.writer)
         self.audit.sealer.interval = settings.seal_interval
         if settings.mode == "embedded":
             self.read.follow_commands()  # read-your-writes before every response

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from collab.stores import StoreConfig
+from collab.stores.sql import mark
+
+__all__ = ["mark", "read_engine"]
 
 
 def read_engine(config: StoreConfig, *, writer: bool = False) -> Engine:
@@ -53,8 +56,3 @@ def _sqlite_transactions(engine: Engine, *, immediate: bool) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def mark(conn: Connection) -> str:
-    """The driver's parameter placeholder, for the plain SQL of the hot paths."""
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection
 
-from projections.engine import mark
+from collab.stores.sql import insert_many
 from projections.follower import Change
 from projections.rows import js
 from projections.tables import Tables
@@ -76,15 +76,3 @@ class HistoryProjection:
     def apply(self, conn: Connection, changes: Sequence[Change]) -> None:
         insert_many(conn, self.tables.history, [entry(c) for c in changes])
         insert_many(conn, self.tables.field_history, [r for c in changes for r in field_changes(c)])
-
-
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany through the driver: these rows are plain text and integers, so
-    SQLAlchemy's per-row parameter processing buys nothing (it was a fifth of a rebuild)."""
-    if not rows:
-        return
-    columns = [c.name for c in table.columns]
-    placeholder = mark(conn)
-    values = ", ".join([placeholder] * len(columns))
-    sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({values})'
-    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection
 
 from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
-from projections.engine import mark
+from collab.stores.sql import delete_many, insert_many
 from projections.follower import Change
-from projections.history import insert_many
 from projections.rows import (
     COMMITMENT_TABLES,
     PARTNERSHIP_TABLES,
@@ -69,10 +68,3 @@ class StateProjection:
             table = getattr(self.tables, name)
             delete_many(conn, table, key, touched[key])
             insert_many(conn, table, rows.get(name, []))
-
-
-def delete_many(conn: Connection, table: Table, key: str, ids: list[str]) -> None:
-    """The touched aggregates' rows, in one plain statement (no compilation per batch)."""
-    placeholder = mark(conn)
-    sql = f'DELETE FROM "{table.name}" WHERE {key} IN ({", ".join([placeholder] * len(ids))})'
-    conn.exec_driver_sql(sql, tuple(ids))

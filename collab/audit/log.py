@@ -42,12 +42,12 @@ class Receipt:
 class AuditLog:
     """Reads of the Merkle log for the API and the CLI; the sealer signs checkpoints."""
 
-    def __init__(self, keys: KeyRing, recorder: Any, readers: Engine) -> None:
+    def __init__(self, keys: KeyRing, recorder: Any, readers: Engine, writer: Engine) -> None:
         self.keys = keys
         self.readers = readers
         # The sealer reads for a while (checks every new leaf): never under the writer's
         # BEGIN IMMEDIATE, which would hold the follower's write lock all that time.
-        self.sealer = Sealer(keys, recorder, readers)
+        self.sealer = Sealer(keys, recorder, readers, writer=writer)
 
     def connect(self) -> Connection:
         return self.readers.connect()
