@@ -16,7 +16,9 @@ from api.http import Blueprint
 from api.schemas import audit as s
 from api.service import Service, service
 from collab.audit.export import Sees, export_lines
-from collab.audit.verify import open_checkpoint
+from collab.audit.log import NotSealedYet
+from collab.audit.verify import NoteError, open_checkpoint
+from collab.domain import values as v
 from collab.domain.errors import NotFoundError
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description=__doc__)
@@ -29,7 +31,12 @@ def checkpoint() -> dict[str, Any]:
     svc = service()
     with svc.audit.connect() as conn:
         _size, note = svc.audit.checkpoint(conn)
-    opened = open_checkpoint(note, list(svc.audit.keys.verifiers.values()))
+    try:
+        opened = open_checkpoint(note, list(svc.audit.keys.verifiers.values()))
+    except NoteError:
+        # Tampered with in the database, or signed by a key this worker does not know yet
+        # (rotated while it ran): never serve it as ours.
+        raise Unavailable("the latest recorded checkpoint does not verify", 60) from None
     return {"origin": opened.origin, "size": opened.size, "root": opened.root.hex(), "note": note}
 
 
@@ -61,7 +68,11 @@ def inclusion(query: dict[str, Any]) -> dict[str, Any]:
     older checkpoint size), checked offline by `python verify.py BUNDLE --pubkey KEY`."""
     svc = service()
     check_sees(svc, query["position"])
-    return svc.audit.inclusion(query["position"], query["from_size"])
+    try:
+        return svc.audit.inclusion(query["position"], query["from_size"])
+    except NotSealedYet as e:
+        wait = max(1, int(min(svc.settings.seal_interval, 60)))  # the next checkpoint
+        raise Unavailable(str(e), retry_after=wait) from None
 
 
 @blp.route("/proofs/consistency", methods=["GET"])
@@ -79,6 +90,8 @@ def export(query: dict[str, Any]) -> Response:
     """The log up to the latest checkpoint as JSON Lines; leaves the caller may not see
     (or outside `partnership`) are given as bare leaf hashes."""
     svc, actor = service(), current_actor()
+    if query["partnership"] is not None:  # 404 unless the caller may see it
+        svc.app.get_partnership(actor, str(query["partnership"]))
     with svc.audit.connect() as conn:
         checkpoint = svc.audit.checkpoint(conn)  # 404 before the first checkpoint
 
@@ -116,6 +129,8 @@ def within(gate: Gate, pid: str) -> Sees:
 
 def check_sees(svc: Service, position: int) -> None:
     """404 unless the event at `position` exists and the caller may see it."""
+    if not 1 <= position <= v.MAX_SAFE_INTEGER:  # SQLite integers stop at 2^63 - 1
+        raise NotFoundError(f"no event at position {position}")
     found = svc.app.recorder.select_notifications(position, 1, stop=position)
     event = decoded(found[0]) if found else None
     if event is None:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, Engine, MetaData, Table, Text, insert, select, update
+from sqlalchemy import Column, Engine, MetaData, Table, Text, insert, select, text, update
 
 from collab.domain.envelope import rfc3339
 from projections.engine import mark
@@ -61,6 +61,10 @@ class Credentials:
 
     def setup(self) -> None:
         with self.writer.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Processes starting together on a new schema must not race on CREATE TABLE
+                # (the follower's setup takes the same lock).
+                conn.execute(text("SELECT pg_advisory_xact_lock(7366203)"))
             metadata.create_all(conn)
 
     def set_name(self, actor_id: str, name: str, now: datetime) -> None:

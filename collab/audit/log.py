@@ -15,6 +15,10 @@ from collab.audit.sealer import Sealer
 from collab.domain.errors import InvalidInputError, NotFoundError
 
 
+class NotSealedYet(Exception):
+    """The event has its leaf, but no checkpoint covers it yet (the sealer's next round)."""
+
+
 @dataclass(frozen=True)
 class Receipt:
     """Where one event sits in the tree: enough to ask for its inclusion proof later."""
@@ -83,7 +87,7 @@ class AuditLog:
                 raise NotFoundError(f"no leaf for position {position} yet")
             size, note = self.checkpoint(conn)
             if leaf.leaf >= size:
-                raise NotFoundError(f"position {position} is not under a signed checkpoint yet")
+                raise NotSealedYet(f"position {position} is not under a signed checkpoint yet")
             lookup = store.lookup(conn)
             proof = tree.inclusion_proof(leaf.leaf, size, lookup)
             consistency = None

@@ -306,6 +306,14 @@ def member(key: str) -> Fresh:
     return lambda world: {"organisation_id": world.ids[f"org:{key}"]}
 
 
+def sealed(world: World) -> Ids:
+    """A checkpoint signed now; `position`: P's first event (visible as P's content is)."""
+    world.service.audit.sealer.seal()
+    pid = uuid.UUID(world.ids["P"])
+    stored = world.collab.recorder.select_notifications(1, world.head())
+    return {"position": str(next(n.id for n in stored if n.originator_id == pid))}
+
+
 # -- the operations: how each documented endpoint is called --------------------------------
 
 Body = dict[str, Any] | Callable[[], dict[str, Any]]
@@ -315,9 +323,10 @@ Body = dict[str, Any] | Callable[[], dict[str, Any]]
 class Op:
     """One documented endpoint, called well-formed on P's things.
 
-    Path ids default to P, C, D, organisation b and mandate M; the actor is aud. In a body,
-    a string "{name}" stands for an id. `fresh` makes a new target for each call (a pledge
-    to confirm, a token to revoke): a success on it `keeps` the world for the other rows.
+    Path ids default to P, C, D, organisation b and mandate M; the actor is aud. In a body
+    or a `query`, a string "{name}" stands for an id. `fresh` makes a new target for each
+    call (a pledge to confirm, a token to revoke, a checkpoint to prove against): a success
+    on it `keeps` the world for the other rows.
     """
 
     method: str
@@ -326,6 +335,7 @@ class Op:
     variant: str = "active"
     fresh: Fresh | None = None
     keeps: bool = False
+    query: dict[str, str] | None = None
 
     @property
     def on_partnership(self) -> bool:
@@ -467,6 +477,13 @@ OPERATIONS: dict[str, Op] = {
     "v.org_partnerships": Op(GET, ORG + "/partnerships"),
     "v.map": Op(GET, "/v1/collaboration-map"),
     "v.events": Op(GET, "/v1/events"),
+    "audit.checkpoint": Op(GET, "/v1/audit/checkpoint", fresh=sealed),
+    "audit.receipt": Op(GET, "/v1/audit/receipts/{position}", fresh=sealed),
+    "audit.inclusion": Op(GET, "/v1/audit/proofs/inclusion", fresh=sealed,
+                          query={"position": "{position}", "from_size": "1"}),
+    "audit.consistency": Op(GET, "/v1/audit/proofs/consistency", fresh=sealed,
+                            query={"from_size": "1"}),
+    "audit.export": Op(GET, "/v1/audit/export", fresh=sealed),
 }
 # fmt: on
 
@@ -491,7 +508,7 @@ def send(world: World, op: Op, caller: str, ids: Ids, *, malformed: bool = False
     headers = {} if caller == "anon" else world.callers[caller].headers()
     client = world.app.test_client()
     if op.body is None:
-        query = {"unexpected": "1"} if malformed else {}
+        query = {**filled(op.query or {}, ids), **({"unexpected": "1"} if malformed else {})}
         return client.open(path, method=op.method, query_string=query, headers=headers)
     body = filled(op.body() if callable(op.body) else op.body, ids)
     if caller in ("mnd", "brk0") and op.on_partnership:

@@ -29,6 +29,10 @@ How the statuses follow from DESIGN:
   auditors of their partnership; contacts kept by the organisation, brokers and admins.
 - Actors and tokens: admins manage all, others see their own only (another's: 404).
 - Lists, books and the feed filter rather than refuse: 200 for every authenticated caller.
+- The verifiable log (DESIGN §5): checkpoints, consistency proofs (hashes only) and the
+  export (foreign leaves as bare hashes) answer every authenticated caller; a receipt or
+  an inclusion proof names its event, so it follows the feed: P's first event is seen by
+  those who see P's content (w: it precedes W's exit; i sees only its invitation).
 """
 
 from __future__ import annotations
@@ -116,6 +120,11 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "v.org_partnerships":  (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "v.map":               (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "v.events":            (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "audit.checkpoint":    (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "audit.receipt":       (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404),
+    "audit.inclusion":     (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404),
+    "audit.consistency":   (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "audit.export":        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
 

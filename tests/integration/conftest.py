@@ -1,7 +1,8 @@
-"""A real gunicorn process (and, in server mode, a follower process) per test.
+"""A real gunicorn process (and, in server mode, a follower and a sealer process) per test.
 
-Embedded mode on a SQLite file; server mode on PostgreSQL: gunicorn workers plus
-`collab projections run`, exactly as the README's server-mode instructions say.
+Embedded mode on a SQLite file (its keys made on first start); server mode on PostgreSQL:
+`collab audit keygen` first, then gunicorn workers, `collab projections run` and
+`collab audit seal --follow`, exactly as the README's server-mode instructions say.
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ def free_port() -> int:
         return port
 
 
+COLLAB = (sys.executable, "-c", "from api.cli import main; main()")
+
+
 def collab(*args: str, env: dict[str, str], **popen: Any) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-c", "from api.cli import main; main()", *args]
-    return subprocess.Popen(command, env=env, **popen)
+    return subprocess.Popen([*COLLAB, *args], env=env, **popen)
+
+
+def run_collab(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`collab ARGS` to its end: exit code, stdout and stderr as text."""
+    return subprocess.run([*COLLAB, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 @dataclass
@@ -86,77 +94,71 @@ class Served:
     env: dict[str, str]
     mode: str
 
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.env["COLLAB_DATA_DIR"])
+
     def admin_token(self) -> str:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "from api.cli import main; main()",
-                "actors",
-                "create",
-                "--name",
-                "Admin",
-                "--role",
-                "admin",
-                "--with-token",
-            ],
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        return next(line.split()[1] for line in out.splitlines() if line.startswith("token "))
+        made = run_collab(
+            "actors", "create", "--name", "Admin", "--role", "admin", "--with-token", env=self.env
+        )
+        assert made.returncode == 0, made.stderr
+        lines = made.stdout.splitlines()
+        return next(line.split()[1] for line in lines if line.startswith("token "))
 
 
-@contextmanager
-def serve(config: StoreConfig, workdir: Path) -> Iterator[Served]:
-    """`collab serve` on a free port (plus a follower in server mode) until the block ends."""
-    port = free_port()
+SERVER_PROCESSES = (
+    ("projections", "run", "--poll", "0.05"),  # the follower: views and audit leaves
+    ("audit", "seal", "--follow", "--interval", "0.2"),  # the sealer: checkpoints
+)
+
+
+def collab_env(config: StoreConfig, workdir: Path) -> dict[str, str]:
     mode = "server" if config.kind == "postgres" else "embedded"
-    env = {
+    return {
         **os.environ,
         "COLLAB_DATABASE_URL": config.url,
         "COLLAB_DATA_DIR": str(workdir),
         "COLLAB_MODE": mode,
     }
-    log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115  # closed below
-    procs = [
-        collab(
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    ]
-    if mode == "server":
-        procs.append(
-            collab(
-                "projections",
-                "run",
-                "--poll",
-                "0.05",
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-    http = Http(f"http://127.0.0.1:{port}")
+
+
+def wait_healthy(http: Http, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_DEADLINE
+    while True:
+        try:
+            if http.get("/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise RuntimeError(log.read_text()[-3000:])
+        time.sleep(0.05)  # polling a starting server to a deadline
+
+
+@contextmanager
+def serve(config: StoreConfig, workdir: Path) -> Iterator[Served]:
+    """`collab serve` on a free port (plus the follower and the sealer in server mode)
+    until the block ends."""
+    port = free_port()
+    env = collab_env(config, workdir)
+    mode = env["COLLAB_MODE"]
+    if mode == "server":  # server mode refuses to start without a key and an origin
+        keygen = run_collab("audit", "keygen", env=env)
+        assert keygen.returncode == 0, keygen.stderr
+    path = workdir / "gunicorn.log"
+    log = open(path, "wb")  # noqa: SIM115  # closed below
+    bind = f"127.0.0.1:{port}"
+    serving = ("serve", "--bind", bind, "--workers", "2")
+    procs = [collab(*serving, env=env, stdout=log, stderr=subprocess.STDOUT)]
+    http = Http(f"http://{bind}")
     try:
-        deadline = time.monotonic() + START_DEADLINE
-        while True:
-            try:
-                if http.get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or procs[0].poll() is not None:
-                log.flush()
-                raise RuntimeError((workdir / "gunicorn.log").read_text()[-3000:])
-            time.sleep(0.05)  # polling a starting server to a deadline
+        wait_healthy(http, procs[0], path)
+        if mode == "server":
+            # Started once `collab serve` has made every table: no two processes race
+            # through the same CREATE TABLE on a new PostgreSQL schema.
+            for args in SERVER_PROCESSES:
+                procs.append(collab(*args, env=env, stdout=log, stderr=subprocess.STDOUT))
         yield Served(http, env, mode)
     finally:
         for proc in procs:
