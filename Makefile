@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Test tiers, fastest first; each must collect at least one test.
 TIERS := domain application stores projections audit api integration
+# The long reliability runs (marker `long`): faults, fuzzing and load, in CI after `make test`.
+LONG_TIERS := reliability stress
 
-.PHONY: run test lint typecheck pytest demo bench bench-smoke clean
+.PHONY: run test test-long lint typecheck pytest demo bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +33,7 @@ pytest: $(STAMP)
 	@set -e; for tier in $(TIERS); do \
 	  start=$$(date +%s); \
 	  echo "== tier $$tier"; \
-	  rc=0; $(BIN)/pytest -q tests/$$tier || rc=$$?; \
+	  rc=0; $(BIN)/pytest -q -m "not long" tests/$$tier || rc=$$?; \
 	  echo "== tier $$tier: $$(( $$(date +%s) - start )) s (exit $$rc)"; \
 	  if [ $$rc -eq 5 ]; then echo "tier $$tier collected no tests: that is a defect"; exit 1; fi; \
 	  if [ $$rc -ne 0 ]; then exit $$rc; fi; \
@@ -39,10 +41,25 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest  ## ruff, mypy --strict, then pytest tier by tier
 
-bench: $(STAMP)
+test-long: $(STAMP)  ## the long reliability runs (faults on a throwaway PostgreSQL, fuzzing, load)
+	@set -e; for tier in $(LONG_TIERS); do \
+	  start=$$(date +%s); \
+	  echo "== long tier $$tier"; \
+	  rc=0; $(BIN)/pytest -q -m long tests/$$tier || rc=$$?; \
+	  echo "== long tier $$tier: $$(( $$(date +%s) - start )) s (exit $$rc)"; \
+	  if [ $$rc -eq 5 ]; then echo "long tier $$tier collected no tests: that is a defect"; exit 1; fi; \
+	  if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	done
+
+# B1's load generator is Debian's wrk (the PyPI package of that name is unrelated).
+WRK := /usr/bin/wrk
+$(WRK):
+	apt-get install -y wrk || (apt-get update -q && apt-get install -y wrk)
+
+bench: $(STAMP) $(WRK)  ## the full benchmark suite (ratios against ceilings, DESIGN §6)
 	$(BIN)/python -m benchmarks
 
-bench-smoke: $(STAMP)
+bench-smoke: $(STAMP) $(WRK)  ## the same, short (about 3 minutes)
 	$(BIN)/python -m benchmarks --smoke
 
 clean:

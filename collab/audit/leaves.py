@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, tuple_
+from sqlalchemy import Connection, select, tuple_
 
 from collab.audit import tables as t
 from collab.audit.verify import canonical_json, leaf_hash, node_hash
+from collab.stores.sql import delete_many, insert_many, mark
 
 
 def entry_bytes(
@@ -72,10 +73,10 @@ class AuditProjection:
         f = self.current(conn)
         streams = {str(c.stored.originator_id) for c in changes} - f.heads.keys()
         if streams:
-            rows = conn.execute(
-                select(t.heads.c.stream, t.heads.c.version, t.heads.c.leaf_hash).where(
-                    t.heads.c.stream.in_(sorted(streams))
-                )
+            marks = ", ".join([mark(conn)] * len(streams))
+            rows = conn.exec_driver_sql(
+                f"SELECT stream, version, leaf_hash FROM audit_heads WHERE stream IN ({marks})",
+                tuple(sorted(streams)),
             )
             f.heads.update({s: (v, h) for s, v, h in rows})
         new_leaves, new_nodes, new_heads = [], [], {}
@@ -101,10 +102,12 @@ class AuditProjection:
             f.heads[stream] = new_heads[stream] = (version, hashed.hex())
             f.size += 1
             f.last = hashed.hex()
-        conn.execute(insert(t.leaves), new_leaves)
-        if new_nodes:
-            conn.execute(insert(t.nodes), new_nodes)
-        self.upsert_heads(conn, new_heads)
+        # Plain executemany: this runs before every embedded command answers.
+        insert_many(conn, t.leaves, new_leaves)
+        insert_many(conn, t.nodes, new_nodes)
+        delete_many(conn, t.heads, "stream", sorted(new_heads))
+        heads = [{"stream": s, "version": v, "leaf_hash": h} for s, (v, h) in new_heads.items()]
+        insert_many(conn, t.heads, heads)
         if len(f.heads) > 50_000:
             f.heads.clear()
 
@@ -123,22 +126,14 @@ class AuditProjection:
     def current(self, conn: Connection) -> Frontier:
         """The cached frontier if the tree's last leaf is still the one we appended, else
         the frontier read back from the tables (another process appended, or we rolled back)."""
-        row = conn.execute(
-            select(t.leaves.c.leaf, t.leaves.c.leaf_hash).order_by(t.leaves.c.leaf.desc()).limit(1)
+        row = conn.exec_driver_sql(
+            "SELECT leaf, leaf_hash FROM audit_leaves ORDER BY leaf DESC LIMIT 1"
         ).first()
         size, last = (0, "") if row is None else (row[0] + 1, row[1])
         if (size, last) == (self.frontier.size, self.frontier.last):
             return self.frontier
         self.frontier = Frontier(size, last, load_edge(conn, size))
         return self.frontier
-
-    @staticmethod
-    def upsert_heads(conn: Connection, heads: dict[str, tuple[int, str]]) -> None:
-        if not heads:
-            return
-        conn.execute(t.heads.delete().where(t.heads.c.stream.in_(sorted(heads))))
-        rows = [{"stream": s, "version": v, "leaf_hash": h} for s, (v, h) in heads.items()]
-        conn.execute(insert(t.heads), rows)
 
 
 def edge_keys(size: int) -> list[tuple[int, int]]:

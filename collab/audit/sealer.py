@@ -67,6 +67,11 @@ class Sealed:
     signed: bool
 
 
+def stream_keys(leaf: store.Leaf) -> list[tuple[str, int]]:
+    """The (stream, version) pairs a leaf's chain check looks up: its own and the previous."""
+    return [(leaf.stream, leaf.version), (leaf.stream, leaf.version - 1)]
+
+
 class Sealer:
     """Checks and signs; `maybe_seal` runs it at most once per interval, off the request."""
 
@@ -78,10 +83,15 @@ class Sealer:
         *,
         interval: float = 5.0,
         clock: Callable[[], float] = time.time,
+        writer: Engine | None = None,
     ) -> None:
         self.keys = keys
         self.recorder = recorder
-        self.engine = engine
+        self.engine = engine  # reads (the checks take a while: never under a write lock)
+        # Records the checkpoint row. On SQLite it must begin IMMEDIATE: a deferred read
+        # transaction cannot upgrade to a write once another writer committed meanwhile.
+        self.writer = writer or engine
+        self.attempted = 0.0
         self.interval = interval
         self.clock = clock
         self.memory: dict[str, Any] = {}  # an ephemeral ring's checkpoint and alarm
@@ -103,8 +113,10 @@ class Sealer:
     def maybe_seal(self) -> None:
         """After a command: seal in a background thread if the interval has passed (the
         response does not wait for the checks and the signature)."""
-        if self.clock() - self.last_signed() < self.interval:
+        now = self.clock()
+        if now - max(self.last_signed(), self.attempted) < self.interval:
             return
+        self.attempted = now  # a failing seal is retried once per interval, not per command
         if not self.background:
             self.seal_quietly()
             return
@@ -147,14 +159,11 @@ class Sealer:
         with self.engine.connect() as conn:
             size = store.size(conn)
             lookup = store.lookup(conn)
-            if kept is not None and kept.size > size:
-                self.refuse(
-                    f"the log holds {size} leaves but checkpoint {kept.size} was signed: "
-                    "restored from an older backup, or truncated",
-                    leaf=size,
-                )
-            if kept is not None and tree.root(kept.size, lookup) != kept.root:
-                self.refuse(f"the tree no longer contains the kept checkpoint of size {kept.size}")
+            # Sizes never decrease, one size never has two roots: against the checkpoint kept
+            # outside the database, and the latest recorded in it (should the kept one be lost).
+            self.check_contains(kept, "kept", size, lookup)
+            self.check_contains(self.recorded(conn), "recorded", size, lookup)
+            self.check_tail(conn, size)
             start = max(kept.size - 1, 0) if kept is not None else 0
             self.check_leaves(conn, start, size)
             root = tree.root(size, lookup)
@@ -175,11 +184,46 @@ class Sealer:
         except NoteError as e:
             self.refuse(f"the kept checkpoint does not verify: {e}")
 
+    def recorded(self, conn: Any) -> Checkpoint | None:
+        latest = store.latest_checkpoint(conn)
+        if latest is None:
+            return None
+        try:
+            return open_checkpoint(latest[1], list(self.keys.verifiers.values()))
+        except NoteError as e:
+            self.refuse(f"the recorded checkpoint of size {latest[0]} does not verify: {e}")
+
+    def check_contains(
+        self, checkpoint: Checkpoint | None, what: str, size: int, lookup: tree.Lookup
+    ) -> None:
+        if checkpoint is None:
+            return
+        if checkpoint.size > size:
+            done = "signed" if what == "kept" else "recorded"
+            self.refuse(
+                f"the log holds {size} leaves but checkpoint {checkpoint.size} was {done}: "
+                "restored from an older backup, or truncated",
+                leaf=size,
+            )
+        if tree.root(checkpoint.size, lookup) != checkpoint.root:
+            self.refuse(
+                f"the tree no longer contains the {what} checkpoint of size {checkpoint.size}"
+            )
+
     def kept_quietly(self) -> Checkpoint | None:
         try:
             return self.kept()
         except Refused:
             return None
+
+    def check_tail(self, conn: Any, size: int) -> None:
+        """The stored events still reach the last leaf (names the first leaf cut off)."""
+        last = store.leaf_at_index(conn, size - 1) if size else None
+        head = self.recorder.max_notification_id() or 0
+        if last is not None and last.position > head:
+            cut = store.first_leaf_after(conn, head)
+            where = {} if cut is None else {"leaf": cut.leaf, "position": cut.position}
+            self.refuse(f"the stored events end at position {head}: the tail was cut off", **where)
 
     def check_leaves(self, conn: Any, start: int, stop: int) -> None:
         """Every leaf in [start, stop) against its stored event and writer signature; and
@@ -198,11 +242,14 @@ class Sealer:
             stray = sorted(set(events) - mine)
             if stray:
                 self.refuse("a stored event has no leaf (inserted out of order)", position=stray[0])
+            held = store.holders(conn, [k for leaf in page for k in stream_keys(leaf)])
             for leaf in page:
-                self.check_leaf(leaf, events.get(leaf.position))
+                self.check_leaf(leaf, events.get(leaf.position), held)
             after = page[-1].position
 
-    def check_leaf(self, leaf: store.Leaf, event: store.StoredRow | None) -> None:
+    def check_leaf(
+        self, leaf: store.Leaf, event: store.StoredRow | None, held: store.Holders
+    ) -> None:
         def bad(reason: str) -> NoReturn:
             self.refuse(reason, leaf=leaf.leaf, position=leaf.position)
 
@@ -211,6 +258,12 @@ class Sealer:
         entry = json.loads(leaf.entry)
         if leaf_hash(leaf.entry.encode()).hex() != leaf.leaf_hash or entry["leaf"] != leaf.leaf:
             bad("the leaf hash does not match its entry")
+        if (entry["position"], entry["stream"], entry["version"]) != (
+            leaf.position,
+            leaf.stream,
+            leaf.version,
+        ):
+            bad("the leaf's position, stream or version is not its entry's")
         same = (entry["stream"], entry["version"], entry["topic"], entry["state_sha256"])
         digest = hashlib.sha256(event.state).hexdigest()
         if same != (event.originator_id, event.originator_version, event.topic, digest):
@@ -221,10 +274,26 @@ class Sealer:
         message = writer_message(event.originator_id, event.originator_version, event.topic, digest)
         if not key.verify(base64.b64decode(event.signature), message):
             bad("the writer signature does not verify")
+        self.check_chain(leaf, entry["stream_prev"], held, bad)
+
+    @staticmethod
+    def check_chain(
+        leaf: store.Leaf, prev: str, held: store.Holders, bad: Callable[[str], NoReturn]
+    ) -> None:
+        """The stream's chain, as the verifier checks it: one leaf per (stream, version), and
+        stream_prev the leaf hash of the previous version (a copied event row passes the
+        other checks: its writer signature is the original's)."""
+        first = held.get((leaf.stream, leaf.version), [(leaf.leaf, "")])[0][0]
+        if first != leaf.leaf:
+            bad(f"version {leaf.version} of the stream is at leaf {first} already")
+        before = [h for n, h in held.get((leaf.stream, leaf.version - 1), []) if n < leaf.leaf]
+        expected = "" if leaf.version == 1 else before[0] if len(before) == 1 else None
+        if prev != expected:
+            bad("stream_prev is not the leaf hash of the stream's previous version")
 
     def record(self, size: int, root: bytes, note: str) -> None:
         """The checkpoint in the database (served to clients), then kept outside it."""
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             held = conn.execute(
                 select(t.checkpoints.c.root).where(t.checkpoints.c.size == size)
             ).scalar()

@@ -38,6 +38,10 @@ class StoredRow:
     notification: Any  # as the library returns it (for decoding)
 
 
+# (stream, version) -> [(leaf, leaf hash)] of the leaves holding it, in leaf order.
+Holders = dict[tuple[str, int], list[tuple[int, str]]]
+
+
 def size(conn: Connection) -> int:
     found = conn.execute(select(func.max(t.leaves.c.leaf))).scalar()
     return 0 if found is None else int(found) + 1
@@ -118,3 +122,25 @@ def latest_checkpoint(conn: Connection, at_most: int | None = None) -> tuple[int
 def leaf_at_index(conn: Connection, leaf: int) -> Leaf | None:
     row = conn.execute(select(t.leaves).where(t.leaves.c.leaf == leaf)).first()
     return None if row is None else Leaf(*row)
+
+
+def first_leaf_after(conn: Connection, position: int) -> Leaf | None:
+    query = select(t.leaves).where(t.leaves.c.position > position)
+    row = conn.execute(query.order_by(t.leaves.c.position).limit(1)).first()
+    return None if row is None else Leaf(*row)
+
+
+def holders(conn: Connection, keys: Iterable[tuple[str, int]]) -> Holders:
+    """Which leaves hold each (stream, version) asked for (by its index: DESIGN §5's chain)."""
+    wanted = sorted(set(keys))
+    found: Holders = {}
+    c = t.leaves.c
+    for start in range(0, len(wanted), PAGE):
+        rows = conn.execute(
+            select(c.stream, c.version, c.leaf, c.leaf_hash)
+            .where(tuple_(c.stream, c.version).in_(wanted[start : start + PAGE]))
+            .order_by(c.leaf)
+        )
+        for stream, version, leaf, hashed in rows:
+            found.setdefault((stream, int(version)), []).append((int(leaf), hashed))
+    return found

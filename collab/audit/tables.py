@@ -7,7 +7,7 @@ from scratch instead). Hashes are lowercase hex text, identical on SQLite and Po
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Table, Text
 
 metadata = MetaData()
 
@@ -21,6 +21,10 @@ leaves = Table(
     Column("entry", Text, nullable=False),
     Column("leaf_hash", Text, nullable=False),
 )
+# The sealer looks leaves up by (stream, version): the previous version, and duplicates.
+# Not unique: a duplicated event row must become a leaf the sealer names, not stop the
+# follower.
+Index("audit_leaves_stream_version", leaves.c.stream, leaves.c.version)
 # Perfect aligned subtrees above the leaves: (level, idx) covers leaves
 # [idx * 2**level, (idx + 1) * 2**level); level 0 is `leaves`.
 nodes = Table(
