@@ -159,6 +159,10 @@ class Follower:
                     conn.rollback()
             if on_batch is not None and reached is not None:
                 on_batch(reached)
+            if reached is not None and reached >= target:
+                # Every projection now stands at `reached` (advance_all moved them together):
+                # no second write transaction just to find that out.
+                return reached
 
     def apply_in(self, conn: Connection, positions: dict[str, int], low: int) -> int | None:
         """One batch after `low`, in the caller's transaction: the position it reached, or
