@@ -3,17 +3,33 @@
 On PostgreSQL the library NOTIFYs its channel with every append: the worker LISTENs and
 wakes at once (the notification is only a wake-up; positions come from the log). On
 SQLite it polls. Either way a periodic poll bounds the lag if a wake-up is missed.
+A database outage (a restart, a dropped connection) is waited out, never fatal: the batch
+in flight rolls back and the next one starts again from the tracking rows.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 import psycopg
+import sqlalchemy.exc
+from eventsourcing import persistence
 
 from collab.stores import StoreConfig
 from projections.readside import ReadSide
+
+log = logging.getLogger("collab.projections")
+# Connection-level failures of each driver layer: retrying later may succeed.
+OUTAGE = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+)
 
 
 def follow(
@@ -25,17 +41,29 @@ def follow(
     on_batch: Callable[[int], None] | None = None,
 ) -> None:
     """Catch up, wait for a wake-up (or the poll interval), repeat until `stop` is set."""
-    wait = waiter(read, config, stop, poll)
+    wait: Callable[[], None] | None = None
     try:
         while not stop.is_set():
-            reached = read.catch_up()
-            if on_batch is not None:
-                on_batch(reached)
-            wait()
+            try:
+                wait = wait or waiter(read, config, stop, poll)
+                reached = read.catch_up()
+                if on_batch is not None:
+                    on_batch(reached)
+                wait()
+            except OUTAGE as e:
+                log.warning("database unavailable (%s); retrying", type(e).__name__)
+                read.follower.cache.states.clear()  # folded past what was committed
+                close(wait)
+                wait = None  # LISTEN again on a new connection
+                stop.wait(poll)
     finally:
-        close = getattr(wait, "close", None)
-        if close is not None:
-            close()
+        close(wait)
+
+
+def close(wait: Callable[[], None] | None) -> None:
+    closing = getattr(wait, "close", None)
+    if closing is not None:
+        closing()
 
 
 def waiter(

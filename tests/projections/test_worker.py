@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy.exc
 
 from api.processes import start_worker
 from collab.application import Collab
 from collab.stores import StoreConfig
 from projections.readside import ReadSide
+from projections.worker import follow
 from tests.application.world import World
 
 DEADLINE = 30.0
@@ -52,3 +55,36 @@ def test_the_worker_projects_commands_issued_by_another_process(
     finally:
         read.close()
         app.close()
+
+
+def test_the_worker_waits_out_a_database_outage_then_catches_up(
+    durable: StoreConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a read side whose first two catch-ups fail as a dropped connection does
+    app = Collab(durable)
+    read = ReadSide(app, durable)
+    world = World(app)
+    world.org("a", "public")
+    head = app.recorder.max_notification_id() or 0
+    real, failures = read.catch_up, []
+
+    def flaky(until: int | None = None) -> int:
+        if len(failures) < 2:
+            failures.append(1)
+            raise sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("server closed"))
+        return real(until)
+
+    monkeypatch.setattr(read, "catch_up", flaky)
+    stop, reached = threading.Event(), []
+
+    def on_batch(position: int) -> None:
+        reached.append(position)
+        stop.set()
+
+    # When the worker follows the log
+    follow(read, durable, stop, poll=0.01, on_batch=on_batch)
+    # Then it survived both failures and caught up to the head
+    assert len(failures) == 2 and reached == [head]
+    assert min(read.follower.positions().values()) == head
+    read.close()
+    app.close()
