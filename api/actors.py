@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask import Response
 
@@ -106,6 +107,17 @@ def tokens(actor_id: str) -> dict[str, Any]:
 def revoke_token(actor_id: str, token_id: str) -> Response:
     """Revoke a token: admins any, others their own."""
     check_self_or_admin(actor_id)
-    if not service().credentials.revoke(token_id, service().now(), actor_id):
+    # Both ids checked before they reach SQL: PostgreSQL refuses U+0000 in text (a 500).
+    owner = str(service().app.get_binding(actor_id).id)  # 404 unless it names an actor
+    if not is_uuid(token_id) or not service().credentials.revoke(token_id, service().now(), owner):
         raise NotFoundError(f"no live token {token_id}")
     return Response(status=204)
+
+
+def is_uuid(text: str) -> bool:
+    """Token ids are UUIDs (api/credentials.py): anything else names no token."""
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import flask
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import ApiProblem
 
@@ -46,6 +47,8 @@ def parse_body(raw: bytes) -> Any:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except (json.JSONDecodeError, RecursionError) as e:
         raise ApiProblem(422, "invalid-json", f"malformed JSON: {e}") from None
+    except ValueError:  # an integer past Python's digit limit (4300 digits) for int()
+        raise ApiProblem(422, "invalid-json", "a number in the body has too many digits") from None
 
 
 def _depth(text: str) -> int:
@@ -86,8 +89,19 @@ class StrictParser(FlaskParser):
         "querystring": ma.RAISE,
     }
 
+    @staticmethod
+    def cut_at_the_limit(req: flask.Request, raw: bytes) -> bool:
+        """werkzeug cuts a chunked body (no Content-Length) at the limit without a 413:
+        look one byte past it."""
+        limit = req.max_content_length
+        if req.content_length is not None or limit is None or len(raw) < limit:
+            return False
+        return bool(req.environ["wsgi.input"].read(1))
+
     def load_json(self, req: flask.Request, schema: ma.Schema) -> Any:
         raw = req.get_data(cache=True)
+        if self.cut_at_the_limit(req, raw):
+            raise RequestEntityTooLarge()
         if not raw:
             return {}  # a command without options may be posted with no body at all
         if not is_json(req.mimetype):

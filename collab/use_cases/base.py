@@ -27,6 +27,7 @@ from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Actor, utc_now
 from collab.domain.errors import (
+    CollabError,
     ForbiddenError,
     NotFoundError,
     RuleViolationError,
@@ -95,7 +96,16 @@ class CollabBase(Application[UUID]):
         for _ in range(MAX_ATTEMPTS):
             now = self.clock()
             attempt = Attempt(cmd=cmd, now=now, load=self.load)
-            result = handler(attempt)
+            try:
+                result = handler(attempt)
+            except CollabError:
+                # A duplicate of this keyed command may have committed since the check
+                # above, and its effects refuse this try: the answer is its outcome.
+                if cmd.idempotency_key is not None:
+                    earlier = self.side.get_idempotency(cmd.actor.id, cmd.idempotency_key)
+                    if earlier is not None:
+                        return replay_or_refuse(earlier, command, print_)
+                raise
             record = idempotency_record(cmd, command, print_, result, now)
             try:
                 recordings = self.save(*attempt.staged, idempotency=record)
