@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import flask
 import marshmallow as ma
@@ -76,6 +76,8 @@ def _depth(text: str) -> int:
 class StrictParser(FlaskParser):
     """webargs' parser with our rules: 415 for a non-JSON body, 422 problem+json errors."""
 
+    schemas: ClassVar[dict[type[ma.Schema], ma.Schema]] = {}
+
     DEFAULT_UNKNOWN_BY_LOCATION = {
         "json": ma.RAISE,
         "query": ma.RAISE,
@@ -88,6 +90,18 @@ class StrictParser(FlaskParser):
         "json_or_form": ma.RAISE,
         "querystring": ma.RAISE,
     }
+
+    def _get_schema(self, argmap: Any, req: flask.Request) -> ma.Schema:
+        """One instance per schema class, made once: webargs makes a new one per request,
+        and a marshmallow Schema deep-copies its declared fields (and its nested schemas')
+        when made — a measured 0.5 ms of every command. Loading keeps no state in them."""
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            made = self.schemas.get(argmap)
+            if made is None:
+                made = self.schemas[argmap] = argmap()
+            return made
+        schema: ma.Schema = super()._get_schema(argmap, req)
+        return schema
 
     @staticmethod
     def cut_at_the_limit(req: flask.Request, raw: bytes) -> bool:

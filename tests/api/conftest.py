@@ -26,8 +26,8 @@ TERRITORY = {"country": "PT", "nuts": "PT184"}
 SECTOR_TYPES = {"public": 11, "civil_society": 22, "private": 70}
 
 
-def make_app(config: StoreConfig) -> Flask:
-    return create_app(Settings(store=config, mode="embedded", clock=fixed_clock))
+def make_app(config: StoreConfig, **settings: Any) -> Flask:
+    return create_app(Settings(store=config, mode="embedded", clock=fixed_clock, **settings))
 
 
 @pytest.fixture
