@@ -14,6 +14,7 @@ from flask import current_app
 from api.credentials import Credentials, TokenInfo
 from collab.application import Collab
 from collab.audit.keys import KeyRing
+from collab.audit.leaves import AuditProjection
 from collab.audit.log import AuditLog
 from collab.commands import Command, Outcome
 from collab.domain import values as v
@@ -74,7 +75,12 @@ class Service:
         keys = settings.key_ring()
         self.app = Collab(settings.store, clock=settings.clock, keys=keys)
         self.read = ReadSide(self.app, settings.store)
-        self.audit = AuditLog(keys, self.app.recorder, self.read.readers, self.read.writer)
+        appender = next(
+            (p for p in self.read.follower.projections if isinstance(p, AuditProjection)), None
+        )
+        self.audit = AuditLog(
+            keys, self.app.recorder, self.read.readers, self.read.writer, appender
+        )
         self.audit.sealer.interval = settings.seal_interval
         if settings.mode == "embedded":
             self.read.follow_commands()  # read-your-writes before every response

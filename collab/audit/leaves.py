@@ -65,6 +65,9 @@ class AuditProjection:
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.frontier = Frontier()
+        # The leaves of the last batch applied, by position: an embedded command's receipts
+        # without a query (only read after the batch committed; a miss falls back to one).
+        self.recent: dict[int, dict[str, Any]] = {}
 
     def setup(self, conn: Connection) -> None:
         t.metadata.create_all(conn)
@@ -102,6 +105,7 @@ class AuditProjection:
             f.heads[stream] = new_heads[stream] = (version, hashed.hex())
             f.size += 1
             f.last = hashed.hex()
+        self.recent = {row["position"]: row for row in new_leaves}
         # Plain executemany: this runs before every embedded command answers.
         insert_many(conn, t.leaves, new_leaves)
         insert_many(conn, t.nodes, new_nodes)

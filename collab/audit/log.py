@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, select
 from collab.audit import store, tree
 from collab.audit import tables as t
 from collab.audit.keys import KeyRing
+from collab.audit.leaves import AuditProjection
 from collab.audit.sealer import Sealer
 from collab.domain.errors import InvalidInputError, NotFoundError
 
@@ -46,9 +47,17 @@ class Receipt:
 class AuditLog:
     """Reads of the Merkle log for the API and the CLI; the sealer signs checkpoints."""
 
-    def __init__(self, keys: KeyRing, recorder: Any, readers: Engine, writer: Engine) -> None:
+    def __init__(
+        self,
+        keys: KeyRing,
+        recorder: Any,
+        readers: Engine,
+        writer: Engine,
+        appender: AuditProjection | None = None,
+    ) -> None:
         self.keys = keys
         self.readers = readers
+        self.appender = appender  # this process's leaf appender: its last batch's leaves
         # The sealer reads for a while (checks every new leaf): never under the writer's
         # BEGIN IMMEDIATE, which would hold the follower's write lock all that time.
         self.sealer = Sealer(keys, recorder, readers, writer=writer)
@@ -59,11 +68,16 @@ class AuditLog:
     def receipts(self, positions: Sequence[int]) -> list[Receipt]:
         if not positions:
             return []
-        with self.connect() as conn:
-            rows = conn.execute(
-                select(t.leaves).where(t.leaves.c.position.in_(list(positions)))
-            ).all()
-        return sorted((Receipt.of(store.Leaf(*r)) for r in rows), key=lambda r: r.leaf)
+        recent = {} if self.appender is None else self.appender.recent
+        if all(p in recent for p in positions):
+            leaves = [store.Leaf(**recent[p]) for p in positions]
+        else:
+            with self.connect() as conn:
+                rows = conn.execute(
+                    select(t.leaves).where(t.leaves.c.position.in_(list(positions)))
+                ).all()
+            leaves = [store.Leaf(*r) for r in rows]
+        return sorted((Receipt.of(leaf) for leaf in leaves), key=lambda r: r.leaf)
 
     def receipt(self, position: int) -> Receipt | None:
         with self.connect() as conn:
