@@ -11,11 +11,11 @@ from flask import Response, stream_with_context
 
 from api.auth import current_actor
 from api.errors import Unavailable
-from api.events import Gate, decoded, public, stream_type
+from api.events import Gate, decoded, within
 from api.http import Blueprint
 from api.schemas import audit as s
 from api.service import Service, service
-from collab.audit.export import Sees, export_lines
+from collab.audit.export import Sees
 from collab.audit.log import NotSealedYet
 from collab.audit.verify import NoteError, open_checkpoint
 from collab.domain import values as v
@@ -102,29 +102,9 @@ def export(query: dict[str, Any]) -> Response:
             pid = query["partnership"]
             if pid is not None:
                 sees = within(gate, str(pid))
-            yield from export_lines(
-                conn,
-                svc.app.recorder,
-                svc.app.mapper.to_domain_event,
-                checkpoint,
-                svc.audit.keys.origin,
-                public=public,
-                sees=sees,
-            )
+            yield from svc.export_lines(conn, checkpoint, sees)
 
     return Response(stream_with_context(lines()), mimetype="application/jsonl")
-
-
-def within(gate: Gate, pid: str) -> Sees:
-    def sees(event: Any, position: int) -> bool:
-        kind = stream_type(event)
-        if kind == "partnership" and str(event.originator_id) != pid:
-            return False
-        if kind == "commitment" and gate.commitment_partnership(event) != pid:
-            return False
-        return kind in ("partnership", "commitment") and gate.sees(event, position)
-
-    return sees
 
 
 def check_sees(svc: Service, position: int) -> None:

@@ -15,7 +15,7 @@ from api.service import Service, Settings
 from collab.audit import store
 from collab.audit import verify as verifier
 from collab.audit.database import check_database
-from collab.audit.export import Sees, export_lines
+from collab.audit.export import Sees
 from collab.audit.keys import KeysMissingError, current_key, locked, make_key, rotate
 from collab.audit.sealer import Refused
 from collab.domain.errors import CollabError
@@ -113,41 +113,22 @@ def status() -> None:
 @click.option("--partnership", help="only this partnership's events; the rest as leaf hashes")
 def export(file: Path, partnership: str | None) -> None:
     """Write the log up to the latest checkpoint as JSON Lines (docs/verifiable-log.md)."""
-    from api.events import public
-
     with operator() as svc:
         if svc.settings.mode == "embedded" and seal_once(svc) != 0:
             sys.exit(1)
         with svc.audit.connect() as conn, file.open("w") as out:
             checkpoint = svc.audit.checkpoint(conn)
             sees = None if partnership is None else only_partnership(svc, conn, partnership)
-            for line in export_lines(
-                conn,
-                svc.app.recorder,
-                svc.app.mapper.to_domain_event,
-                checkpoint,
-                svc.audit.keys.origin,
-                public=public,
-                sees=sees,
-            ):
-                out.write(line)
+            out.writelines(svc.export_lines(conn, checkpoint, sees))
         click.echo(f"exported {checkpoint[0]} leaves to {file}")
 
 
 def only_partnership(svc: Service, conn: Any, partnership_id: str) -> Sees:
-    from api.events import Gate, stream_type
+    from api.events import Gate, within
     from collab.use_cases.actors import OPERATOR
 
-    pid = str(svc.app.get_partnership(OPERATOR, partnership_id).id)
-    gate = Gate(svc.app, OPERATOR, conn, svc.read.tables)
-
-    def sees(event: Any, _position: int) -> bool:
-        kind = stream_type(event)
-        if kind == "partnership":
-            return str(event.originator_id) == pid
-        return kind == "commitment" and gate.commitment_partnership(event) == pid
-
-    return sees
+    pid = str(svc.app.get_partnership(OPERATOR, partnership_id).id)  # 404 if unknown
+    return within(Gate(svc.app, OPERATOR, conn, svc.read.tables), pid)
 
 
 @audit.command(context_settings={"ignore_unknown_options": True})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -181,6 +181,20 @@ class Gate:
             return bool(mandate.get("broker") == self.actor.id)
         scope = mandate.get("partnership")
         return role == "auditor" and scope is not None and self.app.auditor_sees(self.actor, scope)
+
+
+def within(gate: Gate, pid: str) -> Callable[[Any, int], bool]:
+    """The gate narrowed to one partnership's and its commitments' events (exports)."""
+
+    def sees(event: Any, position: int) -> bool:
+        kind = stream_type(event)
+        if kind == "partnership" and str(event.originator_id) != pid:
+            return False
+        if kind == "commitment" and gate.commitment_partnership(event) != pid:
+            return False
+        return kind in ("partnership", "commitment") and gate.sees(event, position)
+
+    return sees
 
 
 def decoded(notification: Any) -> Any:

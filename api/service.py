@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from flask import current_app
 
 from api.credentials import Credentials, TokenInfo
 from collab.application import Collab
+from collab.audit.export import Sees, export_lines
 from collab.audit.keys import KeyRing
 from collab.audit.leaves import AuditProjection
 from collab.audit.log import AuditLog
@@ -107,6 +108,22 @@ class Service:
             raise ForbiddenError("the actor is disabled")
         lifetime = days or self.settings.token_days
         return self.credentials.issue(str(binding.id), label, self.now(), lifetime)
+
+    def export_lines(
+        self, conn: Any, checkpoint: tuple[int, str], sees: Sees | None = None
+    ) -> Iterator[str]:
+        """The log up to `checkpoint` as JSON Lines, foreign leaves as hashes (`sees`)."""
+        from api.events import public  # the feed's public event form (it imports us)
+
+        return export_lines(
+            conn,
+            self.app.recorder,
+            self.app.mapper.to_domain_event,
+            checkpoint,
+            self.audit.keys.origin,
+            public=public,
+            sees=sees,
+        )
 
     def close(self) -> None:
         self.audit.sealer.close()

@@ -23,7 +23,6 @@ from api.service import Service, Settings
 from collab.audit import store, tree
 from collab.audit import verify as v
 from collab.audit.database import check_database
-from collab.audit.export import export_lines
 from collab.audit.sealer import Sealed
 from collab.stores import StoreConfig
 from tests.api.conftest import Auth
@@ -211,15 +210,7 @@ class World:
     def export(self, path: Path) -> Path:
         with self.svc.audit.connect() as conn, path.open("w") as out:
             checkpoint = self.svc.audit.checkpoint(conn)
-            for line in export_lines(
-                conn,
-                self.svc.app.recorder,
-                self.svc.app.mapper.to_domain_event,
-                checkpoint,
-                self.svc.audit.keys.origin,
-                public=public,
-            ):
-                out.write(line)
+            out.writelines(self.svc.export_lines(conn, checkpoint))
         return path
 
     def keys(self) -> list[v.VerifierKey]:
