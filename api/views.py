@@ -120,7 +120,7 @@ def as_of_position(query: Mapping[str, Any]) -> int | None:
             when = datetime.fromisoformat(moment)
         except ValueError:
             raise InvalidInputError("as_of", "is not a valid RFC 3339 UTC time") from None
-        return position_at(app, rfc3339(when))
+        return position_at(app, rfc3339(when), service().read)  # the history view's index
     head = app.recorder.max_notification_id() or 0
     if position is not None and position > head:
         raise InvalidInputError("as_of_position", f"is beyond the head of the log ({head})")

@@ -10,7 +10,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from benchmarks import b1_http, b2_append, b3_rebuild, b4_load, b7_lag, b8_append, b8_verify
+from benchmarks import (
+    b1_http,
+    b2_append,
+    b3_rebuild,
+    b4_load,
+    b5_asof,
+    b6_scale,
+    b7_lag,
+    b8_append,
+    b8_verify,
+)
 from benchmarks.harness import RESULTS_DIR, Result, write_result
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -18,6 +28,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "B2": b2_append.run,
     "B3": b3_rebuild.run,
     "B4": b4_load.run,
+    "B5": b5_asof.run,
+    "B6": b6_scale.run,
     "B7": b7_lag.run,
     # Offline verification ÷ its ceiling, and leaf appends ÷ B1's ceiling commit rate.
     "B8": lambda smoke: [*b8_verify.run(smoke), *b8_append.run(smoke)],

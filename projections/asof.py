@@ -3,21 +3,34 @@
 Never from a snapshot taken later, never from the live tables: the events of the
 partnership's stream and of its commitments' streams, up to the position, folded with
 the domain's own event classes, rendered by the same row builders as the live view.
+Each stream is read by its own key, so a read costs what its streams hold, not what the
+log holds. Only a time's position may come from a view: the history view's index of
+recorded times, as far as that view reaches (`position_at`).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Notification
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier
+from sqlalchemy import ColumnElement, func, select
 
 from collab.domain.commitment import Commitment
 from collab.domain.errors import InvalidInputError, NotFoundError
 from collab.domain.partnership import Partnership
+from projections.history import HistoryProjection
 from projections.rows import Rows, assemble, commitment_rows, partnership_rows
+
+if TYPE_CHECKING:
+    from projections.readside import ReadSide
 
 PAGE = 1000
 
@@ -26,24 +39,87 @@ def fold(app: Application[UUID], stream: UUID, position: int) -> tuple[Aggregate
     """The stream's state from its events at or before `position`, and the last position."""
     aggregate: Aggregate | None = None
     last = 0
-    for event, pos in events_with_positions(app, stream, position):
+    for n in stream_notifications(app, stream, position):
+        event: Any = app.mapper.to_domain_event(n)
         aggregate = event.mutate(aggregate)
-        last = pos
+        last = n.id
     return aggregate, last
 
 
-def events_with_positions(
+def stream_notifications(
     app: Application[UUID], stream: UUID, position: int
-) -> list[tuple[Any, int]]:
-    found = []
+) -> Sequence[Notification]:
+    """The stream's stored events at or before `position`, with their positions, in order.
+
+    On SQLite and PostgreSQL one query through the events table's primary key
+    (originator_id, originator_version): the cost is the stream's, not the log's. Any other
+    recorder (memory://) is scanned from the start of the log."""
+    recorder = app.recorder
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return _sqlite_stream(recorder, stream, position)
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return _postgres_stream(recorder, stream, position)
+    return scanned_stream(recorder, stream, position)
+
+
+def _sqlite_stream(
+    recorder: SQLiteApplicationRecorder, stream: UUID, position: int
+) -> list[Notification]:
+    # The library's table keeps the position as its rowid.
+    statement = (
+        f"SELECT rowid, originator_id, originator_version, topic, state "
+        f"FROM {recorder.events_table_name} "
+        "WHERE originator_id=? AND rowid<=? ORDER BY originator_version"
+    )
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(statement, (stream.hex, position))
+        rows = c.fetchall()
+    return [
+        Notification(
+            id=row[0],
+            originator_id=recorder.convert_originator_id(row[1]),
+            originator_version=row[2],
+            topic=row[3],
+            state=row[4],
+        )
+        for row in rows
+    ]
+
+
+def _postgres_stream(
+    recorder: PostgresApplicationRecorder, stream: UUID, position: int
+) -> list[Notification]:
+    statement = SQL(
+        "SELECT notification_id, originator_id, originator_version, topic, state "
+        "FROM {schema}.{table} "
+        "WHERE originator_id=%s AND notification_id<=%s ORDER BY originator_version"
+    ).format(
+        schema=Identifier(recorder.datastore.schema),
+        table=Identifier(recorder.events_table_name),
+    )
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(statement, (stream, position))
+        rows = curs.fetchall()
+    return [
+        Notification(
+            id=row["notification_id"],
+            originator_id=row["originator_id"],
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=bytes(row["state"]),
+        )
+        for row in rows
+    ]
+
+
+def scanned_stream(recorder: Any, stream: UUID, position: int) -> list[Notification]:
+    found: list[Notification] = []
     start = 0
     while start < position:
-        page = app.recorder.select_notifications(
-            start, PAGE, stop=position, inclusive_of_start=False
-        )
+        page = recorder.select_notifications(start, PAGE, stop=position, inclusive_of_start=False)
         if not page:
             break
-        found += [(app.mapper.to_domain_event(n), n.id) for n in page if n.originator_id == stream]
+        found += [n for n in page if n.originator_id == stream]
         start = page[-1].id
     return found
 
@@ -64,12 +140,22 @@ def view_as_of(app: Application[UUID], partnership_id: str, position: int) -> di
     return assemble(rows)
 
 
-def position_at(app: Application[UUID], moment: str) -> int:
+def position_at(app: Application[UUID], moment: str, read: ReadSide | None = None) -> int:
     """The end of the longest log prefix whose events were all recorded at or before `moment`.
 
-    `moment` is RFC 3339 UTC text in the envelope's own format, so text order is time order.
+    `moment` is RFC 3339 UTC text in the envelope's own format (fixed width, so text order
+    is time order under any collation). Recorded times need not follow positions (a
+    command's time is taken before it waits for the write lock), so the prefix ends just
+    before the first position recorded after `moment`. With the read side, that position
+    is looked up in the history view's (recorded_at, position) index as far as the view
+    reaches, and only the events the view has not reached yet are read from the log;
+    without it, the log is read from its start.
     """
     start = 0
+    if read is not None:
+        found, start = _first_later_in_history(read, moment)
+        if found is not None:
+            return found
     while True:
         page = app.recorder.select_notifications(start, PAGE, inclusive_of_start=False)
         for n in page:
@@ -78,3 +164,39 @@ def position_at(app: Application[UUID], moment: str) -> int:
             start = n.id
         if not page:
             return start
+
+
+def _first_later_in_history(read: ReadSide, moment: str) -> tuple[int | None, int]:
+    """(the answer, if the history view holds an event recorded after `moment`; the
+    position the view has reached, from which the log must still be read)."""
+    h, tracking = read.tables.history, read.tables.tracking
+    with read.reader() as conn:
+        # The view's position first: every row at or before it is in place by then.
+        reached = conn.execute(
+            select(tracking.c.position).where(tracking.c.projection == HistoryProjection.name)
+        ).scalar()
+        covered = int(reached or 0)
+        # The earliest recorded time after `moment`, by one seek in the index: no such
+        # event (the usual "as it is now") answers at once.
+        first = conn.execute(
+            select(h.c.position)
+            .where(h.c.recorded_at > moment, h.c.position <= covered)
+            .order_by(h.c.recorded_at, h.c.position)
+            .limit(1)
+        ).scalar()
+        if first is None:
+            return None, covered
+        # An event before it may have been recorded later still (times out of order). Look
+        # from the cheaper side: walking positions up from the start costs the prefix,
+        # the index's entries after `moment` cost the suffix. When the suffix is the
+        # shorter, the planner is told so (`+ 0` hides the position's own index from it):
+        # SQLite keeps no statistics, PostgreSQL's may be stale.
+        position: ColumnElement[int] = h.c.position
+        if first > covered // 2:
+            position = position + 0
+        later = conn.execute(
+            select(func.min(position)).where(h.c.recorded_at > moment, position < first)
+        ).scalar()
+        end = first if later is None else int(later)
+        before = conn.execute(select(func.max(h.c.position)).where(h.c.position < end)).scalar()
+    return int(before or 0), covered

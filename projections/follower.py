@@ -194,6 +194,8 @@ class Follower:
                 # Several processes may start at once; DDL must not race.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7366203)"))
             self.tables.metadata.create_all(conn)
+            for index in self.tables.indexes:  # an index added since these tables were made
+                index.create(conn, checkfirst=True)
             for projection in self.projections:
                 extra = getattr(projection, "setup", None)
                 if extra is not None:

@@ -60,6 +60,8 @@ def define(prefix: str = "rm_", *, indexes: bool = True) -> Tables:
         index = (
             ("history_partnership", tables.history, ("partnership_id", "position")),
             ("history_stream", tables.history, ("stream_id", "position")),
+            # asof.position_at: the first position recorded after a time, from the index.
+            ("history_recorded", tables.history, ("recorded_at", "position")),
             ("members_organisation", tables.members, ("organisation_id",)),
             ("signatures_organisation", tables.signatures, ("organisation_id",)),
             ("commitments_partnership", tables.commitments, ("partnership_id",)),

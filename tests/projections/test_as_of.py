@@ -1,4 +1,6 @@
-"""As-of (DESIGN §4): the view as of position N equals the live view captured right at N."""
+"""As-of (DESIGN §4): the view as of position N equals the live view captured right at N;
+a time is the end of the longest log prefix recorded by then, read through the history
+view's index as far as it reaches; each stream is read by its key, never the whole log."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from collab.application import Collab, Outcome
 from collab.domain.envelope import rfc3339
 from collab.domain.errors import InvalidInputError, NotFoundError
 from collab.stores import StoreConfig
-from projections.asof import position_at, view_as_of
+from projections.asof import position_at, scanned_stream, stream_notifications, view_as_of
 from projections.readside import ReadSide
 from projections.views import partnership_view
 from tests.application.conftest import TEST_NOW
@@ -155,3 +157,107 @@ def test_position_at_a_time_is_the_longest_prefix_recorded_by_then(
     as_of_invited = view_as_of(ticking, pid, position_at(ticking, rfc3339(minute)))
     assert [m["status"] for m in as_of_invited["members"]] == ["invited"]
     assert as_of_invited["status"] == "negotiating"
+
+
+@pytest.fixture
+def sides(ticking: Collab, store_config: StoreConfig) -> Iterator[dict[str, ReadSide]]:
+    """Read sides of their own (table prefixes), each caught up only when a test says so."""
+    made = {name: ReadSide(ticking, store_config, prefix=f"{name}_") for name in ("a", "b", "c")}
+    yield made
+    for side in made.values():
+        side.close()
+
+
+def test_position_at_with_times_out_of_order_whatever_the_views_reached(
+    ticking: Collab, clock: Clock, sides: dict[str, ReadSide]
+) -> None:
+    # Given commands recorded at 12:02, then (the clock set back) at 12:01, then at 12:03
+    minute = timedelta(minutes=1)
+    clock.now = TEST_NOW + 2 * minute
+    world = World(ticking)
+    pid = world.partnership()
+    sides["a"].catch_up()  # a history view that stops here
+    clock.now = TEST_NOW + minute
+    world.org("a")
+    set_back = head(ticking)
+    clock.now = TEST_NOW + 3 * minute
+    ticking.invite_member(
+        world.as_broker(), pid, organisation_id=world.orgs["a"], roles=["lead"], weight=1
+    )
+    sides["b"].catch_up()  # one that reached the head; "c" never caught up
+    # Then a moment is answered by the longest prefix recorded at or before it: events
+    # recorded by 12:01 come after 12:02 ones, so 12:01 has none of them
+    expected = {
+        TEST_NOW + minute: 0,
+        TEST_NOW + 2 * minute - timedelta(microseconds=1): 0,
+        TEST_NOW + 2 * minute: set_back,
+        TEST_NOW + 2 * minute + 59 * timedelta(seconds=1): set_back,
+        TEST_NOW + 3 * minute: head(ticking),
+    }
+    # And alike from the log alone and through each history view, however far it reached
+    for side in (None, *sides.values()):
+        found = {t: position_at(ticking, rfc3339(t), side) for t in expected}
+        assert found == expected, side and side.tables.tracking.name
+
+
+def test_position_at_reads_from_the_log_only_what_the_history_view_has_not_reached(
+    ticking: Collab, clock: Clock, sides: dict[str, ReadSide], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a partnership, an hour later an organisation, a history view caught up to
+    # there, and an hour later another organisation
+    world = World(ticking)
+    world.partnership()
+    started = head(ticking)
+    clock.now += timedelta(hours=1)
+    world.org("b")
+    read = sides["a"]
+    covered = read.catch_up()
+    clock.now += timedelta(hours=1)
+    world.org("a")
+    starts: list[int] = []
+    original = ticking.recorder.select_notifications
+
+    def spy(start: int, *args: Any, **kwargs: Any) -> Any:
+        starts.append(start)
+        return original(start, *args, **kwargs)
+
+    monkeypatch.setattr(ticking.recorder, "select_notifications", spy)
+    # When a moment inside what the view holds is asked, Then no event is read from the log
+    assert position_at(ticking, rfc3339(TEST_NOW), read) == started
+    assert starts == []
+    # When a later moment is asked, Then the log is read only past the view's position
+    assert position_at(ticking, rfc3339(clock.now), read) == head(ticking)
+    assert starts and min(starts) >= covered
+
+
+def test_as_of_reads_each_stream_by_its_key_not_the_whole_log(
+    durable: StoreConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a partnership in force with a commitment, among other streams
+    service = Collab(durable, clock=lambda: TEST_NOW)
+    try:
+        world = World(service)
+        pid = world.in_force()
+        world.pledge("a", pid)
+        last = head(service)
+        expected = {n: view_as_of(service, pid, n) for n in (last - 3, last)}
+        streams = {n.originator_id for n in service.recorder.select_notifications(1, last)}
+        # Then each stream's events up to any position are those the log holds there
+        for stream in streams:
+            for position in range(0, last + 1, 3):
+                by_key = stream_notifications(service, stream, position)
+                scanned = scanned_stream(service.recorder, stream, position)
+                assert [(n.id, n.originator_version, n.topic, bytes(n.state)) for n in by_key] == [
+                    (n.id, n.originator_version, n.topic, bytes(n.state)) for n in scanned
+                ]
+
+        def forbidden(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("as-of read the log instead of its streams")
+
+        # When the view is read as of a position with the log's scan forbidden
+        monkeypatch.setattr(service.recorder, "select_notifications", forbidden)
+        # Then it is the same view, read through the streams' own keys
+        for position, view in expected.items():
+            assert view_as_of(service, pid, position) == view
+    finally:
+        service.close()
