@@ -90,8 +90,9 @@ def sqlite_store() -> Iterator[StoreConfig]:
 
 
 @contextmanager
-def postgres_store(url: str) -> Iterator[StoreConfig]:
-    schema = f"b3_{uuid.uuid4().hex[:8]}"
+def postgres_store(url: str, prefix: str = "b3") -> Iterator[StoreConfig]:
+    """A schema of its own for one benchmark store, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with admin_connection(url) as conn:
         conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(schema)))
     try:

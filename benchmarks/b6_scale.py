@@ -41,10 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventsourcing.persistence import StoredEvent
-from psycopg.sql import SQL, Identifier
 
 from api.demo import Demo, run_demo
-from benchmarks.b2_append import admin_connection, postgres_url
+from benchmarks.b2_append import postgres_url
+from benchmarks.b3_rebuild import postgres_store
 from benchmarks.harness import Result, Timed, compare
 from collab.application import Collab
 from collab.audit.keys import KeyRing
@@ -241,18 +241,6 @@ def sqlite_store(label: str) -> Iterator[StoreConfig]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@contextmanager
-def postgres_store(url: str, label: str) -> Iterator[StoreConfig]:
-    schema = f"b6_{label}_{uuid.uuid4().hex[:8]}"
-    with admin_connection(url) as conn:
-        conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(schema)))
-    try:
-        yield StoreConfig(f"{url}?schema={schema}")
-    finally:
-        with admin_connection(url) as conn:
-            conn.execute(SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(Identifier(schema)))
-
-
 def run(smoke: bool = False) -> list[Result]:
     backends: list[tuple[str, str | None]] = [("sqlite", None)]
     if (url := postgres_url("B6")) is not None:
@@ -273,7 +261,7 @@ def scale(
                 config = stack.enter_context(
                     sqlite_store(label)
                     if backend_url is None
-                    else postgres_store(backend_url, label)
+                    else postgres_store(backend_url, f"b6_{label}")
                 )
                 store = Store.open(f"{backend}.{label}", config, template, events)
                 stack.callback(store.close)

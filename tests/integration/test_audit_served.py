@@ -10,13 +10,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from collab.audit import verify
 from collab.stores import StoreConfig
+from tests.api.conftest import organisation_body
 from tests.integration.conftest import Http, Served, collab_env, free_port, run_collab
 
 THREADS, EACH = 8, 4  # 32 registrations, interleaved across the two workers
@@ -25,13 +25,7 @@ VERIFY_PY = Path(__file__).resolve().parents[2] / "collab" / "audit" / "verify.p
 
 
 def organisation() -> dict[str, Any]:
-    return {
-        "identifiers": [{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
-        "legal_name": "Associação Local",
-        "org_type": 22,
-        "sector": "civil_society",
-        "territory": {"country": "PT", "nuts": "PT184"},
-    }
+    return organisation_body()
 
 
 def register_concurrently(admin: Http) -> list[dict[str, Any]]:

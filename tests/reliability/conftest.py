@@ -10,7 +10,6 @@ tests are skipped with the reason, unless COLLAB_REQUIRE_POSTGRES=1 (CI): then t
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from collab.stores import StoreConfig
+from tests.api.conftest import organisation_body
 from tests.integration.conftest import serve
 from tests.integration.test_http_write_scenarios import Scene, pledge_body
 from tests.reliability.cluster import Cluster, make_cluster, postgres_bin, remove_cluster
@@ -52,13 +52,7 @@ def database(cluster: Cluster) -> Iterator[StoreConfig]:
 
 
 def organisation() -> dict[str, Any]:
-    return {
-        "identifiers": [{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
-        "legal_name": "Associação Local",
-        "org_type": 22,
-        "sector": "civil_society",
-        "territory": {"country": "PT", "nuts": "PT184"},
-    }
+    return organisation_body()
 
 
 @dataclass
