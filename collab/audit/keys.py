@@ -118,13 +118,8 @@ def rotate(data_dir: Path) -> str:
         old = current_key(directory)
         if old is None:
             raise KeysMissingError(f"no key to rotate in {directory}")
-        new_id = make_key_beside(directory, old)
-    return new_id
-
-
-def make_key_beside(directory: Path, old: Path) -> str:
-    old.rename(old.with_name(old.name + ".retired"))
-    return make_key(directory)
+        old.rename(old.with_name(old.name + ".retired"))
+        return make_key(directory)
 
 
 def write_new(path: Path, content: str, *, mode: int) -> None:

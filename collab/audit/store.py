@@ -86,9 +86,15 @@ def leaves(conn: Connection, start: int, stop: int) -> Iterator[Leaf]:
             yield Leaf(*row)
 
 
-def leaf_at(conn: Connection, position: int) -> Leaf | None:
-    row = conn.execute(select(t.leaves).where(t.leaves.c.position == position)).first()
+def first_leaf(conn: Connection, where: Any) -> Leaf | None:
+    """The leaf of lowest position matching `where`, if any."""
+    query = select(t.leaves).where(where).order_by(t.leaves.c.position).limit(1)
+    row = conn.execute(query).first()
     return None if row is None else Leaf(*row)
+
+
+def leaf_at(conn: Connection, position: int) -> Leaf | None:
+    return first_leaf(conn, t.leaves.c.position == position)
 
 
 def stored_events(recorder: Any, low: int, high: int) -> dict[int, StoredRow]:
@@ -120,14 +126,11 @@ def latest_checkpoint(conn: Connection, at_most: int | None = None) -> tuple[int
 
 
 def leaf_at_index(conn: Connection, leaf: int) -> Leaf | None:
-    row = conn.execute(select(t.leaves).where(t.leaves.c.leaf == leaf)).first()
-    return None if row is None else Leaf(*row)
+    return first_leaf(conn, t.leaves.c.leaf == leaf)
 
 
 def first_leaf_after(conn: Connection, position: int) -> Leaf | None:
-    query = select(t.leaves).where(t.leaves.c.position > position)
-    row = conn.execute(query.order_by(t.leaves.c.position).limit(1)).first()
-    return None if row is None else Leaf(*row)
+    return first_leaf(conn, t.leaves.c.position > position)
 
 
 def holders(conn: Connection, keys: Iterable[tuple[str, int]]) -> Holders:

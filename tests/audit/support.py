@@ -26,6 +26,8 @@ ORIGIN = "collab.test/5e1f0c2a"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = "2026-02-01T00:00:00Z"  # after every recorded time the builder makes
 
+N = 12  # the synthetic log of the verifier tests: leaf i is version i // 3 + 1 of stream i % 3
+
 
 def new_signer(origin: str = ORIGIN) -> Signer:
     return Signer.from_private(generate(origin)[0])

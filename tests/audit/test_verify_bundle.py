@@ -16,19 +16,7 @@ from collab.audit import verify
 from collab.audit.signing import Signer
 from collab.audit.verify import NoteError, VerifierKey, open_checkpoint
 
-from .support import NOW, Log, first_bad, new_signer, run, write_text
-
-N = 12
-
-
-@pytest.fixture
-def log() -> Log:
-    return Log.populate(N)
-
-
-@pytest.fixture
-def key(tmp_path: Path, log: Log) -> Path:
-    return write_text(tmp_path / "log.pub", log.signer.verifier + "\n")
+from .support import NOW, Log, N, first_bad, new_signer, run, write_text
 
 
 def write_bundle(tmp_path: Path, bundle: dict[str, Any]) -> Path:

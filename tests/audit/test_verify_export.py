@@ -17,19 +17,7 @@ import pytest
 
 from collab.audit.verify import canonical_json, checkpoint_body, leaf_hash, node_hash
 
-from .support import Log, b64, first_bad, new_signer, run, write_export, write_text
-
-N = 12  # leaf i is version i // 3 + 1 of stream i % 3
-
-
-@pytest.fixture
-def log() -> Log:
-    return Log.populate(N)
-
-
-@pytest.fixture
-def key(tmp_path: Path, log: Log) -> Path:
-    return write_text(tmp_path / "log.pub", log.signer.verifier + "\n")
+from .support import Log, N, b64, first_bad, new_signer, run, write_export, write_text
 
 
 def tampered(tmp_path: Path, log: Log, lines: list[Any]) -> Path:
