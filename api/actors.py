@@ -7,7 +7,9 @@ from uuid import UUID
 
 from flask import Response
 
+from api import authority
 from api.auth import current_actor
+from api.authority import before_body
 from api.http import Blueprint, run
 from api.schemas import actors as s
 from api.schemas.common import CommandBody, Outcome
@@ -36,6 +38,7 @@ def as_body(binding: ActorBinding) -> dict[str, Any]:
 
 
 @blp.route("", methods=["POST"])
+@before_body(authority.caller(authority.admin))
 @blp.arguments(s.CreateActor)
 @blp.response(201, Outcome)
 def create(body: dict[str, Any]) -> Any:
@@ -60,6 +63,7 @@ def show(actor_id: str) -> Any:
 
 
 @blp.route("/<actor_id>/disable", methods=["POST"])
+@before_body(authority.actor(admin=True))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def disable(body: dict[str, Any], actor_id: str) -> Any:
@@ -68,6 +72,7 @@ def disable(body: dict[str, Any], actor_id: str) -> Any:
 
 
 @blp.route("/<actor_id>/grants", methods=["POST"])
+@before_body(authority.actor(admin=True))
 @blp.arguments(s.Grant)
 @blp.response(201, Outcome)
 def grant(body: dict[str, Any], actor_id: str) -> Any:
@@ -76,6 +81,7 @@ def grant(body: dict[str, Any], actor_id: str) -> Any:
 
 
 @blp.route("/<actor_id>/grants/removal", methods=["POST"])
+@before_body(authority.actor(admin=True))
 @blp.arguments(s.Grant)
 @blp.response(200, Outcome)
 def remove_grant(body: dict[str, Any], actor_id: str) -> Any:
@@ -84,6 +90,7 @@ def remove_grant(body: dict[str, Any], actor_id: str) -> Any:
 
 
 @blp.route("/<actor_id>/tokens", methods=["POST"])
+@before_body(authority.actor(admin=False))
 @blp.arguments(s.CreateToken)
 @blp.response(201, s.IssuedToken)
 def issue_token(body: dict[str, Any], actor_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from flask import Response, stream_with_context
 
 from api.auth import current_actor
 from api.errors import Unavailable
-from api.events import Gate, decoded, within
+from api.events import decoded, gate, within
 from api.http import Blueprint
 from api.schemas import audit as s
 from api.service import Service, service
@@ -97,11 +97,11 @@ def export(query: dict[str, Any]) -> Response:
 
     def lines() -> Iterator[str]:
         with svc.read.reader() as conn:
-            gate = Gate(svc.app, actor, conn, svc.read.tables)
-            sees: Sees | None = None if actor.role == "admin" else gate.sees
+            seer = gate(conn)
+            sees: Sees | None = None if actor.role == "admin" else seer.sees
             pid = query["partnership"]
             if pid is not None:
-                sees = within(gate, str(pid))
+                sees = within(seer, str(pid))
             yield from svc.export_lines(conn, checkpoint, sees)
 
     return Response(stream_with_context(lines()), mimetype="application/jsonl")
@@ -116,5 +116,5 @@ def check_sees(svc: Service, position: int) -> None:
     if event is None:
         raise NotFoundError(f"no event at position {position}")
     with svc.read.reader() as conn:
-        if not Gate(svc.app, current_actor(), conn, svc.read.tables).sees(event, position):
+        if not gate(conn).sees(event, position):
             raise NotFoundError(f"no event at position {position}")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import click
 
+from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
 from collab.domain.errors import CollabError
 from collab.stores import StoreConfig
@@ -28,7 +29,7 @@ def service() -> Iterator[tuple[Collab, ReadSide, StoreConfig]]:
     settings = Settings.from_env()
     config = settings.store
     app = Collab(config, keys=settings.key_ring())
-    read = ReadSide(app, config)
+    read = open_read_side(app, config)
     try:
         yield app, read, config
     finally:
@@ -43,7 +44,7 @@ def demo() -> None:
     from projections.operations import digest
 
     with service() as (app, read, config):
-        read.follow_commands()  # embedded mode: views caught up before each command returns
+        follow_commands(app, read)  # embedded mode: views caught up before each command returns
         try:
             click.echo(f"store: {config.kind} ({config.url})")
             click.echo(run_demo(app))

@@ -128,7 +128,8 @@ def only_partnership(svc: Service, conn: Any, partnership_id: str) -> Sees:
     from collab.use_cases.actors import OPERATOR
 
     pid = str(svc.app.get_partnership(OPERATOR, partnership_id).id)  # 404 if unknown
-    return within(Gate(svc.app, OPERATOR, conn, svc.read.tables), pid)
+    viewer = svc.app.viewer(OPERATOR, svc.now())
+    return within(Gate(svc.app, viewer, conn, svc.read.tables), pid)
 
 
 @audit.command(context_settings={"ignore_unknown_options": True})

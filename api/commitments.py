@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from api import authority
 from api.auth import current_actor
+from api.authority import before_body
 from api.http import Blueprint, run, wait_for_views
 from api.schemas import commitments as s
 from api.schemas.common import CommandBody, Outcome, ReadOptions
@@ -51,6 +53,7 @@ def as_body(c: Commitment) -> dict[str, Any]:
 
 
 @blp.route("/partnerships/<partnership_id>/commitments", methods=["POST"])
+@before_body(authority.partnership(authority.member))
 @blp.arguments(s.Pledge)
 @blp.response(201, Outcome)
 def pledge(body: dict[str, Any], partnership_id: str) -> Any:
@@ -59,6 +62,7 @@ def pledge(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(COMMITMENT, methods=["GET"])
+@before_body(authority.seen_commitment)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.Commitment)
 def show(query: dict[str, Any], commitment_id: str) -> Any:
@@ -69,6 +73,7 @@ def show(query: dict[str, Any], commitment_id: str) -> Any:
 
 
 @blp.route(f"{COMMITMENT}/confirm", methods=["POST"])
+@before_body(authority.commitment(authority.committer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def confirm(body: dict[str, Any], commitment_id: str) -> Any:
@@ -77,6 +82,7 @@ def confirm(body: dict[str, Any], commitment_id: str) -> Any:
 
 
 @blp.route(f"{COMMITMENT}/deliveries", methods=["POST"])
+@before_body(authority.commitment(authority.committer))
 @blp.arguments(s.ReportDelivery)
 @blp.response(201, Outcome)
 def report_delivery(body: dict[str, Any], commitment_id: str) -> Any:
@@ -85,6 +91,7 @@ def report_delivery(body: dict[str, Any], commitment_id: str) -> Any:
 
 
 @blp.route(f"{DELIVERY}/confirm", methods=["POST"])
+@before_body(authority.commitment(authority.confirmer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def confirm_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
@@ -96,6 +103,7 @@ def confirm_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str)
 
 
 @blp.route(f"{DELIVERY}/dispute", methods=["POST"])
+@before_body(authority.commitment(authority.confirmer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def dispute_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
@@ -107,6 +115,7 @@ def dispute_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str)
 
 
 @blp.route(f"{DELIVERY}/corrections", methods=["POST"])
+@before_body(authority.commitment(authority.committer))
 @blp.arguments(s.ReportDelivery)
 @blp.response(200, Outcome)
 def correct_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
@@ -120,6 +129,7 @@ def correct_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str)
 
 
 @blp.route(f"{COMMITMENT}/withdraw", methods=["POST"])
+@before_body(authority.commitment(authority.committer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def withdraw(body: dict[str, Any], commitment_id: str) -> Any:
@@ -128,6 +138,7 @@ def withdraw(body: dict[str, Any], commitment_id: str) -> Any:
 
 
 @blp.route(f"{COMMITMENT}/lapse", methods=["POST"])
+@before_body(authority.commitment(authority.lapser))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def mark_lapsed(body: dict[str, Any], commitment_id: str) -> Any:

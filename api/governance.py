@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api import authority
+from api.authority import before_body
 from api.http import Blueprint, run
 from api.schemas import governance as s
 from api.schemas.common import Outcome
@@ -35,6 +37,7 @@ def decide_member(body: dict[str, Any], partnership_id: str, org_id: str, action
 
 
 @blp.route(f"{PARTNERSHIP}/decisions", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.RecordDecision)
 @blp.response(201, Outcome)
 def record_decision(body: dict[str, Any], partnership_id: str) -> Any:
@@ -43,6 +46,7 @@ def record_decision(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/suspend", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def suspend(body: dict[str, Any], partnership_id: str) -> Any:
@@ -51,6 +55,7 @@ def suspend(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/resume", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def resume(body: dict[str, Any], partnership_id: str) -> Any:
@@ -59,6 +64,7 @@ def resume(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/start-moving-on", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def start_moving_on(body: dict[str, Any], partnership_id: str) -> Any:
@@ -67,6 +73,7 @@ def start_moving_on(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/conclude", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def conclude(body: dict[str, Any], partnership_id: str) -> Any:
@@ -75,6 +82,7 @@ def conclude(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/terminate", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def terminate(body: dict[str, Any], partnership_id: str) -> Any:
@@ -83,6 +91,7 @@ def terminate(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/admissions", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.AdmitMember)
 @blp.response(201, Outcome)
 def admit_member(body: dict[str, Any], partnership_id: str) -> Any:
@@ -91,6 +100,7 @@ def admit_member(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{MEMBER}/breaches", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.NotifyBreach)
 @blp.response(201, Outcome)
 def notify_breach(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
@@ -104,6 +114,7 @@ def notify_breach(body: dict[str, Any], partnership_id: str, organisation_id: st
 
 
 @blp.route(f"{MEMBER}/declare-defaulting", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def declare_defaulting(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
@@ -112,6 +123,7 @@ def declare_defaulting(body: dict[str, Any], partnership_id: str, organisation_i
 
 
 @blp.route(f"{MEMBER}/remedied", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def remedied(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
@@ -120,6 +132,7 @@ def remedied(body: dict[str, Any], partnership_id: str, organisation_id: str) ->
 
 
 @blp.route(f"{MEMBER}/remove-member", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
 def remove_member(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
@@ -128,6 +141,7 @@ def remove_member(body: dict[str, Any], partnership_id: str, organisation_id: st
 
 
 @blp.route(f"{PARTNERSHIP}/milestones", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.SetMilestone)
 @blp.response(201, Outcome)
 def set_milestone(body: dict[str, Any], partnership_id: str) -> Any:
@@ -136,6 +150,7 @@ def set_milestone(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/indicators", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.SetIndicator)
 @blp.response(201, Outcome)
 def set_indicator(body: dict[str, Any], partnership_id: str) -> Any:
@@ -144,6 +159,7 @@ def set_indicator(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{PARTNERSHIP}/results", methods=["POST"])
+@before_body(authority.partnership(authority.reporter))
 @blp.arguments(s.ReportResult)
 @blp.response(201, Outcome)
 def report_result(body: dict[str, Any], partnership_id: str) -> Any:

@@ -6,14 +6,19 @@ from typing import Any
 
 from flask import Response
 
+from api import authority
 from api.auth import current_actor
+from api.authority import before_body
 from api.http import Blueprint, decode_cursor, encode_cursor, run, wait_for_views
 from api.schemas import organisations as s
 from api.schemas.common import CommandBody, Outcome
 from api.service import service
+from collab import visibility
 from collab.commands import Command
 from collab.domain.errors import ForbiddenError
 from collab.domain.organisation import Organisation
+from collab.domain.partnership import Partnership
+from collab.visibility import Window
 from projections.queries import list_organisations
 
 blp = Blueprint("organisations", __name__, url_prefix="/v1/organisations", description=__doc__)
@@ -33,6 +38,7 @@ def as_body(org: Organisation) -> dict[str, Any]:
 
 
 @blp.route("", methods=["POST"])
+@before_body(authority.caller(authority.registrar))
 @blp.arguments(s.RegisterOrganisation)
 @blp.response(201, Outcome)
 def register(body: dict[str, Any]) -> Any:
@@ -67,6 +73,7 @@ def show(organisation_id: str) -> Any:
 
 
 @blp.route("/<organisation_id>/corrections", methods=["POST"])
+@before_body(authority.organisation(authority.corrector))
 @blp.arguments(s.CorrectOrganisation)
 @blp.response(200, Outcome)
 def correct(body: dict[str, Any], organisation_id: str) -> Any:
@@ -75,6 +82,7 @@ def correct(body: dict[str, Any], organisation_id: str) -> Any:
 
 
 @blp.route("/<organisation_id>/classification", methods=["POST"])
+@before_body(authority.organisation(authority.classifier))
 @blp.arguments(s.ClassifyOrganisation)
 @blp.response(200, Outcome)
 def classify(body: dict[str, Any], organisation_id: str) -> Any:
@@ -83,6 +91,7 @@ def classify(body: dict[str, Any], organisation_id: str) -> Any:
 
 
 @blp.route("/<organisation_id>/deactivation", methods=["POST"])
+@before_body(authority.organisation(authority.deactivator))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def deactivate(body: dict[str, Any], organisation_id: str) -> Any:
@@ -91,6 +100,7 @@ def deactivate(body: dict[str, Any], organisation_id: str) -> Any:
 
 
 @blp.route("/<organisation_id>/mandates", methods=["POST"])
+@before_body(authority.organisation(authority.mandator))
 @blp.arguments(s.GrantMandate)
 @blp.response(201, Outcome)
 def grant_mandate(body: dict[str, Any], organisation_id: str) -> Any:
@@ -101,32 +111,34 @@ def grant_mandate(body: dict[str, Any], organisation_id: str) -> Any:
 @blp.route("/<organisation_id>/mandates", methods=["GET"])
 @blp.response(200, s.MandateList)
 def mandates(organisation_id: str) -> dict[str, Any]:
-    """Mandates: admins see all; a broker its own; a partner its organisation's."""
-    org = service().app.get_organisation(organisation_id)
-    actor = current_actor()
+    """Mandates: admins see all; a broker its own; a partner its organisation's and those
+    for partnerships it sees; an auditor those of its granted partnerships."""
+    svc = service()
+    org = svc.app.get_organisation(organisation_id)
+    attempt = svc.app.reader(current_actor())
+    viewer = svc.app.viewer(attempt.cmd.actor, attempt.now)
+
+    def window_on(partnership_id: str) -> Window:
+        return svc.app.window(attempt.get(Partnership, partnership_id), attempt)
+
     items = []
-    for mandate_id, m in org.mandates.items():
-        own_org = actor.role == "partner" and actor.organisation_id == str(org.id)
-        own_broker = actor.role == "broker" and m["broker"] == actor.id
-        auditor = (
-            actor.role == "auditor"
-            and m["partnership"] is not None
-            and (service().app.auditor_sees(actor, m["partnership"]))
-        )
-        if actor.role == "admin" or own_org or own_broker or auditor:
+    for mandate_id in org.mandates:
+        m = org.mandate(mandate_id)
+        if m is not None and visibility.sees_mandate(viewer, m, window_on):
             items.append(
                 {
                     "mandate_id": mandate_id,
-                    "broker_id": m["broker"],
-                    "partnership_id": m["partnership"],
-                    "until": m["until"],
-                    "revoked": m["revoked"],
+                    "broker_id": m.broker_id,
+                    "partnership_id": m.partnership_id,
+                    "until": m.until,
+                    "revoked": m.revoked,
                 }
             )
     return {"items": items}
 
 
 @blp.route("/<organisation_id>/mandates/<mandate_id>/revocation", methods=["POST"])
+@before_body(authority.mandate)
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def revoke_mandate(body: dict[str, Any], organisation_id: str, mandate_id: str) -> Any:
@@ -135,6 +147,7 @@ def revoke_mandate(body: dict[str, Any], organisation_id: str, mandate_id: str) 
 
 
 @blp.route("/<organisation_id>/contacts", methods=["GET"])
+@before_body(authority.organisation(authority.contact_keeper))
 @blp.response(200, s.ContactList)
 def contacts(organisation_id: str) -> dict[str, Any]:
     """Representatives' contact details (personal data): the organisation, brokers, admins."""
@@ -144,6 +157,7 @@ def contacts(organisation_id: str) -> dict[str, Any]:
 
 
 @blp.route("/<organisation_id>/contacts", methods=["POST"])
+@before_body(authority.organisation(authority.contact_keeper))
 @blp.arguments(s.ContactBody)
 @blp.response(201, s.Contact)
 def add_contact(body: dict[str, Any], organisation_id: str) -> dict[str, Any]:
@@ -153,6 +167,7 @@ def add_contact(body: dict[str, Any], organisation_id: str) -> dict[str, Any]:
 
 
 @blp.route("/<organisation_id>/contacts/<contact_id>", methods=["DELETE"])
+@before_body(authority.organisation(authority.contact_keeper))
 @blp.response(204)
 def erase_contact(organisation_id: str, contact_id: str) -> Response:
     """Erase a representative's personal data; the event log stays complete."""

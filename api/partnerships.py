@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from api import authority
 from api.auth import current_actor
+from api.authority import before_body
 from api.http import Blueprint, run
 from api.schemas import partnerships as s
 from api.schemas.common import CommandBody, Outcome
@@ -16,6 +18,7 @@ ONE = "/partnerships/<partnership_id>"
 
 
 @blp.route("/partnerships", methods=["POST"])
+@before_body(authority.caller(authority.initiator))
 @blp.arguments(s.InitiatePartnership)
 @blp.response(201, Outcome)
 def initiate(body: dict[str, Any]) -> Any:
@@ -24,6 +27,7 @@ def initiate(body: dict[str, Any]) -> Any:
 
 
 @blp.route(f"{ONE}/brokers", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.AssignBroker)
 @blp.response(201, Outcome)
 def assign_broker(body: dict[str, Any], partnership_id: str) -> Any:
@@ -32,6 +36,7 @@ def assign_broker(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/members", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.InviteMember)
 @blp.response(201, Outcome)
 def invite(body: dict[str, Any], partnership_id: str) -> Any:
@@ -40,6 +45,7 @@ def invite(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/join", methods=["POST"])
+@before_body(authority.partnership(authority.invited))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def join(body: dict[str, Any], partnership_id: str) -> Any:
@@ -48,6 +54,7 @@ def join(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/decline", methods=["POST"])
+@before_body(authority.partnership(authority.invited))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def decline(body: dict[str, Any], partnership_id: str) -> Any:
@@ -56,6 +63,7 @@ def decline(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/withdraw", methods=["POST"])
+@before_body(authority.partnership(authority.member))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def withdraw(body: dict[str, Any], partnership_id: str) -> Any:
@@ -64,6 +72,7 @@ def withdraw(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/corrections", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.CorrectPartnership)
 @blp.response(200, Outcome)
 def correct(body: dict[str, Any], partnership_id: str) -> Any:
@@ -72,6 +81,7 @@ def correct(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/cancel", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def cancel(body: dict[str, Any], partnership_id: str) -> Any:
@@ -80,6 +90,7 @@ def cancel(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/relations", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.RelatePartnerships)
 @blp.response(201, Outcome)
 def relate(body: dict[str, Any], partnership_id: str) -> Any:
@@ -88,6 +99,7 @@ def relate(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/transfers", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.TransferPractice)
 @blp.response(201, Outcome)
 def transfer(body: dict[str, Any], partnership_id: str) -> Any:
@@ -96,6 +108,7 @@ def transfer(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/versions", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.DraftVersion)
 @blp.response(201, Outcome)
 def draft(body: dict[str, Any], partnership_id: str) -> Any:
@@ -104,6 +117,7 @@ def draft(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/open-for-signature", methods=["POST"])
+@before_body(authority.partnership(authority.steward))
 @blp.arguments(s.OpenForSignature)
 @blp.response(200, Outcome)
 def open_for_signature(body: dict[str, Any], partnership_id: str) -> Any:
@@ -112,6 +126,7 @@ def open_for_signature(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/signatures", methods=["POST"])
+@before_body(authority.partnership(authority.signatory))
 @blp.arguments(s.SignAgreement)
 @blp.response(201, Outcome)
 def sign(body: dict[str, Any], partnership_id: str) -> Any:
@@ -120,6 +135,7 @@ def sign(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/amendments", methods=["POST"])
+@before_body(authority.partnership(authority.proposer))
 @blp.arguments(s.ProposeAmendment)
 @blp.response(201, Outcome)
 def propose_amendment(body: dict[str, Any], partnership_id: str) -> Any:
@@ -128,6 +144,7 @@ def propose_amendment(body: dict[str, Any], partnership_id: str) -> Any:
 
 
 @blp.route(f"{ONE}/reject-amendment", methods=["POST"])
+@before_body(authority.partnership(authority.signatory))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def reject_amendment(body: dict[str, Any], partnership_id: str) -> Any:

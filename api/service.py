@@ -12,6 +12,7 @@ from typing import Any, Literal
 from flask import current_app
 
 from api.credentials import Credentials, TokenInfo
+from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
 from collab.audit.export import Sees, export_lines
 from collab.audit.keys import KeyRing
@@ -22,7 +23,6 @@ from collab.domain import values as v
 from collab.domain.envelope import utc_now
 from collab.domain.errors import ForbiddenError
 from collab.stores import StoreConfig, data_dir_of
-from projections.readside import ReadSide
 
 Mode = Literal["embedded", "server"]
 
@@ -75,7 +75,7 @@ class Service:
         self.settings = settings
         keys = settings.key_ring()
         self.app = Collab(settings.store, clock=settings.clock, keys=keys)
-        self.read = ReadSide(self.app, settings.store)
+        self.read = open_read_side(self.app, settings.store)
         appender = next(
             (p for p in self.read.follower.projections if isinstance(p, AuditProjection)), None
         )
@@ -84,7 +84,7 @@ class Service:
         )
         self.audit.sealer.interval = settings.seal_interval
         if settings.mode == "embedded":
-            self.read.follow_commands()  # read-your-writes before every response
+            follow_commands(self.app, self.read)  # read-your-writes before every response
             # Then a checkpoint, at most once per interval (in the background).
             self.app.after_commit.append(lambda _outcome: self.audit.sealer.maybe_seal())
         self.credentials = Credentials(self.read.writer, self.read.readers)

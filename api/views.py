@@ -1,14 +1,13 @@
 """Reads: partnership views (live and as of), histories, lists, ledger, inbox and the map.
 
-Visibility (DESIGN §3): a partnership the caller may not see is a 404, and never appears in
-a list, a ledger, an inbox or the map's named detail. Of a partnership it may see, a
-partner sees everything while its organisation is a member, everything up to its exit once
-it has left, and only its own invitation while invited or after declining.
+Visibility is `collab.visibility`'s (DESIGN §3), on the views' facts
+(`projections/visibility.py`): a partnership the caller may not see is a 404, and never
+appears in a list, a ledger, an inbox or the map's named detail. A former member (or a
+broker under its mandate) sees everything up to its exit, every record in its state then;
+an invited or declined organisation only its own invitation.
 
-An organisation's ledger and inbox are for its own partners (all of it), and for brokers,
-admins and auditors as far as the partnerships they can see; a partner of another
-organisation is refused (403): the register is public, another organisation's books are
-not. The partnerships an organisation is in are listed to anyone, filtered the same way.
+An organisation's ledger, inbox and partnerships are filtered, not refused: each caller
+sees them as far as it sees the partnerships they are in (the register is public).
 """
 
 from __future__ import annotations
@@ -19,32 +18,32 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, select
+from flask import request
+from sqlalchemy import Connection, select
 
 from api.auth import current_actor
+from api.authority import before_body
 from api.errors import ApiProblem
-from api.events import Window, partner_window
 from api.http import Blueprint, decode_cursor, encode_cursor, wait_for_views
 from api.schemas import events as es
 from api.schemas import views as s
 from api.schemas.common import ReadOptions
 from api.service import service
 from collab.domain import values as v
-from collab.domain.actor import ALL
 from collab.domain.envelope import rfc3339
 from collab.domain.errors import InvalidInputError, NotFoundError
+from collab.visibility import Viewer, Window
 from projections.asof import position_at, view_as_of
 from projections.collaboration_map import collaboration_map
 from projections.queries import (
     inbox,
     ledger,
-    ledger_totals,
     list_partnerships,
     organisation_partnerships,
 )
 from projections.tables import Tables
 from projections.views import field_history, history, view_for
-from projections.visibility import Viewer, visible
+from projections.visibility import commitment_visible, window
 
 blp = Blueprint("views", __name__, url_prefix="/v1", description=__doc__)
 
@@ -52,56 +51,78 @@ POSITION_RE = re.compile(r"^[0-9]{1,16}$")
 T = TypeVar("T")
 
 
-def window(conn: Connection, t: Tables, who: Viewer, pid: str) -> Window:
-    """404 unless the caller sees the partnership; then how much of it."""
-    p, m = t.partnerships, t.members
-    found = conn.execute(
-        select(p.c.partnership_id).where(
-            p.c.partnership_id == pid, visible(t, who, invitations=True)
-        )
-    ).first()
-    if found is None:
+def viewer() -> Viewer:
+    """The caller for the visibility rule, with an auditor's grants as recorded."""
+    svc = service()
+    return svc.app.viewer(current_actor(), svc.now())
+
+
+def window_on(pid: str) -> Window:
+    """The caller's window on a partnership, from the views (404 unless visible)."""
+    who = viewer()
+    win = read(lambda c, t: window(c, t, who, pid))
+    if not win.visible:
         raise NotFoundError(f"no partnership {pid}")
-    org = who.actor.organisation_id
-    if who.actor.role != "partner" or org is None:
-        return Window()
-    status = conn.execute(
-        select(m.c.status).where(m.c.partnership_id == pid, m.c.organisation_id == org)
-    ).scalar()
-    return partner_window(conn, t, org, pid, status)
+    return win
 
 
-def content_window(conn: Connection, t: Tables, who: Viewer, pid: str) -> Window:
-    """As `window`, refusing a caller that sees only its invitation (404 for content)."""
-    win = window(conn, t, who, pid)
+def content_on(pid: str) -> Window:
+    """As `window_on`, refusing a caller that sees only an invitation (404 for content)."""
+    win = window_on(pid)
     if not win.content:
         raise NotFoundError(f"no partnership {pid}")
     return win
 
 
-def commitment_window(conn: Connection, t: Tables, who: Viewer, cid: str) -> Window:
-    """As its partnership's content; a former member sees only commitments from before
-    its exit (a later one is not visible to it at all: 404)."""
-    c, h = t.commitments, t.history
-    pid = conn.execute(select(c.c.partnership_id).where(c.c.commitment_id == cid)).scalar()
+def commitment_window(cid: str) -> Window:
+    """The window on the commitment's partnership, if the commitment is inside it (a former
+    member sees only commitments from before its exit: any other is 404)."""
+    c = service().read.tables.commitments
+    pid = read(
+        lambda conn, t: conn.execute(
+            select(c.c.partnership_id).where(c.c.commitment_id == cid)
+        ).scalar()
+    )
     if pid is None:
         raise NotFoundError(f"no commitment {cid}")
-    win = content_window(conn, t, who, pid)
-    if win.until is not None:
-        first = conn.execute(select(func.min(h.c.position)).where(h.c.stream_id == cid)).scalar()
-        if first is None or first > win.until:
-            raise NotFoundError(f"no commitment {cid}")
+    win = content_on(pid)
+    if not read(lambda conn, t: commitment_visible(conn, t, win, cid)):
+        raise NotFoundError(f"no commitment {cid}")
     return win
 
 
-def viewer() -> Viewer:
-    """The caller, with an auditor's grants as recorded ("*": every partnership)."""
-    actor, svc = current_actor(), service()
-    grants = None
-    if actor.role == "auditor":
-        held = svc.app.get_binding(actor.id).grants
-        grants = None if ALL in held else frozenset(held)
-    return Viewer(actor, svc.now().date().isoformat(), grants)
+def at_cut(pid: str, position: int) -> dict[str, Any]:
+    """A partnership as a caller with a cut window sees it: the view at the cut."""
+    return view_as_of(service().app, pid, position)
+
+
+def views_reached() -> None:
+    """Before the query is parsed, the visibility check reads the views: wait for the
+    position a well-formed `min_position` names (a malformed one is the schema's 422,
+    after the check)."""
+    raw = request.args.get("min_position", "")
+    if POSITION_RE.match(raw) and int(raw) <= service().read.follower.head():
+        wait_for_views(int(raw))
+
+
+def path_partnership(partnership_id: str, **_: str) -> None:
+    """Before the query: the partnership is visible to the caller (404 otherwise)."""
+    views_reached()
+    window_on(v.identifier(partnership_id, "partnership_id"))
+
+
+def path_content(partnership_id: str, **_: str) -> None:
+    views_reached()
+    content_on(v.identifier(partnership_id, "partnership_id"))
+
+
+def path_commitment(commitment_id: str, **_: str) -> None:
+    views_reached()
+    commitment_window(v.identifier(commitment_id, "commitment_id"))
+
+
+def path_organisation(organisation_id: str, **_: str) -> None:
+    service().app.get_organisation(organisation_id)
 
 
 def as_of_position(query: Mapping[str, Any]) -> int | None:
@@ -155,6 +176,7 @@ def read(fn: Callable[[Connection, Tables], T]) -> T:
 
 
 @blp.route("/partnerships/<partnership_id>/view", methods=["GET"])
+@before_body(path_partnership)
 @blp.arguments(s.ViewQuery, location="query")
 @blp.response(200, s.PartnershipView)
 def partnership_view(query: dict[str, Any], partnership_id: str) -> dict[str, Any]:
@@ -162,25 +184,27 @@ def partnership_view(query: dict[str, Any], partnership_id: str) -> dict[str, An
     wait_for_views(query.pop("min_position", None))
     pid = v.identifier(partnership_id, "partnership_id")
     position = as_of_position(query)
-    app, who = service().app, viewer()
     if position is None:
-        view = read(lambda c, t: view_for(c, t, who, pid, lambda p, n: view_as_of(app, p, n)))
+        who = viewer()
+        view = read(lambda c, t: view_for(c, t, who, pid, at_cut))
     else:
-        until = read(lambda c, t: content_window(c, t, who, pid)).until
-        view = view_as_of(app, pid, position if until is None else min(position, until))
-    if "invitation" in view:  # the membership row keeps roles as JSON text
-        view["invitation"]["roles"] = json.loads(view["invitation"]["roles"])
+        until = content_on(pid).until
+        view = view_as_of(service().app, pid, position if until is None else min(position, until))
+    for invitation in [view.get("invitation"), *view.get("invitations", [])]:
+        if invitation is not None:  # the membership row keeps roles as JSON text
+            invitation["roles"] = json.loads(invitation["roles"])
     return view
 
 
 @blp.route("/partnerships/<partnership_id>/history", methods=["GET"])
+@before_body(path_partnership)
 @blp.arguments(s.ReadListQuery, location="query")
 @blp.response(200, es.EventHistory)
 def partnership_history(query: dict[str, Any], partnership_id: str) -> dict[str, Any]:
     """Every event of a partnership and of its commitments, in log order."""
     position = wait_for_views(query.pop("min_position", None))
-    pid, who = v.identifier(partnership_id, "partnership_id"), viewer()
-    win = read(lambda c, t: window(c, t, who, pid))
+    pid = v.identifier(partnership_id, "partnership_id")
+    win = window_on(pid)
     entries = read(lambda c, t: history(c, t, partnership_id=pid))
     return history_page(pid, win, entries, query, position)
 
@@ -194,47 +218,51 @@ def history_page(
 
 
 @blp.route("/commitments/<commitment_id>/history", methods=["GET"])
+@before_body(path_commitment)
 @blp.arguments(s.ReadListQuery, location="query")
 @blp.response(200, es.EventHistory)
 def commitment_history(query: dict[str, Any], commitment_id: str) -> dict[str, Any]:
     """Every event of a commitment, visible where its partnership is."""
     position = wait_for_views(query.pop("min_position", None))
-    cid, who = v.identifier(commitment_id, "commitment_id"), viewer()
-    win = read(lambda c, t: commitment_window(c, t, who, cid))
+    cid = v.identifier(commitment_id, "commitment_id")
+    win = commitment_window(cid)
     entries = read(lambda c, t: history(c, t, stream_id=cid))
     return history_page(cid, win, entries, query, position)
 
 
 def fields_until(found: dict[str, list[dict[str, Any]]], win: Window) -> dict[str, Any]:
-    kept = {f: [x for x in xs if win.sees(x["position"], {})] for f, xs in found.items()}
+    kept = {f: [x for x in xs if win.reaches(x["position"])] for f, xs in found.items()}
     return {f: xs for f, xs in kept.items() if xs}
 
 
 @blp.route("/partnerships/<partnership_id>/field-history", methods=["GET"])
+@before_body(path_content)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, es.FieldHistory)
 def partnership_fields(query: dict[str, Any], partnership_id: str) -> dict[str, Any]:
     """Each tracked field of a partnership, value by value, with the event that set it."""
     position = wait_for_views(query.pop("min_position", None))
-    pid, who = v.identifier(partnership_id, "partnership_id"), viewer()
-    win = read(lambda c, t: content_window(c, t, who, pid))
+    pid = v.identifier(partnership_id, "partnership_id")
+    win = content_on(pid)
     found = fields_until(read(lambda c, t: field_history(c, t, pid)), win)
     return {"stream_id": pid, "fields": found, "position": position}
 
 
 @blp.route("/commitments/<commitment_id>/field-history", methods=["GET"])
+@before_body(path_commitment)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, es.FieldHistory)
 def commitment_fields(query: dict[str, Any], commitment_id: str) -> dict[str, Any]:
     """Each tracked field of a commitment, value by value, with the event that set it."""
     position = wait_for_views(query.pop("min_position", None))
-    cid, who = v.identifier(commitment_id, "commitment_id"), viewer()
-    win = read(lambda c, t: commitment_window(c, t, who, cid))
+    cid = v.identifier(commitment_id, "commitment_id")
+    win = commitment_window(cid)
     found = fields_until(read(lambda c, t: field_history(c, t, cid)), win)
     return {"stream_id": cid, "fields": found, "position": position}
 
 
 @blp.route("/organisations/<organisation_id>/field-history", methods=["GET"])
+@before_body(path_organisation)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, es.FieldHistory)
 def organisation_fields(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
@@ -259,7 +287,9 @@ def partnerships(query: dict[str, Any]) -> dict[str, Any]:
         vocabulary, code = query.pop("classification").split(":", 1)
         query["classification"] = (vocabulary, code)
     who = viewer()
-    items = read(lambda c, t: list_partnerships(c, t, who, after=after, limit=limit, **query))
+    items = read(
+        lambda c, t: list_partnerships(c, t, who, at_cut, after=after, limit=limit, **query)
+    )
     last = items[-1]["partnership_id"] if len(items) == limit else None
     return {
         "items": items,
@@ -268,71 +298,45 @@ def partnerships(query: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def visible_among(conn: Connection, t: Tables, who: Viewer, pids: list[str]) -> set[str]:
-    pid = t.partnerships.c.partnership_id
-    query = select(pid).where(pid.in_(pids), visible(t, who))
-    return set(conn.execute(query).scalars())
-
-
-def books_of(organisation_id: str) -> tuple[str, Viewer, bool]:
-    """The organisation (404 unknown), the caller, and whether it is one of its partners.
-
-    Like the lists, an organisation's books are filtered, not refused: each caller sees
-    the partnerships it may see (its own partners: all of the organisation's)."""
-    org_id = str(service().app.get_organisation(organisation_id).id)
-    who = viewer()
-    own = who.actor.role == "partner" and who.actor.organisation_id == org_id
-    return org_id, who, own
+def organisation_of(organisation_id: str) -> str:
+    """The organisation's id (404 unknown). Its books are filtered, not refused: each
+    caller sees them as far as it sees the partnerships they are in."""
+    return str(service().app.get_organisation(organisation_id).id)
 
 
 @blp.route("/organisations/<organisation_id>/ledger", methods=["GET"])
+@before_body(path_organisation)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.Ledger)
 def organisation_ledger(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
     """The organisation's commitments across the partnerships the caller sees, with totals."""
     position = wait_for_views(query.pop("min_position", None))
-    org_id, who, own = books_of(organisation_id)
-    body = read(lambda c, t: ledger(c, t, who, org_id))
-    if not own and who.actor.role == "partner":
-        # A former member sees the partnership as it was when it left: not the
-        # commitments made there afterwards (as GET /commitments/{id} answers 404).
-        kept = read(lambda c, t: [x for x in body["commitments"] if in_window(c, t, who, x)])
-        body = {**body, "commitments": kept, **ledger_totals(kept)}
+    org_id, who = organisation_of(organisation_id), viewer()
+    body = read(lambda c, t: ledger(c, t, who, at_cut, org_id))
     return {**body, "position": position}
 
 
-def in_window(conn: Connection, t: Tables, who: Viewer, commitment: dict[str, Any]) -> bool:
-    try:
-        commitment_window(conn, t, who, commitment["commitment_id"])
-    except NotFoundError:
-        return False
-    return True
-
-
 @blp.route("/organisations/<organisation_id>/inbox", methods=["GET"])
+@before_body(path_organisation)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.Inbox)
 def organisation_inbox(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
     """What awaits the organisation's action: invitations, texts to sign, deliveries."""
     position = wait_for_views(query.pop("min_position", None))
-    org_id, who, own = books_of(organisation_id)
-    box = read(lambda c, t: inbox(c, t, org_id))
-    if not own:
-        named = sorted({i["partnership_id"] for items in box.values() for i in items})
-        seen = read(lambda c, t: visible_among(c, t, who, named))
-        box = {k: [i for i in items if i["partnership_id"] in seen] for k, items in box.items()}
+    org_id, who = organisation_of(organisation_id), viewer()
+    box = read(lambda c, t: inbox(c, t, who, org_id))
     return {"organisation_id": org_id, **box, "position": position}
 
 
 @blp.route("/organisations/<organisation_id>/partnerships", methods=["GET"])
+@before_body(path_organisation)
 @blp.arguments(s.ReadListQuery, location="query")
 @blp.response(200, s.OrganisationPartnerships)
 def organisation_memberships(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
     """The partnerships an organisation is or was in, as far as the caller sees them."""
     position = wait_for_views(query.pop("min_position", None))
-    org_id = str(service().app.get_organisation(organisation_id).id)
-    who = viewer()
-    found = read(lambda c, t: organisation_partnerships(c, t, who, org_id))
+    org_id, who = organisation_of(organisation_id), viewer()
+    found = read(lambda c, t: organisation_partnerships(c, t, who, at_cut, org_id))
     page = paged(found, "partnership_id", query)
     return {"organisation_id": org_id, **page, "position": position}
 

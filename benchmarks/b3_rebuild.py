@@ -27,6 +27,7 @@ from pathlib import Path
 from psycopg.sql import SQL, Identifier
 
 from api.demo import run_demo
+from api.wiring import open_read_side
 from benchmarks.b2_append import admin_connection, postgres_url
 from benchmarks.harness import Result, Timed, compare
 from collab.application import Collab
@@ -109,7 +110,7 @@ def measure(backend: str, config: StoreConfig, events: int, rounds: int) -> Resu
         started = time.perf_counter()
         head = seed(app, events)
         seeded = time.perf_counter() - started
-        read = ReadSide(app, config)
+        read = open_read_side(app, config)
         return compare(
             f"B3.{backend}",
             rebuilder(read, head),

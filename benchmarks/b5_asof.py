@@ -28,6 +28,7 @@ from typing import Any
 from uuid import UUID
 
 from api.demo import Demo
+from api.wiring import open_read_side
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store, sqlite_store
 from benchmarks.harness import Result, Timed, compare
@@ -161,7 +162,7 @@ def measure(backend: str, config: StoreConfig, events: int, rounds: int) -> list
         seeded = Seeded(writer)
         seeded.pad(events)
         seconds = time.perf_counter() - started
-        read = ReadSide(writer, config)
+        read = open_read_side(writer, config)
         head = read.catch_up()
         streams = seeded.streams()
         versions = [writer.repository.get(s).version for s in streams]

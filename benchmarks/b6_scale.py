@@ -43,6 +43,7 @@ from pathlib import Path
 from eventsourcing.persistence import StoredEvent
 
 from api.demo import Demo, run_demo
+from api.wiring import open_read_side
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store
 from benchmarks.harness import Result, Timed, compare
@@ -138,7 +139,7 @@ class Store:
         finally:
             app.side.signer = real
         seeded = time.perf_counter() - started
-        read = ReadSide(app, config)
+        read = open_read_side(app, config)
         started = time.perf_counter()
         read.follower.batch = SEED_BATCH
         read.catch_up()

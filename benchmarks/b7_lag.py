@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from api.processes import start_worker
+from api.wiring import open_read_side
 from benchmarks.harness import Result
 from collab.application import Actor, Collab, Command
 from collab.stores import StoreConfig
-from projections.readside import ReadSide
 
 TARGET_SECONDS = 1.0
 
@@ -52,7 +52,7 @@ def command_rate(app: Collab, broker: Actor, pid: str, count: int) -> float:
 
 def measure(config: StoreConfig, commands: int) -> tuple[list[float], float]:
     app = Collab(config)
-    read = ReadSide(app, config)
+    read = open_read_side(app, config)
     broker = Actor("b7-broker", "broker")
     pid = partnership(app, broker)
     rate = command_rate(app, broker, pid, max(50, commands // 4)) / 2

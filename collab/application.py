@@ -12,9 +12,11 @@ from collab.domain.envelope import Actor
 from collab.domain.errors import NotFoundError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
+from collab.stores.streams import fold
 from collab.use_cases.actors import ActorUseCases
 from collab.use_cases.commitments import CommitmentUseCases
 from collab.use_cases.organisations import OrganisationUseCases
+from collab.visibility import Window
 
 
 class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
@@ -27,19 +29,23 @@ class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
             raise NotFoundError(f"no organisation {organisation_id}")
         return org
 
-    def get_partnership(
-        self, actor: Actor, partnership_id: Any, version: int | None = None
-    ) -> Partnership:
-        """A partnership as the caller may see it, at its latest or a given version."""
+    def visible_partnership(self, actor: Actor, partnership_id: Any) -> tuple[Partnership, Window]:
+        """A partnership the caller may see (404 otherwise) and the caller's window on it."""
         pid = UUID(v.identifier(partnership_id, "partnership_id"))
         current = self.load(pid)
         if not isinstance(current, Partnership):
             raise NotFoundError(f"no partnership {partnership_id}")
-        self.check_visible(current, self.reader(actor))
+        return current, self.check_visible(current, self.reader(actor))
+
+    def get_partnership(
+        self, actor: Actor, partnership_id: Any, version: int | None = None
+    ) -> Partnership:
+        """A partnership as the caller may see it, at its latest or a given version."""
+        current, _ = self.visible_partnership(actor, partnership_id)
         if version is None:
             return current
         past: Partnership = self.repository.get(
-            pid, version=v.integer(version, "version", minimum=1, maximum=current.version)
+            current.id, version=v.integer(version, "version", minimum=1, maximum=current.version)
         )
         return past
 
@@ -47,26 +53,35 @@ class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
         """What a caller may read of a partnership (DESIGN §3): an invited or declined
         organisation sees its invitation only (404 here), a former member the partnership
         as it was when it left."""
-        p = self.get_partnership(actor, partnership_id)
-        if actor.role != "partner":
-            return p
-        org = str(actor.organisation_id)
-        status = p.members[org]["status"]
-        if status in ("invited", "declined"):
+        p, win = self.visible_partnership(actor, partnership_id)
+        if not win.content:
             raise NotFoundError(f"no partnership {partnership_id}")
-        if status in ("withdrawn", "removed"):
-            return self.get_partnership(actor, p.id, version=self.exit_version(p, org))
-        return p
+        if win.until is None:
+            return p
+        past, _ = fold(self, p.id, win.until)
+        assert isinstance(past, Partnership)
+        return past
 
-    def get_commitment(self, actor: Actor, commitment_id: Any) -> Commitment:
-        """A commitment, readable where its partnership's content is."""
+    def visible_commitment(
+        self, actor: Actor, commitment_id: Any
+    ) -> tuple[Commitment, Partnership, Window]:
+        """A commitment the caller may see (404 otherwise), its partnership, the window."""
         c = self.load(UUID(v.identifier(commitment_id, "commitment_id")))
         if not isinstance(c, Commitment):
             raise NotFoundError(f"no commitment {commitment_id}")
-        p = self.get_partnership(actor, c.partnership_id)
-        if not self.commitment_visible(actor, p, c):
-            raise NotFoundError(f"no commitment {commitment_id}")
-        return c
+        p, win = self.visible_partnership(actor, c.partnership_id)
+        self.check_commitment_visible(c, p, win)
+        return c, p, win
+
+    def get_commitment(self, actor: Actor, commitment_id: Any) -> Commitment:
+        """A commitment, readable where its partnership's content is; a former member
+        reads it as it stood at its exit."""
+        c, _p, win = self.visible_commitment(actor, commitment_id)
+        if win.until is None:
+            return c
+        past, _ = fold(self, c.id, win.until)
+        assert isinstance(past, Commitment)
+        return past
 
     def reader(self, actor: Actor) -> Attempt:
         """An attempt that only reads: visibility checks outside a command."""

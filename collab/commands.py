@@ -24,6 +24,7 @@ from collab.domain.errors import (
     StaleVersionError,
 )
 from collab.stores.base import IdempotencyRecord
+from collab.visibility import Window
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 5
@@ -84,6 +85,7 @@ class Attempt:
     now: datetime
     load: Callable[[UUID], Aggregate]
     acting: Acting | None = None
+    window: Window | None = None  # the caller's window on the target partnership, once checked
     staged: list[Aggregate] = field(default_factory=list)
     # One correlation id for every event of the command (DESIGN §2 envelope).
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))

@@ -3,29 +3,24 @@
 Never from a snapshot taken later, never from the live tables: the events of the
 partnership's stream and of its commitments' streams, up to the position, folded with
 the domain's own event classes, rendered by the same row builders as the live view.
-Each stream is read by its own key, so a read costs what its streams hold, not what the
-log holds. Only a time's position may come from a view: the history view's index of
-recorded times, as far as that view reaches (`position_at`).
+Each stream is read by its own key (collab/stores/streams.py), so a read costs what its
+streams hold, not what the log holds. Only a time's position may come from a view: the
+history view's index of recorded times, as far as that view reaches (`position_at`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Notification
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.sql import SQL, Identifier
 from sqlalchemy import ColumnElement, func, select
 
 from collab.domain.commitment import Commitment
 from collab.domain.errors import InvalidInputError, NotFoundError
 from collab.domain.partnership import Partnership
+from collab.stores.streams import fold
 from projections.history import HistoryProjection
 from projections.rows import Rows, assemble, commitment_rows, partnership_rows
 
@@ -33,95 +28,6 @@ if TYPE_CHECKING:
     from projections.readside import ReadSide
 
 PAGE = 1000
-
-
-def fold(app: Application[UUID], stream: UUID, position: int) -> tuple[Aggregate | None, int]:
-    """The stream's state from its events at or before `position`, and the last position."""
-    aggregate: Aggregate | None = None
-    last = 0
-    for n in stream_notifications(app, stream, position):
-        event: Any = app.mapper.to_domain_event(n)
-        aggregate = event.mutate(aggregate)
-        last = n.id
-    return aggregate, last
-
-
-def stream_notifications(
-    app: Application[UUID], stream: UUID, position: int
-) -> Sequence[Notification]:
-    """The stream's stored events at or before `position`, with their positions, in order.
-
-    On SQLite and PostgreSQL one query through the events table's primary key
-    (originator_id, originator_version): the cost is the stream's, not the log's. Any other
-    recorder (memory://) is scanned from the start of the log."""
-    recorder = app.recorder
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        return _sqlite_stream(recorder, stream, position)
-    if isinstance(recorder, PostgresApplicationRecorder):
-        return _postgres_stream(recorder, stream, position)
-    return scanned_stream(recorder, stream, position)
-
-
-def _sqlite_stream(
-    recorder: SQLiteApplicationRecorder, stream: UUID, position: int
-) -> list[Notification]:
-    # The library's table keeps the position as its rowid.
-    statement = (
-        f"SELECT rowid, originator_id, originator_version, topic, state "
-        f"FROM {recorder.events_table_name} "
-        "WHERE originator_id=? AND rowid<=? ORDER BY originator_version"
-    )
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute(statement, (stream.hex, position))
-        rows = c.fetchall()
-    return [
-        Notification(
-            id=row[0],
-            originator_id=recorder.convert_originator_id(row[1]),
-            originator_version=row[2],
-            topic=row[3],
-            state=row[4],
-        )
-        for row in rows
-    ]
-
-
-def _postgres_stream(
-    recorder: PostgresApplicationRecorder, stream: UUID, position: int
-) -> list[Notification]:
-    statement = SQL(
-        "SELECT notification_id, originator_id, originator_version, topic, state "
-        "FROM {schema}.{table} "
-        "WHERE originator_id=%s AND notification_id<=%s ORDER BY originator_version"
-    ).format(
-        schema=Identifier(recorder.datastore.schema),
-        table=Identifier(recorder.events_table_name),
-    )
-    with recorder.datastore.transaction(commit=False) as curs:
-        curs.execute(statement, (stream, position))
-        rows = curs.fetchall()
-    return [
-        Notification(
-            id=row["notification_id"],
-            originator_id=row["originator_id"],
-            originator_version=row["originator_version"],
-            topic=row["topic"],
-            state=bytes(row["state"]),
-        )
-        for row in rows
-    ]
-
-
-def scanned_stream(recorder: Any, stream: UUID, position: int) -> list[Notification]:
-    found: list[Notification] = []
-    start = 0
-    while start < position:
-        page = recorder.select_notifications(start, PAGE, stop=position, inclusive_of_start=False)
-        if not page:
-            break
-        found += [n for n in page if n.originator_id == stream]
-        start = page[-1].id
-    return found
 
 
 def view_as_of(app: Application[UUID], partnership_id: str, position: int) -> dict[str, Any]:

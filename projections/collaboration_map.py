@@ -13,23 +13,31 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from collab.visibility import DEPARTED, STANDING
 from projections.rows import dec
 from projections.tables import Tables
-from projections.visibility import FULL, Viewer, visible
+from projections.visibility import Viewer
+from projections.visibility import seen as seen_by
 
 ONGOING = ("withdrawn", "released")
 
 
 def collaboration_map(conn: Connection, t: Tables, viewer: Viewer) -> dict[str, Any]:
+    """Named detail only where the caller sees the partnership as it is now: a former
+    member's window ends at its exit, and the map shows the present."""
+    visible = seen_by(conn, t, viewer)
     p, m, o = t.partnerships, t.members, t.organisations
-    seen = set(conn.execute(select(p.c.partnership_id).where(visible(t, viewer))).scalars())
+    query = select(p.c.partnership_id).where(visible.where(p.c.partnership_id, lambda w: w.current))
+    seen = set(conn.execute(query).scalars())
     places = {
         r.partnership_id: (r.country, r.nuts)
         for r in conn.execute(select(p).where(p.c.status != "cancelled"))
     }
     names = dict(conn.execute(select(o.c.organisation_id, o.c.legal_name)).tuples().all())
     members: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for r in conn.execute(select(m).where(m.c.status.in_(FULL)).order_by(m.c.organisation_id)):
+    for r in conn.execute(
+        select(m).where(m.c.status.in_((*STANDING, *DEPARTED))).order_by(m.c.organisation_id)
+    ):
         if r.partnership_id in places:
             members[r.partnership_id].append((r.organisation_id, r.sector))
     pairs: dict[tuple[str, str, str, str | None], set[str]] = defaultdict(set)

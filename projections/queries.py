@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -10,15 +11,20 @@ from sqlalchemy import Connection, select
 
 from projections.rows import dec
 from projections.tables import Tables
-from projections.visibility import Viewer, visible
+from projections.visibility import Seen, Viewer
+from projections.visibility import seen as visible
 
 LIMIT_MAX = 500
+
+
+AtCut = Callable[[str, int], dict[str, Any]]  # (partnership id, cut) -> the view at the cut
 
 
 def list_partnerships(
     conn: Connection,
     t: Tables,
     viewer: Viewer,
+    at_cut: AtCut,
     *,
     country: str | None = None,
     nuts: str | None = None,
@@ -28,10 +34,15 @@ def list_partnerships(
     after: str = "",
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """Visible partnerships by territory, status, type and classification, in id order."""
+    """Visible partnerships by territory, status, type and classification, in id order;
+    one a former member sees is listed (and filtered) as it was at its exit."""
+    seen = visible(conn, t, viewer)
     p = t.partnerships
+    limit = min(limit, LIMIT_MAX)
     query = (
-        select(p).where(visible(t, viewer), p.c.partnership_id > after).order_by(p.c.partnership_id)
+        select(p)
+        .where(seen.where(p.c.partnership_id, lambda w: w.current), p.c.partnership_id > after)
+        .order_by(p.c.partnership_id)
     )
     for column, value in (
         ("country", country),
@@ -42,14 +53,43 @@ def list_partnerships(
             query = query.where(p.c[column] == value)
     if nuts is not None:
         query = query.where(p.c.nuts.startswith(nuts, autoescape=True))
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    rows += [
+        r
+        for r in cut_rows(seen, at_cut, after)
+        if matches(r, country, nuts, status, partnership_type)
+    ]
     found = []
-    for row in conn.execute(query):
-        codes = {(c["vocabulary"], c["code"]) for c in json.loads(row.classifications)}
+    for row in sorted(rows, key=lambda r: str(r["partnership_id"])):
+        codes = {(c["vocabulary"], c["code"]) for c in json.loads(row["classifications"])}
         if classification is None or classification in codes:
-            found.append(summary(row._mapping))
-        if len(found) >= min(limit, LIMIT_MAX):
+            found.append(summary(row))
+        if len(found) >= limit:
             break
     return found
+
+
+def cut_rows(seen: Seen, at_cut: AtCut, after: str = "") -> list[dict[str, Any]]:
+    """The partnerships seen through a cut, as partnership rows at the cut."""
+    out = []
+    for pid in seen.ids(lambda w: w.content and not w.current) or ():
+        if pid > after:
+            view = at_cut(pid, seen.of(pid).until or 0)
+            out.append({**view, "classifications": json.dumps(view["classifications"])})
+    return out
+
+
+def matches(
+    row: dict[str, Any],
+    country: str | None,
+    nuts: str | None,
+    status: str | None,
+    partnership_type: str | None,
+) -> bool:
+    wanted = {"country": country, "status": status, "partnership_type": partnership_type}
+    if any(value is not None and row[k] != value for k, value in wanted.items()):
+        return False
+    return nuts is None or str(row["nuts"] or "").startswith(nuts)
 
 
 def summary(row: Any) -> dict[str, Any]:
@@ -81,17 +121,21 @@ def list_organisations(
 
 
 def organisation_partnerships(
-    conn: Connection, t: Tables, viewer: Viewer, organisation_id: str
+    conn: Connection, t: Tables, viewer: Viewer, at_cut: AtCut, organisation_id: str
 ) -> list[dict[str, Any]]:
-    """The partnerships an organisation is or was in, as far as the viewer may see them."""
+    """The partnerships an organisation is or was in, as far as the viewer may see them
+    (through a cut: the partnership and the membership as they were at the cut)."""
+    seen = visible(conn, t, viewer)
     p, m = t.partnerships, t.members
     query = (
         select(p, m.c.status.label("membership_status"), m.c.roles)
         .join(m, m.c.partnership_id == p.c.partnership_id)
-        .where(m.c.organisation_id == organisation_id, visible(t, viewer))
-        .order_by(p.c.partnership_id)
+        .where(
+            m.c.organisation_id == organisation_id,
+            seen.where(p.c.partnership_id, lambda w: w.current),
+        )
     )
-    return [
+    found = [
         {
             **summary(r._mapping),
             "membership_status": r.membership_status,
@@ -99,16 +143,33 @@ def organisation_partnerships(
         }
         for r in conn.execute(query)
     ]
+    for row in cut_rows(seen, at_cut):
+        for member in row["members"]:
+            if member["organisation_id"] == organisation_id:
+                found.append(
+                    {
+                        **summary(row),
+                        "membership_status": member["status"],
+                        "roles": member["roles"],
+                    }
+                )
+    return sorted(found, key=lambda r: str(r["partnership_id"]))
 
 
-def ledger(conn: Connection, t: Tables, viewer: Viewer, organisation_id: str) -> dict[str, Any]:
-    """All the organisation's commitments across visible partnerships, with totals."""
+def ledger(
+    conn: Connection, t: Tables, viewer: Viewer, at_cut: AtCut, organisation_id: str
+) -> dict[str, Any]:
+    """All the organisation's commitments across visible partnerships, with totals; through
+    a cut, the commitments that existed at the cut, in their state then."""
+    seen = visible(conn, t, viewer)
     c, d, p = t.commitments, t.deliveries, t.partnerships
     rows = conn.execute(
         select(c)
         .join(p, p.c.partnership_id == c.c.partnership_id)
-        .where(c.c.organisation_id == organisation_id, visible(t, viewer))
-        .order_by(c.c.partnership_id, c.c.commitment_id)
+        .where(
+            c.c.organisation_id == organisation_id,
+            seen.where(p.c.partnership_id, lambda w: w.current),
+        )
     ).all()
     ids = [r.commitment_id for r in rows]
     deliveries: dict[str, list[dict[str, Any]]] = {}
@@ -118,6 +179,11 @@ def ledger(conn: Connection, t: Tables, viewer: Viewer, organisation_id: str) ->
         ):
             deliveries.setdefault(r.commitment_id, []).append(dict(r._mapping))
     commitments = [{**r._mapping, "deliveries": deliveries.get(r.commitment_id, [])} for r in rows]
+    for view in cut_rows(seen, at_cut):
+        for member in view["members"]:
+            if member["organisation_id"] == organisation_id:
+                commitments += member["commitments"]
+    commitments.sort(key=lambda x: (str(x["partnership_id"]), str(x["commitment_id"])))
     return {
         "organisation_id": organisation_id,
         "commitments": commitments,
@@ -158,7 +224,29 @@ def ledger_totals(commitments: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def inbox(conn: Connection, t: Tables, organisation_id: str) -> dict[str, list[dict[str, Any]]]:
+def inbox(
+    conn: Connection, t: Tables, viewer: Viewer, organisation_id: str
+) -> dict[str, list[dict[str, Any]]]:
+    """What awaits this organisation's action, across its partnerships, as far as the
+    viewer sees them: an invitation where it sees the invitation, anything else where it
+    sees the partnership as it is now (not through a cut)."""
+    box = awaiting(conn, t, organisation_id)
+    seen = visible(conn, t, viewer)
+    return {
+        kind: [
+            i
+            for i in items
+            if (
+                seen.of(i["partnership_id"]).sees_invitation(organisation_id)
+                if kind == "invitations"
+                else seen.of(i["partnership_id"]).current
+            )
+        ]
+        for kind, items in box.items()
+    }
+
+
+def awaiting(conn: Connection, t: Tables, organisation_id: str) -> dict[str, list[dict[str, Any]]]:
     """What awaits this organisation's action, across its partnerships."""
     p, m, s, c, d = t.partnerships, t.members, t.signatures, t.commitments, t.deliveries
     mine = conn.execute(

@@ -89,6 +89,7 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
                 "needs_accession": m["needs_accession"],
                 "exit_date": m.get("exit_date"),
                 "admitted_by": m.get("admitted_by"),
+                "exit_version": m.get("exit_version"),
             }
             for org, m in p.members.items()
         ],

@@ -120,6 +120,8 @@ def _define(m: MetaData, p: str) -> Tables:
             Column("needs_accession", Boolean),
             text("exit_date"),
             text("admitted_by"),
+            # The partnership's version at the member's exit (the visibility rule's cut).
+            Column("exit_version", Integer),
         ),
         versions=_t(
             m,

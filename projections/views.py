@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from collab.domain.errors import NotFoundError
 from projections.rows import COMMITMENT_TABLES, PARTNERSHIP_TABLES, Rows, assemble
 from projections.tables import Tables
-from projections.visibility import Viewer, visible
+from projections.visibility import Viewer, window
 
 
 def partnership_rows_from(conn: Connection, t: Tables, partnership_id: str) -> Rows:
@@ -89,43 +89,37 @@ def view_for(
     """The partnership as this caller may see it (DESIGN §3), or NotFoundError.
 
     A former member sees the partnership as it was when it left; an invited or declined
-    organisation sees its invitation only.
+    organisation (or a broker under its mandate) sees its invitation only.
     """
-    allowed = conn.execute(
-        select(t.partnerships.c.partnership_id).where(
-            t.partnerships.c.partnership_id == partnership_id, visible(t, viewer, invitations=True)
-        )
-    ).first()
-    if allowed is None:
+    win = window(conn, t, viewer, partnership_id)
+    if not win.visible:
         raise NotFoundError(f"no partnership {partnership_id}")
-    org = viewer.actor.organisation_id if viewer.actor.role == "partner" else None
-    if org is None:
+    if win.current:
         return partnership_view(conn, t, partnership_id)
-    m = t.members
-    membership = conn.execute(
-        select(m).where(m.c.partnership_id == partnership_id, m.c.organisation_id == org)
-    ).one()
-    if membership.status in ("invited", "declined"):
-        p = conn.execute(
-            select(t.partnerships).where(t.partnerships.c.partnership_id == partnership_id)
-        ).one()
-        return {
-            "partnership_id": partnership_id,
-            "title": p.title,
-            "need_statement": p.need_statement,
-            "invitation": {k: v for k, v in membership._mapping.items() if k != "partnership_id"},
-        }
-    if membership.status in ("withdrawn", "removed"):
-        h = t.history
-        exit_position = conn.execute(
-            select(h.c.position)
-            .where(
-                h.c.partnership_id == partnership_id,
-                h.c.event_type.in_(("MemberWithdrew", "MemberRemoved")),
-                h.c.data.contains(org),
-            )
-            .order_by(h.c.position.desc())
-        ).scalar()
-        if exit_position is not None:
-            return as_of(partnership_id, exit_position)
-    return partnership_view(conn, t, partnership_id)
+    if win.content:
+        assert win.until is not None
+        return as_of(partnership_id, win.until)
+    p, m = t.partnerships, t.members
+    head = conn.execute(select(p).where(p.c.partnership_id == partnership_id)).one()
+    invited = conn.execute(
+        select(m)
+        .where(
+            m.c.partnership_id == partnership_id,
+            m.c.organisation_id.in_(sorted(win.invitations)),
+        )
+        .order_by(m.c.organisation_id)
+    ).all()
+    invitations = [
+        {k: v for k, v in r._mapping.items() if k not in ("partnership_id", "exit_version")}
+        for r in invited
+    ]
+    view: dict[str, Any] = {
+        "partnership_id": partnership_id,
+        "title": head.title,
+        "need_statement": head.need_statement,
+    }
+    if len(invitations) == 1:
+        view["invitation"] = invitations[0]
+    else:  # a broker under mandates of several invited organisations
+        view["invitations"] = invitations
+    return view

@@ -131,8 +131,9 @@ Classification = shape("Classification", "vocabulary code")
 
 
 class PartnershipView(ma.Schema):
-    """The compiled view; an invited or declined organisation gets its invitation only
-    (partnership_id, title, need_statement, invitation)."""
+    """The compiled view; an invited or declined organisation (or a broker under its
+    mandate) gets its invitation only (partnership_id, title, need_statement, invitation);
+    a broker under mandates of several such organisations gets their `invitations`."""
 
     partnership_id = fields.String(required=True)
     title = fields.String(required=True)
@@ -158,6 +159,7 @@ class PartnershipView(ma.Schema):
     indicators = fields.List(fields.Nested(Indicator))
     related = fields.List(fields.Nested(Related))
     invitation = fields.Nested(Membership)
+    invitations = fields.List(fields.Nested(Membership))
 
 
 # -- lists, ledger, inbox ------------------------------------------------------------------

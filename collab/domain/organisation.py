@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -11,6 +12,27 @@ from collab.domain.envelope import Acting, Envelope
 from collab.domain.errors import ForbiddenError, RuleViolationError
 
 IDENTIFIER_NAMESPACE = uuid5(NAMESPACE_URL, "https://collab.example/organisation-identifier")
+
+
+@dataclass(frozen=True)
+class Mandate:
+    """Authority an organisation gave a broker: in one partnership or all of its own, until
+    an optional date, revocable (DESIGN §3)."""
+
+    mandate_id: str
+    organisation_id: str
+    broker_id: str
+    partnership_id: str | None
+    until: str | None
+    revoked: bool
+
+    def live(self, broker_id: str, partnership_id: str | None, today: str) -> bool:
+        """Whether it lets this broker act for the organisation here and today."""
+        if self.broker_id != broker_id or self.revoked:
+            return False
+        if self.until is not None and self.until < today:
+            return False
+        return self.partnership_id is None or self.partnership_id == partnership_id
 
 
 class Organisation(Aggregate):
@@ -128,15 +150,24 @@ class Organisation(Aggregate):
     def _mandate_revoked(self, mandate_id: str, meta: Envelope) -> None:
         self.mandates[mandate_id]["revoked"] = True
 
+    def mandate(self, mandate_id: str) -> Mandate | None:
+        m = self.mandates.get(mandate_id)
+        if m is None:
+            return None
+        return Mandate(
+            mandate_id, str(self.id), m["broker"], m["partnership"], m["until"], m["revoked"]
+        )
+
+    def mandates_of(self, broker_id: str) -> list[Mandate]:
+        """Every mandate this organisation gave the broker, live or not."""
+        found = (self.mandate(i) for i, m in self.mandates.items() if m["broker"] == broker_id)
+        return [m for m in found if m is not None]
+
     def mandate_for(self, broker_id: str, partnership_id: str | None, today: str) -> str | None:
         """The id of a mandate that lets this broker act for us here and today, if any."""
-        for mandate_id, m in self.mandates.items():
-            if m["broker"] != broker_id or m["revoked"]:
-                continue
-            if m["until"] is not None and m["until"] < today:
-                continue
-            if m["partnership"] is None or m["partnership"] == partnership_id:
-                return mandate_id
+        for mandate in self.mandates_of(broker_id):
+            if mandate.live(broker_id, partnership_id, today):
+                return mandate.mandate_id
         return None
 
 

@@ -17,8 +17,9 @@ from collab.use_cases.base import CollabBase
 OPERATOR = Actor("operator", "admin")
 
 
-def check_admin(attempt: Attempt) -> None:
-    if attempt.cmd.actor.role != "admin" or attempt.cmd.on_behalf_of:
+def check_admin(actor: Actor, on_behalf_of: str | None = None) -> None:
+    """Admins manage actors and grants, in their own right."""
+    if actor.role != "admin" or on_behalf_of:
         raise ForbiddenError("only admins manage actors and grants")
 
 
@@ -35,7 +36,7 @@ class ActorUseCases(CollabBase):
             raise InvalidInputError("organisation_id", "only partners are bound to one")
 
         def handle(attempt: Attempt) -> dict[str, Any]:
-            check_admin(attempt)
+            check_admin(attempt.cmd.actor, attempt.cmd.on_behalf_of)
             self.resolve_acting(attempt, None)
             org = None
             if organisation_id is not None:
@@ -88,7 +89,7 @@ class ActorUseCases(CollabBase):
 
         def handle(attempt: Attempt) -> dict[str, Any]:
             self.check_actor_visible(attempt.cmd.actor, aid)
-            check_admin(attempt)
+            check_admin(attempt.cmd.actor, attempt.cmd.on_behalf_of)
             self.resolve_acting(attempt, None)
             binding = attempt.target(attempt.get(ActorBinding, aid))
             act(binding, attempt.meta())

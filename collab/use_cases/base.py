@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import strtobool
 
+from collab import visibility
 from collab.audit.keys import KeyRing
 from collab.commands import (
     MAX_ATTEMPTS,
@@ -23,7 +25,7 @@ from collab.commands import (
     replay_or_refuse,
 )
 from collab.domain import values as v
-from collab.domain.actor import ActorBinding
+from collab.domain.actor import ALL, ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Actor, utc_now
 from collab.domain.errors import (
@@ -33,12 +35,25 @@ from collab.domain.errors import (
     RuleViolationError,
     StaleVersionError,
 )
-from collab.domain.organisation import Organisation
+from collab.domain.organisation import Mandate, Organisation
 from collab.domain.partnership import Partnership
 from collab.stores import StoreConfig, eventsourcing_env
 from collab.stores.base import CollabRecorder
+from collab.stores.streams import position_of
+from collab.visibility import Facts, Membership, Viewer, Window
 
 Handler = Callable[[Attempt], dict[str, Any]]
+
+
+class CollabRepository(Repository[UUID]):
+    """The library's repository, completing a partnership restored from an older snapshot
+    whose former members' records lack their exit version (see `place_exits`)."""
+
+    def get(self, aggregate_id: UUID, *, version: int | None = None, **kwargs: Any) -> Any:
+        aggregate = super().get(aggregate_id, version=version, **kwargs)
+        if isinstance(aggregate, Partnership) and aggregate.unplaced_exits():
+            aggregate.place_exits(self.event_store.get(aggregate_id, lte=aggregate.version))
+        return aggregate
 
 
 class CollabBase(Application[UUID]):
@@ -82,6 +97,18 @@ class CollabBase(Application[UUID]):
         # Identifier claims (one event) and actor bindings (a handful) are loaded on every
         # registration and every request: without the snapshot lookup, one query fewer.
         self.small: Repository[UUID] = Repository(self.events)
+
+    def construct_repository(self) -> Repository[UUID]:
+        env = self.env
+        maxsize = env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return CollabRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=strtobool(env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     # -- the command loop ----------------------------------------------------------------
 
@@ -155,18 +182,89 @@ class CollabBase(Application[UUID]):
         attempt.acting = acting
         return acting
 
-    def check_visible(self, partnership: Partnership, attempt: Attempt) -> None:
-        """404 unless the caller may see this partnership (DESIGN §3 visibility table)."""
+    def candidates(
+        self, attempt: Attempt, organisations: Iterable[str], partnership_id: str | None
+    ) -> list[Acting]:
+        """Every identity the caller may act as here without a body: itself and, for a
+        broker, each organisation whose live mandate it holds for this partnership (or,
+        with none named, for all of the organisation's). Authority that depends on the
+        body (`on_behalf_of`) is `resolve_acting`'s."""
         actor = attempt.cmd.actor
-        if actor.role == "admin":
-            return
-        if actor.role == "auditor" and self.auditor_sees(actor, str(partnership.id)):
-            return
+        if actor.role == "partner":
+            return [Acting(actor, actor.organisation_id)]
+        found = [Acting(actor, None)]
+        if actor.role == "broker":
+            today = attempt.now.date().isoformat()
+            for org_id in organisations:
+                org = attempt.get(Organisation, org_id)
+                mandate = org.mandate_for(actor.id, partnership_id, today)
+                if mandate is not None:
+                    found.append(Acting(actor, org_id, mandate))
+        return found
+
+    def viewer(self, actor: Actor, now: datetime) -> Viewer:
+        """The caller for the visibility rule, with an auditor's grants as recorded."""
+        grants = None
+        if actor.role == "auditor":
+            try:
+                binding = self.get_binding(actor.id)
+            except NotFoundError:
+                return Viewer(actor, now.date().isoformat(), frozenset())
+            held = binding.grants if binding.active else []
+            grants = None if ALL in held else frozenset(held)
+        return Viewer(actor, now.date().isoformat(), grants)
+
+    def facts(self, attempt: Attempt, partnership: Partnership, viewer: Viewer) -> Facts:
+        """What the visibility rule needs, from the aggregates: the caller's organisation's
+        membership, or a broker's mandates from the partnership's member organisations."""
+        actor = viewer.actor
+        members: dict[str, Membership] = {}
+        mandates: list[Mandate] = []
         if actor.role == "partner" and actor.organisation_id in partnership.members:
-            return
-        if actor.role == "broker" and self.broker_sees(partnership, actor.id, attempt):
-            return
-        raise NotFoundError(f"no partnership {partnership.id}")
+            members[actor.organisation_id] = self.standing(partnership, actor.organisation_id)
+        if actor.role == "broker" and actor.id not in partnership.brokers:
+            for org_id in partnership.members:
+                given = attempt.get(Organisation, org_id).mandates_of(actor.id)
+                if given:
+                    mandates += given
+                    members[org_id] = self.standing(partnership, org_id)
+        return Facts(str(partnership.id), frozenset(partnership.brokers), members, tuple(mandates))
+
+    def standing(self, partnership: Partnership, org_id: str) -> Membership:
+        """An organisation's membership as the visibility rule reads it; a former member's
+        exit placed in the log (the position of its exit event)."""
+        m = partnership.members[org_id]
+        exit_version = m.get("exit_version")
+        exit = (
+            None
+            if exit_version is None
+            else position_of(self.recorder, partnership.id, exit_version)
+        )
+        return Membership(m["status"], exit)
+
+    def window(self, partnership: Partnership, attempt: Attempt) -> Window:
+        """The caller's window on the partnership (collab.visibility decides)."""
+        viewer = self.viewer(attempt.cmd.actor, attempt.now)
+        return visibility.window(viewer, self.facts(attempt, partnership, viewer))
+
+    def check_visible(self, partnership: Partnership, attempt: Attempt) -> Window:
+        """404 unless the caller may see this partnership; its window otherwise."""
+        win = self.window(partnership, attempt)
+        if not win.visible:
+            raise NotFoundError(f"no partnership {partnership.id}")
+        return win
+
+    def check_commitment_visible(
+        self, commitment: Commitment, partnership: Partnership, win: Window
+    ) -> None:
+        """404 unless the commitment is in the caller's window on its partnership."""
+
+        def existed_at(position: int) -> bool:
+            created = position_of(self.recorder, commitment.id, 1)
+            return created is not None and created <= position
+
+        if not visibility.sees_commitment(win, existed_at):
+            raise NotFoundError(f"no commitment {commitment.id}")
 
     def get_binding(self, actor_id: Any) -> ActorBinding:
         """The recorded binding of an actor id (404 when none)."""
@@ -191,50 +289,8 @@ class CollabBase(Application[UUID]):
 
     def check_actor_visible(self, actor: Actor, actor_id: str) -> None:
         """Actors see their own records; admins everyone's (DESIGN §3): others' are 404."""
-        if actor.role != "admin" and actor.id != actor_id:
+        if not visibility.sees_actor(actor, actor_id):
             raise NotFoundError(f"no actor {actor_id}")
-
-    def auditor_sees(self, actor: Actor, partnership_id: str) -> bool:
-        """Auditors' grants are resolved from recorded events, never from the caller."""
-        try:
-            binding = self.get_binding(actor.id)
-        except NotFoundError:
-            return False
-        return binding.active and binding.role == "auditor" and binding.sees(partnership_id)
-
-    def exit_version(self, p: Partnership, org: str) -> int:
-        """The partnership's version at the organisation's last exit event."""
-        exits = [
-            e.originator_version
-            for e in self.events.get(p.id)
-            if type(e).__name__ in ("MemberWithdrew", "MemberRemoved")
-            and getattr(e, "org_id", None) == org
-        ]
-        return exits[-1] if exits else p.version
-
-    def commitment_visible(self, actor: Actor, p: Partnership, c: Commitment) -> bool:
-        """DESIGN §3 for a partner: nothing while invited or after declining; after an exit,
-        only the commitments the partnership knew of when the organisation left."""
-        if actor.role != "partner":
-            return True
-        org = str(actor.organisation_id)
-        status = p.members.get(org, {}).get("status")
-        if status in ("invited", "declined"):
-            return False
-        if status in ("withdrawn", "removed"):
-            past: Partnership = self.repository.get(p.id, version=self.exit_version(p, org))
-            return str(c.id) in past.commitments
-        return True
-
-    def broker_sees(self, partnership: Partnership, broker_id: str, attempt: Attempt) -> bool:
-        if broker_id in partnership.brokers:
-            return True
-        today = attempt.now.date().isoformat()
-        for org_id in partnership.members:
-            org = attempt.get(Organisation, org_id)
-            if org.mandate_for(broker_id, str(partnership.id), today):
-                return True
-        return False
 
     def partnership_for(
         self, attempt: Attempt, partnership_id: object, *, target: bool = True
@@ -242,7 +298,7 @@ class CollabBase(Application[UUID]):
         """Load a partnership, check it is visible, resolve who acts, check If-Match."""
         pid = v.identifier(partnership_id, "partnership_id")
         partnership = attempt.get(Partnership, pid)
-        self.check_visible(partnership, attempt)
+        attempt.window = self.check_visible(partnership, attempt)
         acting = self.resolve_acting(attempt, pid)
         if target:
             attempt.target(partnership)

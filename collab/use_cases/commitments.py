@@ -11,7 +11,7 @@ from collab.domain import codes, terms
 from collab.domain import values as v
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Envelope
-from collab.domain.errors import InvalidInputError, NotFoundError, RuleViolationError
+from collab.domain.errors import InvalidInputError, RuleViolationError
 from collab.domain.partnership import Partnership
 from collab.use_cases.governance import GovernanceUseCases
 
@@ -83,8 +83,8 @@ class CommitmentUseCases(GovernanceUseCases):
                 attempt.get(Commitment, v.identifier(commitment_id, "commitment_id"))
             )
             p, acting = self.partnership_for(attempt, c.partnership_id, target=False)
-            if not self.commitment_visible(attempt.cmd.actor, p, c):
-                raise NotFoundError(f"no commitment {c.id}")
+            assert attempt.window is not None
+            self.check_commitment_visible(c, p, attempt.window)
             extra = act(attempt, c, p, acting, attempt.meta()) or {}
             attempt.stage(c)
             return {"commitment_id": str(c.id), "version": c.version, "status": c.status, **extra}

@@ -7,20 +7,28 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
+from collab import visibility
 from collab.commands import Attempt, Command, Outcome
 from collab.domain import codes, terms
 from collab.domain import values as v
-from collab.domain.envelope import rfc3339
+from collab.domain.envelope import Actor, rfc3339
 from collab.domain.errors import ForbiddenError, NotFoundError, RuleViolationError
 from collab.domain.organisation import IdentifierClaim, Organisation
 from collab.domain.partnership import Partnership
 from collab.stores.base import Contact
 from collab.use_cases.base import CollabBase
+from collab.visibility import Window
 
 
-def check_registrar(attempt: Attempt) -> None:
-    if attempt.cmd.actor.role not in ("admin", "broker") or attempt.cmd.on_behalf_of:
+def check_registrar(actor: Actor, on_behalf_of: str | None = None) -> None:
+    """Brokers and admins register and classify organisations, in their own right."""
+    if actor.role not in ("admin", "broker") or on_behalf_of:
         raise ForbiddenError("organisations are registered by brokers and admins")
+
+
+def check_deactivator(actor: Actor) -> None:
+    if actor.role != "admin":
+        raise ForbiddenError("only admins deactivate organisations")
 
 
 def corrects(org: Organisation, version: object) -> dict[str, Any]:
@@ -59,7 +67,7 @@ class OrganisationUseCases(CollabBase):
         place = terms.territory(territory)
 
         def handle(attempt: Attempt) -> dict[str, Any]:
-            check_registrar(attempt)
+            check_registrar(attempt.cmd.actor, attempt.cmd.on_behalf_of)
             self.resolve_acting(attempt, None)
             org = Organisation(ids, name, kind, sect, dict(place), attempt.meta())
             attempt.stage(org, *self.claims(ids, str(org.id), attempt))
@@ -125,7 +133,7 @@ class OrganisationUseCases(CollabBase):
             org = attempt.target(
                 attempt.get(Organisation, v.identifier(organisation_id, "organisation_id"))
             )
-            check_registrar(attempt)
+            check_registrar(attempt.cmd.actor, attempt.cmd.on_behalf_of)
             self.resolve_acting(attempt, None)
             org.classify(kind, sect, attempt.meta())
             attempt.stage(org)
@@ -145,8 +153,7 @@ class OrganisationUseCases(CollabBase):
             org = attempt.target(
                 attempt.get(Organisation, v.identifier(organisation_id, "organisation_id"))
             )
-            if attempt.cmd.actor.role != "admin":
-                raise ForbiddenError("only admins deactivate organisations")
+            check_deactivator(attempt.cmd.actor)
             self.resolve_acting(attempt, None)
             org.deactivate(attempt.meta())
             attempt.stage(org)
@@ -173,6 +180,9 @@ class OrganisationUseCases(CollabBase):
                 attempt.get(Organisation, v.identifier(organisation_id, "organisation_id"))
             )
             acting = self.resolve_acting(attempt, scope)
+            org.check_own_partner(acting)  # authority (403) before the scope's state (409)
+            if scope is not None:
+                self.check_mandate_scope(attempt, org, scope)
             broker = self.check_broker(attempt, broker_id, "broker_id")
             mandate_id = str(uuid.uuid4())
             org.grant_mandate(mandate_id, broker, scope, expiry, acting, attempt.meta())
@@ -210,30 +220,28 @@ class OrganisationUseCases(CollabBase):
         )
 
     def check_mandate_visible(self, attempt: Attempt, org: Organisation, mandate_id: str) -> None:
-        """404 for a mandate the caller may not see (DESIGN §3 mandates row): admins see
-        all, a broker its own, a partner its organisation's and those in its partnerships,
-        an auditor those of its granted partnerships."""
-        mandate = org.mandates.get(mandate_id)
-        actor = attempt.cmd.actor
-        scope = None if mandate is None else mandate["partnership"]
-        visible = mandate is not None and (
-            actor.role == "admin"
-            or (actor.role == "broker" and mandate["broker"] == actor.id)
-            or (actor.role == "partner" and actor.organisation_id == str(org.id))
-            or (scope is not None and self.mandate_scope_visible(attempt, scope))
-        )
-        if not visible:
+        """404 for a mandate the caller may not see (collab.visibility.sees_mandate)."""
+        mandate = org.mandate(mandate_id)
+        viewer = self.viewer(attempt.cmd.actor, attempt.now)
+
+        def window_on(partnership_id: str) -> Window:
+            return self.window(attempt.get(Partnership, partnership_id), attempt)
+
+        if mandate is None or not visibility.sees_mandate(viewer, mandate, window_on):
             raise NotFoundError(f"no mandate {mandate_id}")
 
-    def mandate_scope_visible(self, attempt: Attempt, partnership_id: str) -> bool:
-        actor = attempt.cmd.actor
-        if actor.role == "auditor":
-            return self.auditor_sees(actor, partnership_id)
-        if actor.role == "partner":
-            p = attempt.get(Partnership, partnership_id)
-            member = p.members.get(str(actor.organisation_id))
-            return member is not None and member["status"] not in ("invited", "declined")
-        return False
+    def check_mandate_scope(self, attempt: Attempt, org: Organisation, partnership_id: str) -> None:
+        """A mandate for one partnership: the organisation must stand in it (an invited,
+        declined or departed organisation cannot open it through a broker)."""
+        p = attempt.get(Partnership, partnership_id)
+        self.check_visible(p, attempt)  # 404 for a partnership the granting partner cannot see
+        org_id = str(org.id)
+        standing = self.standing(p, org_id) if org_id in p.members else None
+        if not visibility.may_scope_mandate(standing):
+            raise RuleViolationError(
+                "a mandate for a partnership is granted only while the organisation is "
+                "invited to it or a member in standing"
+            )
 
     # -- personal data: an erasable side table, never an event ---------------------------
 
@@ -243,8 +251,7 @@ class OrganisationUseCases(CollabBase):
             self.repository.get(uuid.UUID(org_id))
         except AggregateNotFoundError:
             raise NotFoundError(f"no organisation {org_id}") from None
-        actor = cmd.actor
-        if actor.role in ("admin", "broker") or actor.organisation_id == org_id:
+        if visibility.keeps_contacts(cmd.actor, org_id):
             return org_id
         raise ForbiddenError("contacts are kept by the organisation, brokers and admins")
 

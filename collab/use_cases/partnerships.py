@@ -32,6 +32,12 @@ def partnership_fields(data: dict[str, Any], prefix: str = "") -> dict[str, Any]
     return checked
 
 
+def check_initiator(acting: Acting) -> None:
+    """A broker in its own right, or an organisation (community-led partnerships)."""
+    if not (acting.as_broker or acting.organisation_id is not None):
+        raise ForbiddenError("partnerships are initiated by brokers or partner organisations")
+
+
 class PartnershipUseCases(CollabBase):
     """Initiate, staff and close partnerships."""
 
@@ -92,7 +98,7 @@ class PartnershipUseCases(CollabBase):
                 },
             )
         else:
-            raise ForbiddenError("partnerships are initiated by brokers or partner organisations")
+            check_initiator(acting)
         return Partnership(
             fields["title"],
             fields["need_statement"],

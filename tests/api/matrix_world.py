@@ -18,9 +18,17 @@ pending, a suspended partnership resumes...). Every variant has the same relatio
 | x     | a partner of organisation X, outside P (X leads partnership Q)       |
 | w     | a partner of organisation W, a member that withdrew from P           |
 | i     | a partner of organisation I, invited to P and not yet answering      |
+| d     | a partner of organisation D, invited to P, which declined            |
+| r     | a partner of organisation R, a member removed from P by decision     |
+| mi    | a broker holding mandate MI from I for P (acts with on_behalf_of I)  |
+| md    | a broker holding mandate MD from D for all of D's partnerships       |
+| mw    | a broker holding mandate MW from W for P, granted before W left      |
+| mr    | a broker holding mandate MR from R for P, granted before R's removal |
 
-M and the auditor's grant come before W's exit; C (b's, to the pool, its period ended),
-its reported delivery D, the decisions and the plans come after it.
+M, MW, MR and the auditor's grant come before W's exit; C (b's, to the pool, its period
+ended), its reported delivery D, the decisions and the plans come after it. R is removed
+once P is in force (the variants before entry into force have R still an active member),
+after C and D: R sees C as it stood then, W does not see C at all.
 """
 
 from __future__ import annotations
@@ -41,7 +49,12 @@ from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth, Caller, make_app, 
 from tests.api.setup_partnership import command
 from tests.application.world import terms
 
-CALLERS = ("anon", "admin", "brk", "mnd", "brk0", "aud", "aud0", "a", "b", "c", "x", "w", "i")
+CALLERS = (
+    *("anon", "admin", "brk", "mnd", "brk0", "aud", "aud0", "a", "b", "c", "x", "w", "i"),
+    *("d", "r", "mi", "md", "mw", "mr"),
+)
+# The organisation each broker names in `on_behalf_of` on a partnership's things.
+ACTS_FOR = {"mnd": "b", "brk0": "b", "mi": "i", "md": "d", "mw": "w", "mr": "r"}
 ENDED = {"start": "2029-01-01", "end": "2030-01-31"}  # before the test clock's today
 
 
@@ -94,6 +107,16 @@ class World:
         org, pid = self.ids[f"org:{key}"], self.ids["P"]
         self.collab.invite_member(self.as_("brk"), pid, organisation_id=org, roles=roles, weight=1)
 
+    def mandate(self, org: str, broker: str, *, scoped: bool = True) -> str:
+        """Organisation `org` lets broker `broker` act for it, in P (or everywhere)."""
+        out = self.collab.grant_mandate(
+            self.as_(org),
+            self.ids[f"org:{org}"],
+            broker_id=self.callers[broker].actor_id,
+            partnership_id=self.ids["P"] if scoped else None,
+        )
+        return str(out.result["mandate_id"])
+
     def decide(self, action: str, organisation: str | None = None) -> str:
         """A passed decision of P's assembly (a, b and c vote for), recorded by the broker."""
         subject = {"action": action, "organisation_id": organisation}
@@ -140,7 +163,9 @@ def cast() -> World:
     roles = ("admin", "broker", "broker", "broker", "auditor", "auditor")
     for key, role in zip(("admin", "brk", "mnd", "brk0", "aud", "aud0"), roles, strict=True):
         world.callers[key] = auth.actor(role)
-    for key in ("a", "b", "c", "x", "w", "i"):
+    for key in ("mi", "md", "mw", "mr"):
+        world.callers[key] = auth.actor("broker")
+    for key in ("a", "b", "c", "x", "w", "i", "d", "r"):
         world.ids[f"org:{key}"] = world.register()
         world.callers[key] = auth.actor("partner", world.ids[f"org:{key}"])
     world.ids["Q"] = world.initiate("x")
@@ -155,16 +180,20 @@ def stage(shared: World, variant: str) -> World:
 
 
 def staffed(world: World) -> None:
-    """P negotiating v1: a (lead), b, c and w joined; M; the auditor's grant."""
+    """P negotiating v1: a (lead), b, c, w and r joined, d declined; M, MW, MR, MD; the
+    auditor's grant."""
     world.ids["P"] = pid = world.initiate("brk")
-    for key in ("a", "b", "c", "w"):
+    for key in ("a", "b", "c", "w", "r"):
         world.invite(key)
         world.collab.join_partnership(world.as_(key), pid)
-    broker = world.callers["mnd"].actor_id
-    out = world.collab.grant_mandate(
-        world.as_("b"), world.ids["org:b"], broker_id=broker, partnership_id=pid
-    )
-    world.ids["M"] = out.result["mandate_id"]
+    world.invite("d")
+    world.collab.decline_invitation(world.as_("d"), pid)
+    world.ids["M"] = world.mandate("b", "mnd")
+    world.ids["MW"] = world.mandate("w", "mw")
+    world.ids["MR"] = world.mandate("r", "mr")
+    # A declined organisation may not open P through a broker; a mandate for all of its
+    # partnerships shows the broker what D sees of P: its invitation.
+    world.ids["MD"] = world.mandate("d", "md", scoped=False)
     auditor = world.callers["aud"].actor_id
     world.collab.grant_audit(world.as_("admin"), auditor, partnership_id=pid)
     drafted = world.collab.draft_version(world.as_("brk"), pid, terms_=terms())
@@ -172,9 +201,10 @@ def staffed(world: World) -> None:
 
 
 def negotiating(world: World) -> None:
-    """P negotiating v1; i invited; w withdrew."""
+    """P negotiating v1; i invited (MI); w withdrew."""
     staffed(world)
     world.invite("i")
+    world.ids["MI"] = world.mandate("i", "mi")
     world.collab.withdraw_membership(world.as_("w"), world.ids["P"])
 
 
@@ -184,20 +214,23 @@ def awaiting(world: World) -> None:
 
 
 def active(world: World) -> None:
-    """P active on v1; i admitted (invited); w withdrew; then C, D, decisions and plans."""
+    """P active on v1; i admitted (invited, MI); w withdrew; then C and D; r removed; then
+    decisions and plans."""
     staffed(world)
     pid, c = world.ids["P"], world.ids["org:c"]
     world.collab.open_for_signature(world.as_("brk"), pid, agreement_version=1)
-    for key in ("a", "b", "c", "w"):
+    for key in ("a", "b", "c", "w", "r"):
         world.collab.sign_agreement(world.as_(key), pid, text_hash=world.ids["hash"])
     admit, org = world.decide("admit_member", world.ids["org:i"]), world.ids["org:i"]
     brk = world.as_("brk")
     world.collab.admit_member(
         brk, pid, decision_id=admit, organisation_id=org, roles=["funder"], weight=1
     )
+    world.ids["MI"] = world.mandate("i", "mi")
     world.collab.withdraw_membership(world.as_("w"), pid)
     world.ids["C"] = world.pledge()
     world.ids["D"] = world.deliver()
+    remove(world, "r")
     world.collab.set_milestone(brk, pid, title="First round", due_date="2030-09-01")
     world.ids["I"] = world.collab.set_indicator(
         brk, pid, kind="output", name="Visits", unit="visit", baseline="0", target="12"
@@ -207,6 +240,16 @@ def active(world: World) -> None:
     early = world.as_("brk", effective_date="2030-01-01")
     world.collab.notify_breach(early, pid, organisation_id=c, remedy_days=30)
     world.decide("declare_defaulting", c)
+
+
+def remove(world: World, key: str) -> None:
+    """A member removed by decision: breach, remedy period passed, defaulting, removal."""
+    pid, org, brk = world.ids["P"], world.ids[f"org:{key}"], world.as_("brk")
+    early = world.as_("brk", effective_date="2030-01-01")
+    world.collab.notify_breach(early, pid, organisation_id=org, remedy_days=30)
+    for action in ("declare_defaulting", "remove_member"):
+        did = world.decide(action, org)
+        world.collab.decide_member(brk, pid, action=action, organisation_id=org, decision_id=did)
 
 
 def amending(world: World) -> None:
@@ -503,7 +546,7 @@ def prepared(world: World, op: Op) -> Ids:
 
 def send(world: World, op: Op, caller: str, ids: Ids, *, malformed: bool = False) -> TestResponse:
     """Call `op` as `caller` with `ids`; `malformed`: with a body or query no schema takes.
-    Brokers on a partnership's things name b as the organisation they act for."""
+    Brokers on a partnership's things name the organisation they act for (ACTS_FOR)."""
     path = op.path.format(**ids)
     headers = {} if caller == "anon" else world.callers[caller].headers()
     client = world.app.test_client()
@@ -511,7 +554,7 @@ def send(world: World, op: Op, caller: str, ids: Ids, *, malformed: bool = False
         query = {**filled(op.query or {}, ids), **({"unexpected": "1"} if malformed else {})}
         return client.open(path, method=op.method, query_string=query, headers=headers)
     body = filled(op.body() if callable(op.body) else op.body, ids)
-    if caller in ("mnd", "brk0") and op.on_partnership:
-        body["on_behalf_of"] = ids["org:b"]
+    if caller in ACTS_FOR and op.on_partnership:
+        body["on_behalf_of"] = ids[f"org:{ACTS_FOR[caller]}"]
     payload = {"unexpected": True} if malformed else body
     return client.open(path, method=op.method, json=payload, headers=headers)

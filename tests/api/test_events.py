@@ -104,7 +104,7 @@ def test_a_former_member_sees_the_feed_up_to_its_exit(scene: Scene) -> None:
     assert "MilestoneSet" in [e["type"] for e in feed(scene, scene.partner("a"))]
 
 
-def test_mandates_are_seen_by_the_organisation_the_broker_and_admins(scene: Scene) -> None:
+def test_mandates_are_seen_as_the_mandate_list_shows_them(scene: Scene) -> None:
     # Given org a lets a broker act for it
     w = scene.world
     pid = w.in_force(keys=("a", "b"))
@@ -114,9 +114,11 @@ def test_mandates_are_seen_by_the_organisation_the_broker_and_admins(scene: Scen
     def grants(caller: Caller) -> int:
         return sum(e["type"] == "MandateGranted" for e in feed(scene, caller))
 
-    # Then a, the broker and admins see the grant; b and other brokers do not
-    assert [grants(x) for x in (scene.partner("a"), mandated, scene.auth.admin)] == [1, 1, 1]
-    assert [grants(x) for x in (scene.partner("b"), scene.auth.broker)] == [0, 0]
+    # Then a, the broker, admins and b (a member of the mandate's partnership: DESIGN §3
+    # mandates row) see the grant; an organisation outside it and other brokers do not
+    seers = (scene.partner("a"), mandated, scene.auth.admin, scene.partner("b"))
+    assert [grants(x) for x in seers] == [1, 1, 1, 1]
+    assert [grants(x) for x in (scene.partner("c"), scene.auth.broker)] == [0, 0]
     # And the mandated broker now sees the partnership's events
     assert pid in streams(feed(scene, mandated))
 

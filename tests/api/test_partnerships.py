@@ -296,11 +296,16 @@ BAD_INPUT = [
 def test_bad_input_is_a_422_problem_and_records_nothing(
     flask_app: Flask, client: FlaskClient, auth: Auth, path: str, body: dict[str, Any]
 ) -> None:
-    # Given a partnership
+    # Given a partnership, and an invited organisation's partner (members sign and join:
+    # authority is checked before the body, so the sender is one who may act)
     pid = ok(post(client, "", auth.broker, initiation()), 201)["partnership_id"]
+    org = register_org(client, auth)
+    invite = {"organisation_id": org, "roles": ["implementer"], "weight": 1}
+    ok(post(client, f"/{pid}/members", auth.broker, invite), 201)
+    sender = auth.actor("partner", org) if path in ("/{pid}/signatures", "/{pid}/join") else None
     before = head(flask_app)
     # When a request breaks the schema (unknown field, upper-case hash, number for decimal)
-    response = post(client, path.format(pid=pid), auth.broker, body)
+    response = post(client, path.format(pid=pid), sender or auth.broker, body)
     # Then it is a 422 problem naming the field, and nothing is recorded
     refused(flask_app, response, before, 422, "invalid-input")
     assert response.json is not None and response.json["errors"]

@@ -288,6 +288,27 @@ def test_an_invited_organisation_sees_its_invitation_only(scene: Scene) -> None:
     assert ids(box["invitations"]) == [pid]
 
 
+def test_a_broker_for_two_invited_organisations_sees_both_invitations(scene: Scene) -> None:
+    # Given b and c invited and not answering, d a member; a broker holding mandates from b
+    # and c (for all their partnerships) and from d for another partnership
+    w = scene.world
+    pid = w.partnership(
+        a={"roles": ["lead"]}, b={"join": False}, c={"join": False, "roles": ["funder"]}
+    )
+    other = w.partnership(d={})
+    agent = scene.auth.actor("broker")
+    for key, scope in (("b", None), ("c", None), ("d", other)):
+        w.app.grant_mandate(w.as_(key), w.orgs[key], broker_id=agent.actor_id, partnership_id=scope)
+    # Then the broker's view of the partnership is the two invitations and no more
+    view = scene.ok(agent, f"/partnerships/{pid}/view")
+    assert set(view) == {"partnership_id", "title", "need_statement", "invitations"}
+    invited = [(i["organisation_id"], i["roles"]) for i in view["invitations"]]
+    assert invited == sorted([(w.orgs["b"], ["implementer"]), (w.orgs["c"], ["funder"])])
+    history = scene.ok(agent, f"/partnerships/{pid}/history")["items"]
+    assert [e["event_type"] for e in history] == ["MemberInvited", "MemberInvited"]
+    scene.refused(agent, f"/partnerships/{pid}/field-history", 404)
+
+
 def test_a_former_member_sees_the_history_up_to_its_exit(scene: Scene) -> None:
     # Given c withdrew from a partnership, which went on without it
     w = scene.world
@@ -304,6 +325,41 @@ def test_a_former_member_sees_the_history_up_to_its_exit(scene: Scene) -> None:
     )
     assert as_of_now == scene.ok(c, f"/partnerships/{pid}/view")
     assert as_of_now["milestones"] == []
+
+
+def test_a_former_member_sees_every_record_as_it_stood_at_its_exit(scene: Scene) -> None:
+    # Given b's confirmed commitment of 10 hours; then c withdrew; then b reported 4 hours
+    # delivered, and the partnership was suspended
+    w = scene.world
+    pid = w.in_force(keys=("a", "b", "c"))
+    cid = w.pledge("b", pid, value="10")
+    w.app.withdraw_membership(w.as_("c"), pid)
+    w.app.report_delivery(w.as_("b"), cid, quantity="4", delivered_on="2027-02-01")
+    w.transition(pid, "suspend")
+    a, c = scene.partner("a"), scene.partner("c")
+    # Then c reads the commitment as it stood when c left: confirmed, nothing delivered
+    seen = scene.ok(c, f"/commitments/{cid}")
+    assert (seen["status"], seen["deliveries"], seen["delivered"]) == ("confirmed", [], "0")
+    assert scene.ok(a, f"/commitments/{cid}")["status"] == "in_delivery"
+    history = scene.ok(c, f"/commitments/{cid}/history")["items"]
+    assert [e["event_type"] for e in history] == ["Pledged", "Confirmed"]
+    fields = scene.ok(c, f"/commitments/{cid}/field-history")["fields"]
+    assert [x["value"] for x in fields["status"]] == ["pledged", "confirmed"]
+    # And b's ledger, as c sees it, totals nothing delivered; as a sees it, 4 hours
+    books = f"/organisations/{w.orgs['b']}/ledger"
+    assert scene.ok(c, books)["totals_by_unit"][0]["delivered"] == "0"
+    assert scene.ok(a, books)["totals_by_unit"][0]["delivered"] == "4"
+    # And the lists show the partnership as it was: active, not suspended
+    assert [(p["partnership_id"], p["status"]) for p in scene.ok(c, "/partnerships")["items"]] == [
+        (pid, "active")
+    ]
+    assert scene.ok(c, "/partnerships", status="suspended")["items"] == []
+    mine = scene.ok(c, f"/organisations/{w.orgs['c']}/partnerships")["items"]
+    assert [(p["status"], p["membership_status"]) for p in mine] == [("active", "withdrawn")]
+    # And nothing that now awaits a's action shows through c's window
+    inbox = f"/organisations/{w.orgs['a']}/inbox"
+    assert ids(scene.ok(a, inbox)["deliveries_to_confirm"], "commitment_id") == [cid]
+    assert scene.ok(c, inbox)["deliveries_to_confirm"] == []
 
 
 def test_lists_filter_and_page_with_opaque_cursors(scene: Scene) -> None:

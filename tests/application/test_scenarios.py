@@ -76,11 +76,12 @@ def test_a_broker_acts_for_a_partner_only_under_its_mandate(world: World) -> Non
 
 @pytest.mark.parametrize("why", ["revoked", "other partnership", "expired"])
 def test_a_mandate_that_does_not_apply_does_not_work(world: World, why: str) -> None:
-    # Given b's mandate to the broker is revoked, scoped elsewhere or expired
+    # Given b's mandate to the broker is revoked, scoped to another partnership b is in,
+    # or expired
     pid = world.partnership(a={"roles": ["lead"]}, b={})
     text = world.draft_and_open(pid)
     b = world.orgs["b"]
-    scope = world.partnership() if why == "other partnership" else pid
+    scope = world.partnership(b={}) if why == "other partnership" else pid
     until = "2000-01-01" if why == "expired" else None
     grant = world.app.grant_mandate
     out = grant(world.as_("b"), b, broker_id=world.broker.id, partnership_id=scope, until=until)

@@ -247,14 +247,16 @@ def test_signatures_bind_only_on_one_hash_by_each_member_or_its_mandated_broker(
     # -- A mandate that does not apply does not work (each case on organisations of its own).
     broker_id = actor_id(w.broker)
     for why in ("revoked", "other partnership", "expired"):
-        # Given x's mandate to the broker is revoked, scoped elsewhere or expired
+        # Given x's mandate to the broker is revoked, scoped to another partnership x is
+        # in, or expired
         pid = w.partnership(
             "social_innovation", **{f"lead {why}": {"roles": ["lead"]}, f"x {why}": {}}
         )
         text = w.draft_and_open(pid)
         x, partner = w.orgs[f"x {why}"], w.partners[f"x {why}"]
         grant = {"broker_id": broker_id}
-        grant["partnership_id"] = w.partnership() if why == "other partnership" else pid
+        other = w.partnership(**{f"x {why}": {}}) if why == "other partnership" else pid
+        grant["partnership_id"] = other
         if why == "expired":
             grant["until"] = "2000-01-01"
         mandate = w.do(partner, f"/v1/organisations/{x}/mandates", grant)["mandate_id"]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from api.wiring import open_read_side
 from collab.application import Collab
 from collab.stores import StoreConfig
 from projections.readside import ReadSide
@@ -16,6 +17,6 @@ __all__ = ["app", "read", "world"]
 
 @pytest.fixture
 def read(app: Collab, store_config: StoreConfig) -> Iterator[ReadSide]:
-    side = ReadSide(app, store_config)
+    side = open_read_side(app, store_config)
     yield side
     side.close()

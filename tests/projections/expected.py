@@ -147,6 +147,7 @@ def member(pid: str, org: str, m: Json, commitments: list[Json]) -> Json:
         **{k: m[k] for k in ("roles", "sector", "interest_group", "weight", "signatory")},
         **{k: m[k] for k in ("status", "needs_accession", "admitted_by")},
         "exit_date": m.get("exit_date"),
+        "exit_version": m.get("exit_version"),
         "commitments": own,
         "totals": totals(own),
     }

@@ -130,7 +130,9 @@ class PartnershipFold:
         self.members[d["org_id"]]["status"] = "declined"
 
     def on_MemberWithdrew(self, d: Json, e: Raw) -> None:
-        self.members[d["org_id"]].update(status="withdrawn", exit_date=d["exit_date"])
+        self.members[d["org_id"]].update(
+            status="withdrawn", exit_date=d["exit_date"], exit_version=e.version
+        )
 
     def on_VersionDrafted(self, d: Json, e: Raw) -> None:
         if self.p["pending"] is not None:
@@ -214,6 +216,7 @@ class PartnershipFold:
 
     def on_MemberRemoved(self, d: Json, e: Raw) -> None:
         self.member_decision(d, "removed")
+        self.members[d["org_id"]]["exit_version"] = e.version
 
     def on_MilestoneSet(self, d: Json, e: Raw) -> None:
         self.milestones[d["milestone"]["milestone_id"]] = dict(d["milestone"])

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from api.wiring import open_read_side
 from collab.application import Collab, Outcome
 from collab.domain.envelope import rfc3339
 from collab.domain.errors import InvalidInputError, NotFoundError
 from collab.stores import StoreConfig
-from projections.asof import position_at, scanned_stream, stream_notifications, view_as_of
+from collab.stores.streams import scanned_stream, stream_notifications
+from projections.asof import position_at, view_as_of
 from projections.readside import ReadSide
 from projections.views import partnership_view
 from tests.application.conftest import TEST_NOW
@@ -162,7 +164,9 @@ def test_position_at_a_time_is_the_longest_prefix_recorded_by_then(
 @pytest.fixture
 def sides(ticking: Collab, store_config: StoreConfig) -> Iterator[dict[str, ReadSide]]:
     """Read sides of their own (table prefixes), each caught up only when a test says so."""
-    made = {name: ReadSide(ticking, store_config, prefix=f"{name}_") for name in ("a", "b", "c")}
+    made = {
+        name: open_read_side(ticking, store_config, prefix=f"{name}_") for name in ("a", "b", "c")
+    }
     yield made
     for side in made.values():
         side.close()
@@ -245,7 +249,7 @@ def test_as_of_reads_each_stream_by_its_key_not_the_whole_log(
         # Then each stream's events up to any position are those the log holds there
         for stream in streams:
             for position in range(0, last + 1, 3):
-                by_key = stream_notifications(service, stream, position)
+                by_key = stream_notifications(service.recorder, stream, position)
                 scanned = scanned_stream(service.recorder, stream, position)
                 assert [(n.id, n.originator_version, n.topic, bytes(n.state)) for n in by_key] == [
                     (n.id, n.originator_version, n.topic, bytes(n.state)) for n in scanned

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from api.wiring import open_read_side
 from collab.application import Collab
 from collab.stores import StoreConfig
 from projections.operations import digest
@@ -26,7 +27,7 @@ def durable_app(durable: StoreConfig) -> Iterator[Collab]:
 def test_a_changed_projection_is_rebuilt_when_the_read_side_starts(
     durable_app: Collab, durable: StoreConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    read = ReadSide(durable_app, durable)
+    read = open_read_side(durable_app, durable)
     restarted: ReadSide | None = None
     try:
         # Given views built by the current code
@@ -36,7 +37,7 @@ def test_a_changed_projection_is_rebuilt_when_the_read_side_starts(
             before = digest(conn, read.tables)
         # When the state projection's code version changes and a read side starts
         monkeypatch.setattr(StateProjection, "code_version", StateProjection.code_version + 1)
-        restarted = ReadSide(durable_app, durable)
+        restarted = open_read_side(durable_app, durable)
         # Then it rebuilt the views: same rows, recorded as built by the new code
         assert restarted.rebuilt_on_start == ["state"]
         assert restarted.follower.stale() == []

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Connection, func, select
 
 from api.demo import Demo, run_demo
+from api.wiring import open_read_side
 from collab.application import Collab
 from collab.stores import StoreConfig
 from projections.follower import Change
@@ -93,7 +94,7 @@ def test_a_crash_in_a_later_batch_keeps_the_batches_committed_before_it(
     committed = [p for p in all_positions(app) if p < calls[2]]
     assert set(read.follower.positions().values()) == {committed[-1]}
     assert history_positions(read) == committed
-    exact = ReadSide(app, store_config, prefix="exact_")
+    exact = open_read_side(app, store_config, prefix="exact_")
     try:
         exact.follower.batch = 1
         exact.catch_up(committed[-1])
@@ -117,8 +118,8 @@ def test_two_followers_at_once_apply_every_event_exactly_once(
     # Given the demo's log, and two read sides (as two processes) on the same tables
     app, other = two_services
     run_demo(app)
-    sides = [ReadSide(app, durable), ReadSide(other, durable)]
-    single = ReadSide(app, durable, prefix="single_")
+    sides = [open_read_side(app, durable), open_read_side(other, durable)]
+    single = open_read_side(app, durable, prefix="single_")
     try:
         for side in [*sides, single]:
             side.follower.batch = BATCH

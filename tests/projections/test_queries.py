@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from api.wiring import follow_commands, open_read_side
 from collab.application import Actor, Collab
 from collab.domain.errors import NotFoundError
 from collab.stores import StoreConfig
@@ -39,15 +40,31 @@ class Reads:
         with self.read.reader() as conn:
             return fn(conn, self.read.tables, *args, **kwargs)
 
+    def at_cut(self, pid: str, position: int) -> dict[str, Any]:
+        return view_as_of(self.world.app, pid, position)
+
     def view(self, viewer: Viewer, pid: str) -> dict[str, Any]:
-        return self.call(view_for, viewer, pid, lambda p, n: view_as_of(self.world.app, p, n))
+        return self.call(view_for, viewer, pid, self.at_cut)
+
+    def listed(self, viewer: Viewer) -> list[dict[str, Any]]:
+        return list(self.call(list_partnerships, viewer, self.at_cut))
+
+    def ledger(self, viewer: Viewer, org: str) -> dict[str, Any]:
+        return dict(self.call(ledger, viewer, self.at_cut, org))
+
+    def memberships(self, viewer: Viewer, org: str) -> list[dict[str, Any]]:
+        return list(self.call(organisation_partnerships, viewer, self.at_cut, org))
+
+    def inbox(self, org: str) -> dict[str, list[dict[str, Any]]]:
+        """What awaits the organisation, as an admin sees it (every partnership)."""
+        return dict(self.call(inbox, self.viewer(self.world.admin), org))
 
 
 @pytest.fixture
 def reads(store_config: StoreConfig) -> Iterator[Reads]:
     app = Collab(store_config, clock=fixed_clock)
-    read = ReadSide(app, store_config)
-    read.follow_commands()  # embedded mode: every command returns with the views caught up
+    read = open_read_side(app, store_config)
+    follow_commands(app, read)  # embedded mode: every command returns with the views caught up
     yield Reads(World(app), read)
     read.close()
     app.close()
@@ -64,16 +81,16 @@ def test_a_partner_sees_only_partnerships_its_organisation_is_in(reads: Reads) -
     w = reads.world
     mine = w.in_force(keys=("a", "b"))
     other = w.in_force(keys=("c", "d"))
-    listed = {p["partnership_id"] for p in reads.call(list_partnerships, reads.partner("a"))}
+    listed = {p["partnership_id"] for p in reads.listed(reads.partner("a"))}
     assert mine in listed and other not in listed
     with pytest.raises(NotFoundError):
         reads.view(reads.partner("a"), other)
     assert reads.view(reads.partner("a"), mine)["partnership_id"] == mine
     # The ledger of another organisation shows nothing of partnerships a cannot see
     w.pledge("c", other)
-    assert reads.call(ledger, reads.partner("a"), w.orgs["c"])["commitments"] == []
-    assert len(reads.call(ledger, reads.viewer(w.admin), w.orgs["c"])["commitments"]) == 1
-    assert reads.call(organisation_partnerships, reads.partner("a"), w.orgs["c"]) == []
+    assert reads.ledger(reads.partner("a"), w.orgs["c"])["commitments"] == []
+    assert len(reads.ledger(reads.viewer(w.admin), w.orgs["c"])["commitments"]) == 1
+    assert reads.memberships(reads.partner("a"), w.orgs["c"]) == []
 
 
 def test_an_invited_organisation_sees_its_invitation_only(reads: Reads) -> None:
@@ -82,10 +99,8 @@ def test_an_invited_organisation_sees_its_invitation_only(reads: Reads) -> None:
     view = reads.view(reads.partner("b"), pid)
     assert set(view) == {"partnership_id", "title", "need_statement", "invitation"}
     assert view["invitation"]["status"] == "invited"
-    assert pid not in {
-        p["partnership_id"] for p in reads.call(list_partnerships, reads.partner("b"))
-    }
-    assert [i["partnership_id"] for i in reads.call(inbox, w.orgs["b"])["invitations"]] == [pid]
+    assert pid not in {p["partnership_id"] for p in reads.listed(reads.partner("b"))}
+    assert [i["partnership_id"] for i in reads.inbox(w.orgs["b"])["invitations"]] == [pid]
 
 
 def test_a_former_member_sees_the_partnership_as_it_was_when_it_left(reads: Reads) -> None:
@@ -105,35 +120,27 @@ def test_a_broker_sees_its_partnerships_and_those_it_holds_a_mandate_for(reads: 
     w = reads.world
     pid = w.in_force(keys=("a", "b"))
     outsider = w.another_broker()
-    assert reads.call(list_partnerships, reads.viewer(outsider)) == []
+    assert reads.listed(reads.viewer(outsider)) == []
     w.app.grant_mandate(w.as_("a"), w.orgs["a"], broker_id=outsider.id, partnership_id=pid)
-    assert [p["partnership_id"] for p in reads.call(list_partnerships, reads.viewer(outsider))] == [
-        pid
-    ]
-    assert pid in {
-        p["partnership_id"] for p in reads.call(list_partnerships, reads.viewer(w.broker))
-    }
+    assert [p["partnership_id"] for p in reads.listed(reads.viewer(outsider))] == [pid]
+    assert pid in {p["partnership_id"] for p in reads.listed(reads.viewer(w.broker))}
 
 
 def test_the_inbox_lists_what_awaits_each_organisation(reads: Reads) -> None:
     w = reads.world
     pid = w.partnership(a={"roles": ["lead"]}, b={})
     text_hash = w.draft_and_open(pid)
-    assert [s["text_hash"] for s in reads.call(inbox, w.orgs["b"])["to_sign"]] == [text_hash]
+    assert [s["text_hash"] for s in reads.inbox(w.orgs["b"])["to_sign"]] == [text_hash]
     w.app.sign_agreement(w.as_("a"), pid, text_hash=text_hash)
-    assert reads.call(inbox, w.orgs["a"])["to_sign"] == []
+    assert reads.inbox(w.orgs["a"])["to_sign"] == []
     w.app.sign_agreement(w.as_("b"), pid, text_hash=text_hash)
     cid = w.pledge("b", pid)  # to the pool: the lead (a) confirms deliveries
     delivery = w.app.report_delivery(w.as_("b"), cid, quantity="10", delivered_on="2027-02-01")
     did = delivery.result["delivery_id"]
-    assert [d["delivery_id"] for d in reads.call(inbox, w.orgs["a"])["deliveries_to_confirm"]] == [
-        did
-    ]
+    assert [d["delivery_id"] for d in reads.inbox(w.orgs["a"])["deliveries_to_confirm"]] == [did]
     w.app.dispute_delivery(w.as_("a", reason="not seen"), cid, delivery_id=did)
-    assert [d["delivery_id"] for d in reads.call(inbox, w.orgs["b"])["deliveries_to_correct"]] == [
-        did
-    ]
-    assert reads.call(inbox, w.orgs["a"])["deliveries_to_confirm"] == []
+    assert [d["delivery_id"] for d in reads.inbox(w.orgs["b"])["deliveries_to_correct"]] == [did]
+    assert reads.inbox(w.orgs["a"])["deliveries_to_confirm"] == []
 
 
 def test_the_ledger_totals_per_unit_with_a_fulfilment_ratio(reads: Reads) -> None:
@@ -143,7 +150,7 @@ def test_the_ledger_totals_per_unit_with_a_fulfilment_ratio(reads: Reads) -> Non
     w.pledge("b", pid, value="2", unit="day")
     d = w.app.report_delivery(w.as_("b"), cid, quantity="10", delivered_on="2027-02-01")
     w.app.confirm_delivery(w.as_("a"), cid, delivery_id=d.result["delivery_id"])
-    totals = reads.call(ledger, reads.partner("b"), w.orgs["b"])["totals_by_unit"]
+    totals = reads.ledger(reads.partner("b"), w.orgs["b"])["totals_by_unit"]
     assert totals == [
         {
             "unit": "day",

@@ -11,6 +11,7 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import inspect
 
 from api.demo import run_demo
+from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
 from collab.stores import StoreConfig
 from projections.operations import rebuild
@@ -25,7 +26,7 @@ PASSES = 20  # a rebuild that needs more passes than this is chasing the head
 
 def test_a_rebuild_from_zero_gives_the_live_digest(app: Collab, read: ReadSide) -> None:
     # Given the demo followed live, command after command
-    read.follow_commands()
+    follow_commands(app, read)
     run_demo(app)
     live = views_of(read)
     # When the views are rebuilt from position 0
@@ -38,7 +39,7 @@ def test_a_rebuild_from_zero_gives_the_live_digest(app: Collab, read: ReadSide) 
 
 def test_rebuilt_tables_get_their_indexes_back_every_time(app: Collab, read: ReadSide) -> None:
     # Given the demo's views
-    read.follow_commands()
+    follow_commands(app, read)
     run_demo(app)
     expected = {index.name for index in read.tables.indexes}
     assert expected  # the queries' indexes exist in the first place
@@ -130,7 +131,7 @@ def test_a_rebuild_while_commands_keep_arriving_ends_caught_up_and_equal(
     assert set(read.follower.positions().values()) == {head(app)}
     assert history_positions(read) == all_positions(app)
     # And they equal views that followed the same log live
-    live = ReadSide(app, store_config, prefix="live_")
+    live = open_read_side(app, store_config, prefix="live_")
     try:
         live.catch_up()
         assert views_of(read) == views_of(live)
@@ -173,7 +174,10 @@ def test_the_same_log_in_sqlite_and_postgresql_gives_the_same_digest(
     )
     assert all_positions(postgres_service) == [n.id for n in notifications]
     # When each database builds its views from its own log
-    sides = [ReadSide(sqlite_service, sqlite_config), ReadSide(postgres_service, postgres_config)]
+    sides = [
+        open_read_side(sqlite_service, sqlite_config),
+        open_read_side(postgres_service, postgres_config),
+    ]
     try:
         for side in sides:
             side.catch_up()

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy.exc
 
 from api.processes import start_worker
+from api.wiring import open_read_side
 from collab.application import Collab
 from collab.stores import StoreConfig
 from projections.readside import ReadSide
@@ -42,7 +43,7 @@ def test_the_worker_projects_commands_issued_by_another_process(
     durable: StoreConfig, worker: subprocess.Popen[bytes]
 ) -> None:
     app = Collab(durable)
-    read = ReadSide(app, durable)  # this process only reads: no follow_commands()
+    read = open_read_side(app, durable)  # this process only reads: no follow_commands()
     try:
         world = World(app)
         pid = world.in_force(keys=("a", "b"))
@@ -62,7 +63,7 @@ def test_the_worker_waits_out_a_database_outage_then_catches_up(
 ) -> None:
     # Given a read side whose first two catch-ups fail as a dropped connection does
     app = Collab(durable)
-    read = ReadSide(app, durable)
+    read = open_read_side(app, durable)
     world = World(app)
     world.org("a", "public")
     head = app.recorder.max_notification_id() or 0

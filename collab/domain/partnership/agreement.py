@@ -160,11 +160,15 @@ class PartnershipAgreement(PartnershipMembers):
 
     # -- amendments ----------------------------------------------------------------------
 
+    def check_proposer(self, acting: Acting) -> None:
+        """An amendment is proposed by a partnership broker, the lead or any signatory."""
+        if not (self.is_partnership_broker(acting) or self.is_lead(acting)):
+            self.check_signatory(acting)
+
     def propose_amendment(
         self, base: int, terms: dict[str, Any], text_hash: str, acting: Acting, meta: Envelope
     ) -> None:
-        if not (self.is_partnership_broker(acting) or self.is_lead(acting)):
-            self.check_signatory(acting)
+        self.check_proposer(acting)
         self.check_status("active")
         if base != self.in_force:
             raise RuleViolationError(

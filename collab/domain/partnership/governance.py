@@ -214,3 +214,4 @@ class PartnershipGovernance(PartnershipAgreement):
     @event("MemberRemoved")
     def _member_removed(self, org_id: str, decision_id: str, meta: Envelope) -> None:
         self.set_member_status(org_id, "removed", decision_id)
+        self.note_exit(org_id)

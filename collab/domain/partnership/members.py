@@ -147,6 +147,33 @@ class PartnershipMembers(PartnershipCore):
     def _member_withdrew(self, org_id: str, exit_date: str, meta: Envelope) -> None:
         self.members[org_id]["status"] = "withdrawn"
         self.members[org_id]["exit_date"] = exit_date
+        self.note_exit(org_id)
+
+    def note_exit(self, org_id: str) -> None:
+        """The membership record keeps the version of its exit event (this one): a former
+        member sees the partnership up to it (DESIGN §3), found without searching events."""
+        self.members[org_id]["exit_version"] = self.version + 1
+
+    def unplaced_exits(self) -> bool:
+        """Whether a former member's record lacks its exit version: state restored from a
+        snapshot taken before records kept it."""
+        return any(
+            m["status"] in ("withdrawn", "removed") and "exit_version" not in m
+            for m in self.members.values()
+        )
+
+    def place_exits(self, events: Iterable[Any]) -> None:
+        """Complete such records from the stream's own exit events (by their fields)."""
+        last: dict[str, int] = {}
+        for e in events:
+            if e.originator_version <= self.version and type(e).__name__ in (
+                "MemberWithdrew",
+                "MemberRemoved",
+            ):
+                last[e.org_id] = e.originator_version
+        for org_id, m in self.members.items():
+            if m["status"] in ("withdrawn", "removed") and "exit_version" not in m:
+                m["exit_version"] = last[org_id]
 
     def notify_breach(self, org_id: str, remedy_days: int, acting: Acting, meta: Envelope) -> None:
         self.check_steward(acting)

@@ -46,11 +46,15 @@ class PartnershipPlans(PartnershipGovernance):
             "actual_as_of": current.get("actual_as_of"),
         }
 
+    def check_reporter(self, acting: Acting) -> None:
+        """Results are reported by a partnership broker, the lead or any active member."""
+        if not (self.is_partnership_broker(acting) or self.is_lead(acting)):
+            self.check_active_member(acting)
+
     def report_result(
         self, indicator_id: str, actual: Decimal, as_of: str, acting: Acting, meta: Envelope
     ) -> None:
-        if not (self.is_partnership_broker(acting) or self.is_lead(acting)):
-            self.check_active_member(acting)
+        self.check_reporter(acting)
         if self.status in CLOSED:
             raise RuleViolationError(f"the partnership is {self.status}")
         if indicator_id not in self.indicators:

@@ -1,0 +1,199 @@
+"""Authority before the body (DESIGN §3 statuses).
+
+Authentication runs first (api/auth.py). Then, from the path and the credential alone,
+whether the caller may do this kind of operation on this target at all: 404 when it
+cannot see the target, 403 when it sees it but no identity it may take passes the
+domain's own authority check (an auditor writing, a member doing a lead's act). Only
+then is the body parsed (422), and then the command checks what depends on the body (the
+organisation named in `on_behalf_of`, the state of the world: 409). So a caller without
+authority learns nothing from a malformed body, and a refusal records nothing.
+
+Each route names its check with `@before_body(...)`, placed between `@blp.route` and
+`@blp.arguments`. The checks call the same domain methods the commands call; no rule is
+restated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+
+from api.auth import current_actor
+from api.service import service
+from collab.commands import Attempt, Command
+from collab.domain.commitment import Commitment
+from collab.domain.envelope import Acting
+from collab.domain.errors import CollabError, ForbiddenError
+from collab.domain.organisation import Organisation
+from collab.domain.partnership import Partnership
+from collab.use_cases.actors import check_admin
+from collab.use_cases.organisations import check_deactivator, check_registrar
+from collab.use_cases.partnerships import check_initiator
+
+Check = Callable[..., None]  # called with the route's path arguments
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def before_body(check: Check) -> Callable[[V], V]:
+    """Run `check` on the path's ids before flask-smorest parses the body or query."""
+
+    def decorate(view: V) -> V:
+        @wraps(view)  # keeps flask-smorest's documentation attributes
+        def gated(*args: Any, **path: Any) -> Any:
+            check(**path)
+            return view(*args, **path)
+
+        return gated  # type: ignore[return-value]
+
+    return decorate
+
+
+def authorised(actings: Sequence[Acting], rule: Callable[[Acting], object]) -> None:
+    """Pass when some identity the caller may take passes the rule's authority (a refusal
+    by state is the command's to give, after the body); else the first 403."""
+    refusal: ForbiddenError | None = None
+    for acting in actings:
+        try:
+            rule(acting)
+        except ForbiddenError as e:
+            refusal = refusal or e
+            continue
+        except CollabError:
+            return
+        return
+    raise refusal or ForbiddenError("not allowed")
+
+
+def reading() -> Attempt:
+    return service().app.reader(current_actor())
+
+
+# -- targets ---------------------------------------------------------------------------
+
+
+def partnership(rule: Callable[[Partnership, Acting], object]) -> Check:
+    """A partnership in the path: 404 unless visible, then the rule's authority."""
+
+    def check(partnership_id: str, **_: str) -> None:
+        app, attempt = service().app, reading()
+        p, _win = app.visible_partnership(attempt.cmd.actor, partnership_id)
+        authorised(app.candidates(attempt, p.members, str(p.id)), lambda a: rule(p, a))
+
+    return check
+
+
+def commitment(rule: Callable[[Commitment, Partnership, Acting], object]) -> Check:
+    """A commitment in the path: 404 unless in the caller's window, then the rule."""
+
+    def check(commitment_id: str, **_: str) -> None:
+        app, attempt = service().app, reading()
+        c, p, _win = app.visible_commitment(attempt.cmd.actor, commitment_id)
+        authorised(app.candidates(attempt, p.members, str(p.id)), lambda a: rule(c, p, a))
+
+    return check
+
+
+def seen_commitment(commitment_id: str, **_: str) -> None:
+    """A read of a commitment in the path: 404 unless in the caller's window."""
+    service().app.visible_commitment(current_actor(), commitment_id)
+
+
+def organisation(rule: Callable[[Organisation, Acting], object]) -> Check:
+    """An organisation in the path (the register is public: 404 only when unknown)."""
+
+    def check(organisation_id: str, **_: str) -> None:
+        app, attempt = service().app, reading()
+        org = app.get_organisation(organisation_id)
+        authorised(app.candidates(attempt, [str(org.id)], None), lambda a: rule(org, a))
+
+    return check
+
+
+def mandate(organisation_id: str, mandate_id: str, **_: str) -> None:
+    """A mandate in the path: 404 unless the caller may see it, then its organisation's
+    partner manages it."""
+    app, attempt = service().app, reading()
+    org = app.get_organisation(organisation_id)
+    app.check_mandate_visible(attempt, org, str(mandate_id))
+    authorised(app.candidates(attempt, [str(org.id)], None), org.check_own_partner)
+
+
+def actor(*, admin: bool) -> Check:
+    """An actor in the path: its own records, or an admin's (404 otherwise); `admin`: the
+    operation is an admin's only (403 for the actor itself)."""
+
+    def check(actor_id: str, **_: str) -> None:
+        app, caller = service().app, current_actor()
+        app.check_actor_visible(caller, actor_id)
+        app.get_binding(actor_id)
+        if admin:
+            check_admin(caller)
+
+    return check
+
+
+def caller(rule: Callable[[Acting], object]) -> Check:
+    """No target in the path: the rule's authority over the caller in its own right."""
+
+    def check(**_: str) -> None:
+        app, attempt = service().app, reading()
+        authorised(app.candidates(attempt, (), None), rule)
+
+    return check
+
+
+# -- the rules routes name: the domain's own checks --------------------------------------
+
+steward = Partnership.check_steward
+invited = Partnership.check_invited_self
+member = Partnership.check_active_member
+signatory = Partnership.check_signatory
+proposer = Partnership.check_proposer
+reporter = Partnership.check_reporter
+
+
+def committer(c: Commitment, p: Partnership, acting: Acting) -> None:
+    c.check_committer(acting)
+    p.check_active_member(acting)
+
+
+def confirmer(c: Commitment, p: Partnership, acting: Acting) -> None:
+    c.check_confirmer(acting, p.lead_organisation())
+    p.check_active_member(acting)
+
+
+def lapser(c: Commitment, p: Partnership, acting: Acting) -> None:
+    p.check_steward(acting)
+
+
+def corrector(org: Organisation, acting: Acting) -> None:
+    org.check_acting_for_itself_or_registrar(acting)
+
+
+def classifier(org: Organisation, acting: Acting) -> None:
+    check_registrar(acting.actor)
+
+
+def deactivator(org: Organisation, acting: Acting) -> None:
+    check_deactivator(acting.actor)
+
+
+def mandator(org: Organisation, acting: Acting) -> None:
+    org.check_own_partner(acting)
+
+
+def contact_keeper(org: Organisation, acting: Acting) -> None:
+    service().app.check_contact_keeper(Command(acting.actor), str(org.id))
+
+
+def registrar(acting: Acting) -> None:
+    check_registrar(acting.actor)
+
+
+def initiator(acting: Acting) -> None:
+    check_initiator(acting)
+
+
+def admin(acting: Acting) -> None:
+    check_admin(acting.actor)

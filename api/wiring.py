@@ -1,0 +1,34 @@
+"""Wiring the read side to an application, in one place for every entrypoint.
+
+The HTTP service, the command line, the demo, the tests and the benchmarks open their read
+side here: its tables made, its views rebuilt when their code changed, the Merkle log
+fed beside the views when the application signs, and (embedded mode) caught up after
+every command before it returns.
+"""
+
+from __future__ import annotations
+
+from collab.application import Collab
+from collab.audit.leaves import AuditProjection
+from collab.commands import Outcome
+from collab.stores import StoreConfig
+from projections.operations import ensure_current
+from projections.readside import ReadSide
+
+
+def open_read_side(app: Collab, config: StoreConfig, *, prefix: str = "rm_") -> ReadSide:
+    """The application's read side, its tables made and its views current."""
+    consumers = [] if app.keys is None else [AuditProjection(app.keys.origin)]
+    read = ReadSide(app, config, prefix=prefix, consumers=consumers)
+    read.follower.setup()
+    read.rebuilt_on_start = ensure_current(read)
+    return read
+
+
+def follow_commands(app: Collab, read: ReadSide) -> None:
+    """Embedded mode: bring the views up to each command's position before it returns."""
+
+    def catch_up_to(outcome: Outcome) -> None:
+        read.catch_up(outcome.position)
+
+    app.after_commit.append(catch_up_to)
