@@ -10,10 +10,12 @@ from flask import Response
 from api import authority
 from api.auth import current_actor
 from api.authority import before_body
-from api.http import Blueprint, run
+from api.http import Blueprint, Body, Reply, context, outcome_body, outcome_headers, run
 from api.schemas import actors as s
 from api.schemas.common import CommandBody, Outcome
 from api.service import service
+from collab import access
+from collab.actors.commands import DisableActor, EnrolActor, GrantAudit, RemoveAuditGrant
 from collab.domain.actor import ActorBinding
 from collab.domain.errors import NotFoundError
 
@@ -22,7 +24,7 @@ blp = Blueprint("actors", __name__, url_prefix="/v1/actors", description=__doc__
 
 def check_self_or_admin(actor_id: str) -> None:
     """Own records, or an admin's: others' actors are not visible (404)."""
-    service().app.check_actor_visible(current_actor(), actor_id)
+    access.check_actor_visible(current_actor(), actor_id)
 
 
 def as_body(binding: ActorBinding) -> dict[str, Any]:
@@ -43,7 +45,10 @@ def as_body(binding: ActorBinding) -> dict[str, Any]:
 @blp.response(201, Outcome)
 def create(body: dict[str, Any]) -> Any:
     """Enrol an actor with one role (admins)."""
-    return run(body, lambda cmd, a: service().enrol(cmd, **a))
+    ctx, args = context(body)
+    name = args.pop("name")
+    outcome = service().enrol(ctx, name, EnrolActor(**args))
+    return outcome_body(outcome), outcome_headers(outcome)
 
 
 @blp.route("/me", methods=["GET"])
@@ -66,27 +71,27 @@ def show(actor_id: str) -> Any:
 @before_body(authority.actor(admin=True))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
-def disable(body: dict[str, Any], actor_id: str) -> Any:
+def disable(body: Body, actor_id: str) -> Reply:
     """Disable an actor: its tokens stop working; its events stay (admins)."""
-    return run(body, lambda cmd, a: service().app.disable_actor(cmd, actor_id))
+    return run(body, lambda a: DisableActor(actor_id=actor_id))
 
 
 @blp.route("/<actor_id>/grants", methods=["POST"])
 @before_body(authority.actor(admin=True))
 @blp.arguments(s.Grant)
 @blp.response(201, Outcome)
-def grant(body: dict[str, Any], actor_id: str) -> Any:
+def grant(body: Body, actor_id: str) -> Reply:
     """Let an auditor read a partnership, or every one with "*" (admins)."""
-    return run(body, lambda cmd, a: service().app.grant_audit(cmd, actor_id, **a))
+    return run(body, lambda a: GrantAudit(actor_id=actor_id, **a))
 
 
 @blp.route("/<actor_id>/grants/removal", methods=["POST"])
 @before_body(authority.actor(admin=True))
 @blp.arguments(s.Grant)
 @blp.response(200, Outcome)
-def remove_grant(body: dict[str, Any], actor_id: str) -> Any:
+def remove_grant(body: Body, actor_id: str) -> Reply:
     """Withdraw one of an auditor's grants (admins)."""
-    return run(body, lambda cmd, a: service().app.remove_audit_grant(cmd, actor_id, **a))
+    return run(body, lambda a: RemoveAuditGrant(actor_id=actor_id, **a))
 
 
 @blp.route("/<actor_id>/tokens", methods=["POST"])

@@ -21,15 +21,16 @@ from typing import Any, TypeVar
 
 from api.auth import current_actor
 from api.service import service
-from collab.commands import Attempt, Command
+from collab import access
+from collab.actors.handlers import check_admin
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting
 from collab.domain.errors import CollabError, ForbiddenError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
-from collab.use_cases.actors import check_admin
-from collab.use_cases.organisations import check_deactivator, check_registrar
-from collab.use_cases.partnerships import check_initiator
+from collab.organisations.handlers import check_deactivator, check_registrar
+from collab.partnerships.handlers import check_initiator
+from collab.tx import Tx
 
 Check = Callable[..., None]  # called with the route's path arguments
 V = TypeVar("V", bound=Callable[..., Any])
@@ -65,7 +66,7 @@ def authorised(actings: Sequence[Acting], rule: Callable[[Acting], object]) -> N
     raise refusal or ForbiddenError("not allowed")
 
 
-def reading() -> Attempt:
+def reading() -> Tx:
     return service().app.reader(current_actor())
 
 
@@ -76,9 +77,9 @@ def partnership(rule: Callable[[Partnership, Acting], object]) -> Check:
     """A partnership in the path: 404 unless visible, then the rule's authority."""
 
     def check(partnership_id: str, **_: str) -> None:
-        app, attempt = service().app, reading()
-        p, _win = app.visible_partnership(attempt.cmd.actor, partnership_id)
-        authorised(app.candidates(attempt, p.members, str(p.id)), lambda a: rule(p, a))
+        app, tx = service().app, reading()
+        p, _win = app.visible_partnership(tx.ctx.actor, partnership_id)
+        authorised(access.candidates(tx, p.members, str(p.id)), lambda a: rule(p, a))
 
     return check
 
@@ -87,9 +88,9 @@ def commitment(rule: Callable[[Commitment, Partnership, Acting], object]) -> Che
     """A commitment in the path: 404 unless in the caller's window, then the rule."""
 
     def check(commitment_id: str, **_: str) -> None:
-        app, attempt = service().app, reading()
-        c, p, _win = app.visible_commitment(attempt.cmd.actor, commitment_id)
-        authorised(app.candidates(attempt, p.members, str(p.id)), lambda a: rule(c, p, a))
+        app, tx = service().app, reading()
+        c, p, _win = app.visible_commitment(tx.ctx.actor, commitment_id)
+        authorised(access.candidates(tx, p.members, str(p.id)), lambda a: rule(c, p, a))
 
     return check
 
@@ -103,9 +104,9 @@ def organisation(rule: Callable[[Organisation, Acting], object]) -> Check:
     """An organisation in the path (the register is public: 404 only when unknown)."""
 
     def check(organisation_id: str, **_: str) -> None:
-        app, attempt = service().app, reading()
+        app, tx = service().app, reading()
         org = app.get_organisation(organisation_id)
-        authorised(app.candidates(attempt, [str(org.id)], None), lambda a: rule(org, a))
+        authorised(access.candidates(tx, [str(org.id)], None), lambda a: rule(org, a))
 
     return check
 
@@ -113,10 +114,10 @@ def organisation(rule: Callable[[Organisation, Acting], object]) -> Check:
 def mandate(organisation_id: str, mandate_id: str, **_: str) -> None:
     """A mandate in the path: 404 unless the caller may see it, then its organisation's
     partner manages it."""
-    app, attempt = service().app, reading()
+    app, tx = service().app, reading()
     org = app.get_organisation(organisation_id)
-    app.check_mandate_visible(attempt, org, str(mandate_id))
-    authorised(app.candidates(attempt, [str(org.id)], None), org.check_own_partner)
+    access.check_mandate_visible(tx, org, str(mandate_id))
+    authorised(access.candidates(tx, [str(org.id)], None), org.check_own_partner)
 
 
 def actor(*, admin: bool) -> Check:
@@ -125,7 +126,7 @@ def actor(*, admin: bool) -> Check:
 
     def check(actor_id: str, **_: str) -> None:
         app, caller = service().app, current_actor()
-        app.check_actor_visible(caller, actor_id)
+        access.check_actor_visible(caller, actor_id)
         app.get_binding(actor_id)
         if admin:
             check_admin(caller)
@@ -137,8 +138,7 @@ def caller(rule: Callable[[Acting], object]) -> Check:
     """No target in the path: the rule's authority over the caller in its own right."""
 
     def check(**_: str) -> None:
-        app, attempt = service().app, reading()
-        authorised(app.candidates(attempt, (), None), rule)
+        authorised(access.candidates(reading(), (), None), rule)
 
     return check
 
@@ -184,7 +184,7 @@ def mandator(org: Organisation, acting: Acting) -> None:
 
 
 def contact_keeper(org: Organisation, acting: Acting) -> None:
-    service().app.check_contact_keeper(Command(acting.actor), str(org.id))
+    access.check_contact_keeper(acting.actor, str(org.id))
 
 
 def registrar(acting: Acting) -> None:

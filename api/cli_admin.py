@@ -1,6 +1,6 @@
 """`collab actors`, `collab tokens`, `collab grants`: the operator's commands (database access).
 
-They act as the operator identity (`collab.use_cases.actors.OPERATOR`, an admin), so the
+They act as the operator identity (`collab.actors.handlers.OPERATOR`, an admin), so the
 role bindings and grants they record name "operator" as their actor.
 """
 
@@ -9,15 +9,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import click
 
 from api.service import Service, Settings
-from collab.commands import Command
+from collab.actors.commands import DisableActor, EnrolActor, GrantAudit, RemoveAuditGrant
+from collab.actors.handlers import OPERATOR
+from collab.commands import Context
 from collab.domain.actor import ALL
-from collab.domain.envelope import ROLES
+from collab.domain.envelope import ROLES, Role
 from collab.domain.errors import CollabError
-from collab.use_cases.actors import OPERATOR
 
 
 @contextmanager
@@ -45,7 +47,8 @@ def actors() -> None:
 def actors_create(name: str, role: str, organisation_id: str | None, with_token: bool) -> None:
     """Enrol an actor; prints its id (and a token with --with-token)."""
     with operator() as svc:
-        actor_id = svc.enrol(Command(OPERATOR), name, role, organisation_id).result["actor_id"]
+        command = EnrolActor(cast(Role, role), organisation_id)
+        actor_id = svc.enrol(Context(OPERATOR), name, command).text("actor_id")
         click.echo(f"actor {actor_id} ({role})")
         if with_token:
             token, info = svc.issue_token(actor_id, "cli", None)
@@ -57,7 +60,7 @@ def actors_create(name: str, role: str, organisation_id: str | None, with_token:
 def actors_disable(actor_id: str) -> None:
     """Disable an actor: its tokens stop working at once."""
     with operator() as svc:
-        svc.app.disable_actor(Command(OPERATOR), actor_id)
+        svc.app.execute(Context(OPERATOR), DisableActor(actor_id))
         click.echo(f"actor {actor_id} disabled")
 
 
@@ -120,7 +123,7 @@ def grants_add(auditor_id: str, partnership_id: str | None, every: bool) -> None
     """Let an auditor read one partnership, or all of them."""
     target = _grant_target(partnership_id, every)
     with operator() as svc:
-        svc.app.grant_audit(Command(OPERATOR), auditor_id, partnership_id=target)
+        svc.app.execute(Context(OPERATOR), GrantAudit(auditor_id, target))
         click.echo(f"auditor {auditor_id} granted {target}")
 
 
@@ -132,5 +135,5 @@ def grants_remove(auditor_id: str, partnership_id: str | None, every: bool) -> N
     """Withdraw one of an auditor's grants."""
     target = _grant_target(partnership_id, every)
     with operator() as svc:
-        svc.app.remove_audit_grant(Command(OPERATOR), auditor_id, partnership_id=target)
+        svc.app.execute(Context(OPERATOR), RemoveAuditGrant(auditor_id, target))
         click.echo(f"auditor {auditor_id} no longer granted {target}")

@@ -125,7 +125,7 @@ def export(file: Path, partnership: str | None) -> None:
 
 def only_partnership(svc: Service, conn: Any, partnership_id: str) -> Sees:
     from api.events import Gate, within
-    from collab.use_cases.actors import OPERATOR
+    from collab.actors.handlers import OPERATOR
 
     pid = str(svc.app.get_partnership(OPERATOR, partnership_id).id)  # 404 if unknown
     viewer = svc.app.viewer(OPERATOR, svc.now())

@@ -8,10 +8,20 @@ from typing import Any
 from api import authority
 from api.auth import current_actor
 from api.authority import before_body
-from api.http import Blueprint, run, wait_for_views
+from api.http import Blueprint, Body, Reply, run, wait_for_views
 from api.schemas import commitments as s
 from api.schemas.common import CommandBody, Outcome, ReadOptions
 from api.service import service
+from collab.commitments.commands import (
+    ConfirmCommitment,
+    ConfirmDelivery,
+    CorrectDelivery,
+    DisputeDelivery,
+    MarkLapsed,
+    Pledge,
+    ReportDelivery,
+    WithdrawCommitment,
+)
 from collab.domain.commitment import Commitment
 
 blp = Blueprint("commitments", __name__, url_prefix="/v1", description=__doc__)
@@ -56,9 +66,9 @@ def as_body(c: Commitment) -> dict[str, Any]:
 @before_body(authority.partnership(authority.member))
 @blp.arguments(s.Pledge)
 @blp.response(201, Outcome)
-def pledge(body: dict[str, Any], partnership_id: str) -> Any:
+def pledge(body: Body, partnership_id: str) -> Reply:
     """A member pledges a contribution to the pool or to another member."""
-    return run(body, lambda cmd, a: service().app.pledge(cmd, partnership_id, **a))
+    return run(body, lambda a: Pledge(partnership_id=partnership_id, **a))
 
 
 @blp.route(COMMITMENT, methods=["GET"])
@@ -76,71 +86,60 @@ def show(query: dict[str, Any], commitment_id: str) -> Any:
 @before_body(authority.commitment(authority.committer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
-def confirm(body: dict[str, Any], commitment_id: str) -> Any:
+def confirm(body: Body, commitment_id: str) -> Reply:
     """The committing member confirms its pledge; needs an agreement in force."""
-    return run(body, lambda cmd, a: service().app.confirm_commitment(cmd, commitment_id))
+    return run(body, lambda a: ConfirmCommitment(commitment_id=commitment_id))
 
 
 @blp.route(f"{COMMITMENT}/deliveries", methods=["POST"])
 @before_body(authority.commitment(authority.committer))
 @blp.arguments(s.ReportDelivery)
 @blp.response(201, Outcome)
-def report_delivery(body: dict[str, Any], commitment_id: str) -> Any:
+def report_delivery(body: Body, commitment_id: str) -> Reply:
     """The committing member reports a delivery in the commitment's unit."""
-    return run(body, lambda cmd, a: service().app.report_delivery(cmd, commitment_id, **a))
+    return run(body, lambda a: ReportDelivery(commitment_id=commitment_id, **a))
 
 
 @blp.route(f"{DELIVERY}/confirm", methods=["POST"])
 @before_body(authority.commitment(authority.confirmer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
-def confirm_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
+def confirm_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
     """The recipient (for the pool, the lead) confirms a delivery: it counts."""
-    return run(
-        body,
-        lambda cmd, a: service().app.confirm_delivery(cmd, commitment_id, delivery_id=delivery_id),
-    )
+    return run(body, lambda a: ConfirmDelivery(commitment_id, delivery_id))
 
 
 @blp.route(f"{DELIVERY}/dispute", methods=["POST"])
 @before_body(authority.commitment(authority.confirmer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
-def dispute_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
+def dispute_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
     """The recipient (for the pool, the lead) disputes a delivery, stating a reason."""
-    return run(
-        body,
-        lambda cmd, a: service().app.dispute_delivery(cmd, commitment_id, delivery_id=delivery_id),
-    )
+    return run(body, lambda a: DisputeDelivery(commitment_id, delivery_id))
 
 
 @blp.route(f"{DELIVERY}/corrections", methods=["POST"])
 @before_body(authority.commitment(authority.committer))
 @blp.arguments(s.ReportDelivery)
 @blp.response(200, Outcome)
-def correct_delivery(body: dict[str, Any], commitment_id: str, delivery_id: str) -> Any:
+def correct_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
     """The committing member corrects a reported or disputed delivery, to confirm anew."""
-    return run(
-        body,
-        lambda cmd, a: service().app.correct_delivery(
-            cmd, commitment_id, delivery_id=delivery_id, **a
-        ),
-    )
+    return run(body, lambda a: CorrectDelivery(commitment_id, delivery_id, **a))
 
 
 @blp.route(f"{COMMITMENT}/withdraw", methods=["POST"])
 @before_body(authority.commitment(authority.committer))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
-def withdraw(body: dict[str, Any], commitment_id: str) -> Any:
+def withdraw(body: Body, commitment_id: str) -> Reply:
     """The committing member withdraws its commitment (a reason once confirmed)."""
-    return run(body, lambda cmd, a: service().app.withdraw_commitment(cmd, commitment_id))
+    return run(body, lambda a: WithdrawCommitment(commitment_id=commitment_id))
 
 
 @blp.route(f"{COMMITMENT}/lapse", methods=["POST"])
 @before_body(authority.commitment(authority.lapser))
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
-def mark_lapsed(body: dict[str, Any], commitment_id: str) -> Any:
+def mark_lapsed(body: Body, commitment_id: str) -> Reply:
     """A partnership broker or the lead marks an unfulfilled commitment lapsed."""
-    return run(body, lambda cmd, a: service().app.mark_lapsed(cmd, commitment_id))
+    return run(body, lambda a: MarkLapsed(commitment_id=commitment_id))

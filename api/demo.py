@@ -4,10 +4,37 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
-from collab.application import Actor, Collab, Command
-from collab.use_cases.actors import OPERATOR
+from collab.actors.commands import EnrolActor
+from collab.actors.handlers import OPERATOR
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    SignAgreement,
+)
+from collab.application import Actor, Collab, Context
+from collab.commitments.commands import (
+    ConfirmCommitment,
+    ConfirmDelivery,
+    CorrectDelivery,
+    DisputeDelivery,
+    Pledge,
+    ReportDelivery,
+)
+from collab.domain.envelope import Role
+from collab.domain.terms import Period, Quantity, Territory, Valuation
+from collab.governance.commands import ApplyDecision, RecordDecision
+from collab.organisations.commands import RegisterOrganisation
+from collab.partnerships.commands import (
+    InitiatePartnership,
+    InviteMember,
+    JoinPartnership,
+    TransferPractice,
+    WithdrawMembership,
+)
 
 ORGANISATIONS = [
     # key, legal name, IATI type, sector, identifier scheme, weight, roles
@@ -50,8 +77,8 @@ ORGANISATIONS = [
         ["implementer"],
     ),
 ]
-TERRITORY = {"country": "PT", "nuts": "PT184", "lau": "0209"}
-SECOND_TERRITORY = {"country": "PT", "nuts": "PT16F", "lau": "0601"}
+TERRITORY = Territory(country="PT", nuts="PT184", lau="0209")
+SECOND_TERRITORY = Territory(country="PT", nuts="PT16F", lau="0601")
 
 
 def terms(vision: str, notice: int = 30) -> dict[str, Any]:
@@ -82,74 +109,79 @@ class Demo:
 
     def enrol(self, role: str, organisation_id: str | None = None) -> Actor:
         """An actor whose role is a recorded binding (as `collab actors create` makes)."""
-        out = self.app.enrol_actor(Command(OPERATOR), role=role, organisation_id=organisation_id)
-        return Actor(out.result["actor_id"], role, organisation_id)  # type: ignore[arg-type]
+        out = self.app.execute(
+            Context(OPERATOR), EnrolActor(role=cast(Role, role), organisation_id=organisation_id)
+        )
+        return Actor(out.text("actor_id"), cast(Role, role), organisation_id)
 
-    def by(self, key: str, **options: Any) -> Command:
-        return Command(self.partners[key], **options)
+    def by(self, key: str, **options: Any) -> Context:
+        return Context(self.partners[key], **options)
 
     def register(self) -> None:
         for i, (key, name, kind, sector, scheme, _w, _r) in enumerate(ORGANISATIONS):
-            out = self.app.register_organisation(
-                Command(self.broker),
-                identifiers=[{"scheme": scheme, "id": f"5{i}{uuid.uuid4().int % 10**10:010d}"}],
-                legal_name=name,
-                org_type=kind,
-                sector=sector,
-                territory=TERRITORY,
+            out = self.app.execute(
+                Context(self.broker),
+                RegisterOrganisation(
+                    identifiers=[{"scheme": scheme, "id": f"5{i}{uuid.uuid4().int % 10**10:010d}"}],
+                    legal_name=name,
+                    org_type=kind,
+                    sector=sector,
+                    territory=TERRITORY,
+                ),
             )
-            self.orgs[key] = out.result["organisation_id"]
+            self.orgs[key] = out.text("organisation_id")
             self.partners[key] = self.enrol("partner", self.orgs[key])
 
     def found(self) -> str:
-        out = self.app.initiate_partnership(
-            Command(self.broker),
-            title="Baixo Alentejo Mobile Care LAG",
-            need_statement=(
-                "Older residents of scattered villages in Mértola lack regular access "
-                "to care and food shops."
+        out = self.app.execute(
+            Context(self.broker),
+            InitiatePartnership(
+                title="Baixo Alentejo Mobile Care LAG",
+                need_statement=(
+                    "Older residents of scattered villages in Mértola lack regular access "
+                    "to care and food shops."
+                ),
+                territory=TERRITORY,
+                partnership_type="clld_lag",
+                classifications=[
+                    {"vocabulary": "sdg_goal", "code": "3"},
+                    {"vocabulary": "nace", "code": "Q88.1"},
+                ],
             ),
-            territory=TERRITORY,
-            partnership_type="clld_lag",
-            classifications=[
-                {"vocabulary": "sdg_goal", "code": "3"},
-                {"vocabulary": "nace", "code": "Q88.1"},
-            ],
         )
-        pid: str = out.result["partnership_id"]
+        pid: str = out.text("partnership_id")
         for key, _n, _k, _s, _sc, weight, roles in ORGANISATIONS:
-            self.app.invite_member(
-                Command(self.broker),
-                pid,
-                organisation_id=self.orgs[key],
-                roles=roles,
-                weight=weight,
+            self.app.execute(
+                Context(self.broker),
+                InviteMember(pid, organisation_id=self.orgs[key], roles=roles, weight=weight),
             )
-            self.app.join_partnership(self.by(key), pid)
-        draft = self.app.draft_version(
-            Command(self.broker), pid, terms_=terms("Nobody in Mértola ages alone.")
+            self.app.execute(self.by(key), JoinPartnership(pid))
+        draft = self.app.execute(
+            Context(self.broker), DraftVersion(pid, terms=terms("Nobody in Mértola ages alone."))
         )
-        self.app.open_for_signature(Command(self.broker), pid, agreement_version=1)
+        self.app.execute(Context(self.broker), OpenForSignature(pid, agreement_version=1))
         for key in self.orgs:
-            self.app.sign_agreement(self.by(key), pid, text_hash=draft.result["text_hash"])
+            self.app.execute(self.by(key), SignAgreement(pid, text_hash=draft.text("text_hash")))
         return pid
 
     def pledge(
         self, pid: str, key: str, kind: str, value: str, unit: str, recipient: str = "pool"
     ) -> str:
-        out = self.app.pledge(
+        out = self.app.execute(
             self.by(key),
-            pid,
-            contribution_type=kind,
-            quantity={"value": value, "unit": unit},
-            valuation={"method": "not_valued"}
-            if kind != "cash"
-            else {"amount": value, "currency": unit, "method": "actual_cost"},
-            recipient=recipient,
-            period={"start": "2027-01-01", "end": "2027-12-31"},
+            Pledge(
+                pid,
+                contribution_type=kind,
+                quantity=Quantity(value=Decimal(value), unit=unit),
+                valuation=Valuation(amount=None, currency=None, method="not_valued")
+                if kind != "cash"
+                else Valuation(amount=Decimal(value), currency=unit, method="actual_cost"),
+                recipient=recipient,
+                period=Period(start="2027-01-01", end="2027-12-31"),
+            ),
         )
-        cid: str = out.result["commitment_id"]
-        self.app.confirm_commitment(self.by(key), cid)
+        cid: str = out.text("commitment_id")
+        self.app.execute(self.by(key), ConfirmCommitment(cid))
         return cid
 
     def deliver(self, pid: str) -> None:
@@ -159,47 +191,53 @@ class Demo:
             pid, "transport", "services", "48", "session", recipient=self.orgs["health"]
         )
         self.pledge(pid, "olive_mill", "premises", "120", "m2", recipient=self.orgs["association"])
-        d = self.app.report_delivery(
-            self.by("association"), hours, quantity="80", delivered_on="2027-03-31"
+        d = self.app.execute(
+            self.by("association"),
+            ReportDelivery(hours, quantity=Decimal("80"), delivered_on="2027-03-31"),
         )
-        self.app.confirm_delivery(
-            self.by("municipality"), hours, delivery_id=d.result["delivery_id"]
+        self.app.execute(
+            self.by("municipality"), ConfirmDelivery(hours, delivery_id=d.text("delivery_id"))
         )
-        d = self.app.report_delivery(
-            self.by("transport"), van, quantity="48", delivered_on="2027-06-30"
-        )
-        self.app.dispute_delivery(
-            self.by("health", reason="only 40 rounds took place"),
-            van,
-            delivery_id=d.result["delivery_id"],
-        )
-        self.app.correct_delivery(
+        d = self.app.execute(
             self.by("transport"),
-            van,
-            delivery_id=d.result["delivery_id"],
-            quantity="40",
-            delivered_on="2027-06-30",
+            ReportDelivery(van, quantity=Decimal("48"), delivered_on="2027-06-30"),
         )
-        self.app.confirm_delivery(self.by("health"), van, delivery_id=d.result["delivery_id"])
-        d = self.app.report_delivery(
-            self.by("municipality"), cash, quantity="20000.00", delivered_on="2027-02-01"
+        self.app.execute(
+            self.by("health", reason="only 40 rounds took place"),
+            DisputeDelivery(van, delivery_id=d.text("delivery_id")),
         )
-        self.app.confirm_delivery(
-            self.by("municipality"), cash, delivery_id=d.result["delivery_id"]
+        self.app.execute(
+            self.by("transport"),
+            CorrectDelivery(
+                van,
+                delivery_id=d.text("delivery_id"),
+                quantity=Decimal("40"),
+                delivered_on="2027-06-30",
+            ),
+        )
+        self.app.execute(self.by("health"), ConfirmDelivery(van, delivery_id=d.text("delivery_id")))
+        d = self.app.execute(
+            self.by("municipality"),
+            ReportDelivery(cash, quantity=Decimal("20000.00"), delivered_on="2027-02-01"),
+        )
+        self.app.execute(
+            self.by("municipality"), ConfirmDelivery(cash, delivery_id=d.text("delivery_id"))
         )
 
     def amend_and_withdraw(self, pid: str) -> None:
-        amendment = self.app.propose_amendment(
-            Command(self.broker),
-            pid,
-            base_version=1,
-            terms_=terms("Nobody in Mértola ages alone.", notice=60),
+        amendment = self.app.execute(
+            Context(self.broker),
+            ProposeAmendment(
+                pid, base_version=1, terms=terms("Nobody in Mértola ages alone.", notice=60)
+            ),
         )
         for key in self.orgs:
-            self.app.sign_agreement(self.by(key), pid, text_hash=amendment.result["text_hash"])
+            self.app.execute(
+                self.by(key), SignAgreement(pid, text_hash=amendment.text("text_hash"))
+            )
         self.pledge(pid, "cooperative", "volunteer_time", "300", "hour")
-        self.app.withdraw_membership(
-            self.by("cooperative", reason="the cooperative is merging"), pid
+        self.app.execute(
+            self.by("cooperative", reason="the cooperative is merging"), WithdrawMembership(pid)
         )
 
     def move_on(self, pid: str) -> str:
@@ -207,27 +245,26 @@ class Demo:
             self.orgs[k]: "for"
             for k in ("municipality", "health", "association", "olive_mill", "transport")
         }
-        decision = self.app.record_decision(
-            Command(self.broker),
-            pid,
-            body="General assembly",
-            subject={"action": "start_moving_on"},
-            votes=voters,
+        decision = self.app.execute(
+            Context(self.broker),
+            RecordDecision(
+                pid, body="General assembly", subject={"action": "start_moving_on"}, votes=voters
+            ),
         )
-        self.app.apply_decision(
-            Command(self.broker),
-            pid,
-            action="start_moving_on",
-            decision_id=decision.result["decision_id"],
+        self.app.execute(
+            Context(self.broker),
+            ApplyDecision(pid, action="start_moving_on", decision_id=decision.text("decision_id")),
         )
-        out = self.app.transfer_practice(
-            Command(self.broker),
-            pid,
-            title="Pinhal Interior Mobile Care LAG",
-            need_statement="Older residents of the Pinhal Interior face the same isolation.",
-            territory=SECOND_TERRITORY,
+        out = self.app.execute(
+            Context(self.broker),
+            TransferPractice(
+                pid,
+                title="Pinhal Interior Mobile Care LAG",
+                need_statement="Older residents of the Pinhal Interior face the same isolation.",
+                territory=SECOND_TERRITORY,
+            ),
         )
-        new_id: str = out.result["new_partnership_id"]
+        new_id: str = out.text("new_partnership_id")
         return new_id
 
 

@@ -10,10 +10,19 @@ from typing import Any
 
 from api import authority
 from api.authority import before_body
-from api.http import Blueprint, run
+from api.http import Blueprint, Body, Reply, run
 from api.schemas import governance as s
 from api.schemas.common import Outcome
-from api.service import service
+from collab.governance.commands import (
+    AdmitMember,
+    ApplyDecision,
+    DecideMember,
+    NotifyBreach,
+    RecordDecision,
+    ReportResult,
+    SetIndicator,
+    SetMilestone,
+)
 
 blp = Blueprint("governance", __name__, url_prefix="/v1", description=__doc__)
 
@@ -21,28 +30,21 @@ PARTNERSHIP = "/partnerships/<partnership_id>"
 MEMBER = f"{PARTNERSHIP}/members/<organisation_id>"
 
 
-def transition(body: dict[str, Any], partnership_id: str, action: str) -> Any:
-    return run(
-        body, lambda cmd, a: service().app.apply_decision(cmd, partnership_id, action=action, **a)
-    )
+def transition(body: Body, partnership_id: str, action: str) -> Reply:
+    return run(body, lambda a: ApplyDecision(partnership_id, action, **a))
 
 
-def decide_member(body: dict[str, Any], partnership_id: str, org_id: str, action: str) -> Any:
-    return run(
-        body,
-        lambda cmd, a: service().app.decide_member(
-            cmd, partnership_id, action=action, organisation_id=org_id, **a
-        ),
-    )
+def decide_member(body: Body, partnership_id: str, org_id: str, action: str) -> Reply:
+    return run(body, lambda a: DecideMember(partnership_id, action, org_id, **a))
 
 
 @blp.route(f"{PARTNERSHIP}/decisions", methods=["POST"])
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.RecordDecision)
 @blp.response(201, Outcome)
-def record_decision(body: dict[str, Any], partnership_id: str) -> Any:
+def record_decision(body: Body, partnership_id: str) -> Reply:
     """Record a meeting's decision with votes by member; the outcome says if it passed."""
-    return run(body, lambda cmd, a: service().app.record_decision(cmd, partnership_id, **a))
+    return run(body, lambda a: RecordDecision(partnership_id=partnership_id, **a))
 
 
 @blp.route(f"{PARTNERSHIP}/suspend", methods=["POST"])
@@ -94,23 +96,18 @@ def terminate(body: dict[str, Any], partnership_id: str) -> Any:
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.AdmitMember)
 @blp.response(201, Outcome)
-def admit_member(body: dict[str, Any], partnership_id: str) -> Any:
+def admit_member(body: Body, partnership_id: str) -> Reply:
     """After entry into force, invite a member under a passed admission decision."""
-    return run(body, lambda cmd, a: service().app.admit_member(cmd, partnership_id, **a))
+    return run(body, lambda a: AdmitMember(partnership_id=partnership_id, **a))
 
 
 @blp.route(f"{MEMBER}/breaches", methods=["POST"])
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.NotifyBreach)
 @blp.response(201, Outcome)
-def notify_breach(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+def notify_breach(body: Body, partnership_id: str, organisation_id: str) -> Reply:
     """Notify an active member of a breach, with a remedy period (broker, lead)."""
-    return run(
-        body,
-        lambda cmd, a: service().app.notify_breach(
-            cmd, partnership_id, organisation_id=organisation_id, **a
-        ),
-    )
+    return run(body, lambda a: NotifyBreach(partnership_id, organisation_id, **a))
 
 
 @blp.route(f"{MEMBER}/declare-defaulting", methods=["POST"])
@@ -144,24 +141,24 @@ def remove_member(body: dict[str, Any], partnership_id: str, organisation_id: st
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.SetMilestone)
 @blp.response(201, Outcome)
-def set_milestone(body: dict[str, Any], partnership_id: str) -> Any:
+def set_milestone(body: Body, partnership_id: str) -> Reply:
     """Add a milestone, or update one named by milestone_id (broker, lead)."""
-    return run(body, lambda cmd, a: service().app.set_milestone(cmd, partnership_id, **a))
+    return run(body, lambda a: SetMilestone(partnership_id=partnership_id, **a))
 
 
 @blp.route(f"{PARTNERSHIP}/indicators", methods=["POST"])
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.SetIndicator)
 @blp.response(201, Outcome)
-def set_indicator(body: dict[str, Any], partnership_id: str) -> Any:
+def set_indicator(body: Body, partnership_id: str) -> Reply:
     """Add an indicator with baseline and target, or update one named by indicator_id."""
-    return run(body, lambda cmd, a: service().app.set_indicator(cmd, partnership_id, **a))
+    return run(body, lambda a: SetIndicator(partnership_id=partnership_id, **a))
 
 
 @blp.route(f"{PARTNERSHIP}/results", methods=["POST"])
 @before_body(authority.partnership(authority.reporter))
 @blp.arguments(s.ReportResult)
 @blp.response(201, Outcome)
-def report_result(body: dict[str, Any], partnership_id: str) -> Any:
+def report_result(body: Body, partnership_id: str) -> Reply:
     """Report an indicator's actual value as of a date (members, broker, lead)."""
-    return run(body, lambda cmd, a: service().app.report_result(cmd, partnership_id, **a))
+    return run(body, lambda a: ReportResult(partnership_id=partnership_id, **a))

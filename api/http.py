@@ -18,10 +18,14 @@ from api.auth import current_actor
 from api.errors import ApiProblem, Unavailable
 from api.jsonbody import PARSER
 from api.service import service
-from collab.commands import Command, Outcome
+from collab.commands import Command, Context, Json, Outcome
 from collab.domain import values as v
 
 ENVELOPE = ("reason", "effective_date", "on_behalf_of", "correlation_id")
+# A body as its schema loaded it: JSON data, checked again when a command is built from it.
+Body = dict[str, Any]
+# A command's answer: the outcome's body and its headers (position, ETag).
+Reply = tuple[dict[str, Json], dict[str, str]]
 ETAG_RE = re.compile(r'^(W/)?"([0-9]{1,15})"$')
 
 
@@ -42,7 +46,7 @@ def expected_version() -> int | None:
     return int(match.group(2))
 
 
-def fingerprint(body: dict[str, Any]) -> str:
+def fingerprint(body: Body) -> str:
     """Method + path + canonical JSON body (DESIGN §4)."""
     try:
         canonical = rfc8785.dumps(body)
@@ -52,11 +56,12 @@ def fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(head + canonical).hexdigest()
 
 
-def command(body: dict[str, Any]) -> tuple[Command, dict[str, Any]]:
-    """The caller's Command (identity from the credential) and the use case's arguments."""
+def context(body: Body) -> tuple[Context, Body]:
+    """The caller's Context (identity from the credential, controls from the request) and
+    the body's other fields: the command's."""
     args = {k: val for k, val in body.items() if k not in ENVELOPE}
     key = request.headers.get("Idempotency-Key")
-    cmd = Command(
+    ctx = Context(
         current_actor(),
         on_behalf_of=body.get("on_behalf_of"),
         reason=body.get("reason"),
@@ -66,21 +71,22 @@ def command(body: dict[str, Any]) -> tuple[Command, dict[str, Any]]:
         fingerprint=fingerprint(body) if key is not None else None,
         expected_version=expected_version(),
     )
-    return cmd, args
+    return ctx, args
 
 
-def run(body: dict[str, Any], use_case: Callable[[Command, dict[str, Any]], Outcome]) -> Any:
-    """Run a use case for this request; the outcome as body, position and ETag headers."""
-    cmd, args = command(body)
-    outcome = use_case(cmd, args)
+def run(body: Body, build: Callable[[Body], Command]) -> Reply:
+    """Build the route's command from the body (its fields checked when built: 422) and
+    execute it; the outcome as body, position and ETag headers."""
+    ctx, args = context(body)
+    outcome = service().app.execute(ctx, build(args))
     return outcome_body(outcome), outcome_headers(outcome)
 
 
-def outcome_body(outcome: Outcome) -> dict[str, Any]:
+def outcome_body(outcome: Outcome) -> dict[str, Json]:
     svc = service()
-    receipts = []
+    receipts: list[Json] = []
     if svc.settings.mode == "embedded":  # the leaves were appended before we got here
-        receipts = [r.as_dict() for r in svc.audit.receipts(outcome.positions)]
+        receipts = [dict(r.as_dict()) for r in svc.audit.receipts(outcome.positions)]
     return {
         "command": outcome.command,
         "result": outcome.result,

@@ -13,12 +13,13 @@ from flask import current_app
 
 from api.credentials import Credentials, TokenInfo
 from api.wiring import follow_commands, open_read_side
+from collab.actors.commands import EnrolActor
 from collab.application import Collab
 from collab.audit.export import Sees, export_lines
 from collab.audit.keys import KeyRing
 from collab.audit.leaves import AuditProjection
 from collab.audit.log import AuditLog
-from collab.commands import Command, Outcome
+from collab.commands import Context, Outcome
 from collab.domain import values as v
 from collab.domain.envelope import utc_now
 from collab.domain.errors import ForbiddenError
@@ -93,12 +94,12 @@ class Service:
     def now(self) -> datetime:
         return self.settings.clock()
 
-    def enrol(self, cmd: Command, name: Any, role: Any, organisation_id: Any = None) -> Outcome:
+    def enrol(self, ctx: Context, name: str, command: EnrolActor) -> Outcome:
         """Enrol an actor (a recorded binding) and keep its display name (erasable table)."""
         checked = v.text(name, "name")
-        outcome = self.app.enrol_actor(cmd, role=role, organisation_id=organisation_id)
+        outcome = self.app.execute(ctx, command)
         if not outcome.replayed:
-            self.credentials.set_name(outcome.result["actor_id"], checked, self.now())
+            self.credentials.set_name(outcome.text("actor_id"), checked, self.now())
         return outcome
 
     def issue_token(self, actor_id: str, label: str, days: int | None) -> tuple[str, TokenInfo]:

@@ -22,9 +22,11 @@ from pathlib import Path
 from uuid import UUID
 
 from benchmarks.harness import Result, Timed, compare
-from collab.application import Collab, Command
+from collab.application import Collab, Context
 from collab.domain.envelope import Acting, Actor, make_envelope, utc_now
 from collab.domain.partnership import Partnership
+from collab.governance.commands import SetIndicator
+from collab.partnerships.commands import InitiatePartnership
 from collab.stores import StoreConfig
 
 TARGET = 0.5
@@ -34,22 +36,21 @@ BATCH = 1000
 def seed(app: Collab, events: int) -> UUID:
     """A partnership in force with one indicator, padded with results to `events` events."""
     broker = Actor("bench-broker", "broker")
-    out = app.initiate_partnership(
-        Command(broker),
-        title="Bench",
-        need_statement="Bench need",
-        territory={"country": "PT"},
-        partnership_type="other",
+    out = app.execute(
+        Context(broker),
+        InitiatePartnership(
+            title="Bench",
+            need_statement="Bench need",
+            territory={"country": "PT"},
+            partnership_type="other",
+        ),
     )
     pid = UUID(out.result["partnership_id"])
-    indicator = app.set_indicator(
-        Command(broker),
-        str(pid),
-        kind="output",
-        name="rounds",
-        unit="session",
-        baseline="0",
-        target="1000000",
+    indicator = app.execute(
+        Context(broker),
+        SetIndicator(
+            str(pid), kind="output", name="rounds", unit="session", baseline="0", target="1000000"
+        ),
     ).result["indicator_id"]
     acting = Acting(broker, None)
     p: Partnership = app.repository.get(pid)

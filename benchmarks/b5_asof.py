@@ -32,10 +32,11 @@ from api.wiring import open_read_side
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store, sqlite_store
 from benchmarks.harness import Result, Timed, compare
-from collab.application import Collab, Command
+from collab.application import Collab, Context
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, make_envelope, utc_now
 from collab.domain.partnership import Partnership
+from collab.governance.commands import SetIndicator
 from collab.stores import StoreConfig
 from projections.asof import position_at, view_as_of
 from projections.readside import ReadSide
@@ -61,14 +62,11 @@ class Seeded:
         self.indicators = {p: self.indicator(p) for p in (self.pid, self.other)}
 
     def indicator(self, pid: str) -> str:
-        out = self.app.set_indicator(
-            Command(self.demo.broker),
-            pid,
-            kind="output",
-            name="rounds",
-            unit="session",
-            baseline="0",
-            target="1000000",
+        out = self.app.execute(
+            Context(self.demo.broker),
+            SetIndicator(
+                pid, kind="output", name="rounds", unit="session", baseline="0", target="1000000"
+            ),
         )
         return str(out.result["indicator_id"])
 

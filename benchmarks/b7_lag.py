@@ -25,19 +25,20 @@ from pathlib import Path
 from api.processes import start_worker
 from api.wiring import open_read_side
 from benchmarks.harness import Result
-from collab.application import Actor, Collab, Command
+from collab.application import Actor, Collab, Context
+from collab.governance.commands import SetMilestone
+from collab.partnerships.commands import InitiatePartnership
 from collab.stores import StoreConfig
 
 TARGET_SECONDS = 1.0
 
 
 def partnership(app: Collab, broker: Actor) -> str:
-    out = app.initiate_partnership(
-        Command(broker),
-        title="B7",
-        need_statement="lag",
-        territory={"country": "PT"},
-        partnership_type="other",
+    out = app.execute(
+        Context(broker),
+        InitiatePartnership(
+            title="B7", need_statement="lag", territory={"country": "PT"}, partnership_type="other"
+        ),
     )
     pid: str = out.result["partnership_id"]
     return pid
@@ -46,7 +47,7 @@ def partnership(app: Collab, broker: Actor) -> str:
 def command_rate(app: Collab, broker: Actor, pid: str, count: int) -> float:
     start = time.perf_counter()
     for i in range(count):
-        app.set_milestone(Command(broker), pid, title=f"m{i}", due_date="2027-01-01")
+        app.execute(Context(broker), SetMilestone(pid, title=f"m{i}", due_date="2027-01-01"))
     return count / (time.perf_counter() - start)
 
 
@@ -70,7 +71,7 @@ def measure(config: StoreConfig, commands: int) -> tuple[list[float], float]:
     sampler = threading.Thread(target=sample)
     try:
         # Measure from a worker that is up and caught up (start-up is not lag).
-        warm = app.set_milestone(Command(broker), pid, title="warm", due_date="2027-01-01")
+        warm = app.execute(Context(broker), SetMilestone(pid, title="warm", due_date="2027-01-01"))
         deadline = time.perf_counter() + 60
         while min(read.follower.positions().values()) < warm.position:
             if time.perf_counter() > deadline:
@@ -82,7 +83,9 @@ def measure(config: StoreConfig, commands: int) -> tuple[list[float], float]:
         next_at = time.perf_counter()
         for i in range(commands):
             next_at += interval
-            out = app.set_milestone(Command(broker), pid, title=f"load{i}", due_date="2027-01-01")
+            out = app.execute(
+                Context(broker), SetMilestone(pid, title=f"load{i}", due_date="2027-01-01")
+            )
             issued.append((out.position, time.perf_counter()))
             time.sleep(max(0.0, next_at - time.perf_counter()))
         deadline = time.perf_counter() + 30

@@ -1,55 +1,240 @@
-"""The application service: one eventsourcing Application whose methods are the use cases."""
+"""The application service: one eventsourcing Application, a table from command type to
+handler, and one executor (authority, retries, idempotency) that runs them all."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
 
-from collab.commands import Attempt, Command, Outcome
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import strtobool
+
+from collab import access
+from collab.actors.handlers import HANDLERS as ACTORS
+from collab.agreements.handlers import HANDLERS as AGREEMENTS
+from collab.audit.keys import KeyRing
+from collab.commands import (
+    MAX_ATTEMPTS,
+    Command,
+    Context,
+    Outcome,
+    conflict_exhausted,
+    idempotency_record,
+    replay_or_refuse,
+)
+from collab.commitments.handlers import HANDLERS as COMMITMENTS
 from collab.domain import values as v
+from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
-from collab.domain.envelope import Actor
-from collab.domain.errors import NotFoundError
+from collab.domain.envelope import Actor, utc_now
+from collab.domain.errors import CollabError, NotFoundError, StaleVersionError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
+from collab.governance.handlers import HANDLERS as GOVERNANCE
+from collab.organisations.handlers import HANDLERS as ORGANISATIONS
+from collab.partnerships.handlers import HANDLERS as PARTNERSHIPS
+from collab.stores import StoreConfig, eventsourcing_env
+from collab.stores.base import CollabRecorder
 from collab.stores.streams import fold
-from collab.use_cases.actors import ActorUseCases
-from collab.use_cases.commitments import CommitmentUseCases
-from collab.use_cases.organisations import OrganisationUseCases
-from collab.visibility import Window
+from collab.tx import Handlers, Tx
+from collab.visibility import Viewer, Window
+
+HANDLERS: Handlers = {
+    **ORGANISATIONS,
+    **ACTORS,
+    **PARTNERSHIPS,
+    **AGREEMENTS,
+    **GOVERNANCE,
+    **COMMITMENTS,
+}
 
 
-class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
-    """Every command of DESIGN §2 and the reads the other layers need."""
+class CollabRepository(Repository[UUID]):
+    """The library's repository, completing a partnership restored from an older snapshot
+    whose former members' records lack their exit version (see `place_exits`)."""
 
-    def get_organisation(self, organisation_id: Any) -> Organisation:
+    def get(self, aggregate_id: UUID, *, version: int | None = None, **kwargs: Any) -> Any:
+        aggregate = super().get(aggregate_id, version=version, **kwargs)
+        if isinstance(aggregate, Partnership) and aggregate.unplaced_exits():
+            aggregate.place_exits(self.event_store.get(aggregate_id, lte=aggregate.version))
+        return aggregate
+
+
+class Collab(Application[UUID]):
+    """Every command of DESIGN §2 through `execute`, and the reads the other layers need."""
+
+    name = "collab"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        Partnership: 100,
+        Commitment: 100,
+        Organisation: 100,
+        ActorBinding: 100,
+    }
+
+    def __init__(
+        self,
+        config: StoreConfig | None = None,
+        *,
+        snapshot_interval: int | None = 100,
+        clock: Callable[[], datetime] = utc_now,
+        keys: KeyRing | None = None,
+    ) -> None:
+        self.config = config or StoreConfig.from_env()
+        # With keys, every stored event is signed in its own transaction (DESIGN §5) and
+        # the read side appends it to the Merkle log.
+        self.keys = keys
+        env = eventsourcing_env(self.config)
+        # The interval is per instance (benchmarks compare with and without snapshots).
+        intervals = dict.fromkeys(type(self).snapshotting_intervals, snapshot_interval or 0)
+        if not snapshot_interval:
+            env["IS_SNAPSHOTTING_ENABLED"] = "n"
+            intervals = {}
+        vars(self)["snapshotting_intervals"] = intervals
+        self.clock = clock
+        # Called after each committed command, before it returns: embedded mode catches
+        # the read models up here, so a caller always reads its own writes.
+        self.after_commit: list[Callable[[Outcome], None]] = []
+        super().__init__(env=env)
+        assert isinstance(self.recorder, CollabRecorder)
+        self.side: CollabRecorder = self.recorder
+        self.side.signer = None if keys is None else keys.signer
+        # Identifier claims (one event) and actor bindings (a handful) are loaded on every
+        # registration and every request: without the snapshot lookup, one query fewer.
+        self.small: Repository[UUID] = Repository(self.events)
+
+    def construct_repository(self) -> Repository[UUID]:
+        env = self.env
+        maxsize = env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return CollabRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=strtobool(env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
+
+    # -- the executor --------------------------------------------------------------------
+
+    def execute(self, ctx: Context, command: Command) -> Outcome:
+        """Run a command's handler with retries on version conflicts; one save per success.
+        A keyed command that already succeeded is replayed from its idempotency record."""
+        handler = HANDLERS[type(command)]
+        ctx = ctx.checked()
+        name = command.command_name()
+        print_ = ctx.fingerprint or command.fingerprint()
+        earlier = self.recorded(ctx)
+        if earlier is not None:
+            return replay_or_refuse(earlier, name, print_)
+        for _ in range(MAX_ATTEMPTS):
+            tx = Tx(self, ctx, self.clock())
+            try:
+                result = handler(tx, command)
+            except CollabError:
+                # A duplicate of this keyed command may have committed since the check
+                # above, and its effects refuse this try: the answer is its outcome.
+                earlier = self.recorded(ctx)
+                if earlier is not None:
+                    return replay_or_refuse(earlier, name, print_)
+                raise
+            record = idempotency_record(ctx, name, print_, result, tx.now)
+            try:
+                recordings = self.save(*tx.staged, idempotency=record)
+            except IntegrityError:
+                earlier = self.recorded(ctx)
+                if earlier is not None:
+                    return replay_or_refuse(earlier, name, print_)
+                if ctx.expected_version is not None:
+                    # Someone committed after our If-Match check: the caller's view is stale.
+                    raise StaleVersionError(f"{name}: the target changed concurrently") from None
+                continue
+            outcome = Outcome(name, result, tuple(r.notification.id for r in recordings))
+            for listener in self.after_commit:
+                listener(outcome)
+            return outcome
+        raise conflict_exhausted(name)
+
+    def recorded(self, ctx: Context) -> Any:
+        if ctx.idempotency_key is None:
+            return None
+        return self.side.get_idempotency(ctx.actor.id, ctx.idempotency_key)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, aggregate_id: UUID) -> Aggregate:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"nothing recorded under {aggregate_id}") from None
+        return aggregate
+
+    def load_or_none(self, aggregate_id: UUID) -> Aggregate | None:
+        try:
+            return self.load(aggregate_id)
+        except NotFoundError:
+            return None
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Whether a small aggregate (an identifier claim) is recorded: no snapshot lookup."""
+        try:
+            self.small.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def get_binding(self, actor_id: object) -> ActorBinding:
+        """The recorded binding of an actor id (404 when none)."""
+        try:
+            aid = UUID(str(actor_id))
+            binding: Aggregate = self.small.get(aid)
+        except (ValueError, AggregateNotFoundError):
+            raise NotFoundError(f"no actor {actor_id}") from None
+        if not isinstance(binding, ActorBinding):
+            raise NotFoundError(f"no actor {actor_id}")
+        return binding
+
+    # -- reads, as the caller may see them (collab.visibility) ---------------------------
+
+    def reader(self, actor: Actor) -> Tx:
+        """A try that only reads: visibility and authority checks outside a command."""
+        return Tx(self, Context(actor), self.clock())
+
+    def viewer(self, actor: Actor, now: datetime) -> Viewer:
+        return access.viewer(self, actor, now)
+
+    def get_organisation(self, organisation_id: object) -> Organisation:
         """The register is visible to every authenticated caller."""
         org = self.load(UUID(v.identifier(organisation_id, "organisation_id")))
         if not isinstance(org, Organisation):
             raise NotFoundError(f"no organisation {organisation_id}")
         return org
 
-    def visible_partnership(self, actor: Actor, partnership_id: Any) -> tuple[Partnership, Window]:
+    def visible_partnership(
+        self, actor: Actor, partnership_id: object
+    ) -> tuple[Partnership, Window]:
         """A partnership the caller may see (404 otherwise) and the caller's window on it."""
         pid = UUID(v.identifier(partnership_id, "partnership_id"))
         current = self.load(pid)
         if not isinstance(current, Partnership):
             raise NotFoundError(f"no partnership {partnership_id}")
-        return current, self.check_visible(current, self.reader(actor))
+        return current, access.check_visible(self.reader(actor), current)
 
     def get_partnership(
-        self, actor: Actor, partnership_id: Any, version: int | None = None
+        self, actor: Actor, partnership_id: object, version: int | None = None
     ) -> Partnership:
         """A partnership as the caller may see it, at its latest or a given version."""
         current, _ = self.visible_partnership(actor, partnership_id)
         if version is None:
             return current
-        past: Partnership = self.repository.get(
-            current.id, version=v.integer(version, "version", minimum=1, maximum=current.version)
-        )
+        number = v.integer(version, "version", minimum=1, maximum=current.version)
+        past: Partnership = self.repository.get(current.id, version=number)
         return past
 
-    def partnership_content(self, actor: Actor, partnership_id: Any) -> Partnership:
+    def partnership_content(self, actor: Actor, partnership_id: object) -> Partnership:
         """What a caller may read of a partnership (DESIGN §3): an invited or declined
         organisation sees its invitation only (404 here), a former member the partnership
         as it was when it left."""
@@ -63,17 +248,17 @@ class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
         return past
 
     def visible_commitment(
-        self, actor: Actor, commitment_id: Any
+        self, actor: Actor, commitment_id: object
     ) -> tuple[Commitment, Partnership, Window]:
         """A commitment the caller may see (404 otherwise), its partnership, the window."""
         c = self.load(UUID(v.identifier(commitment_id, "commitment_id")))
         if not isinstance(c, Commitment):
             raise NotFoundError(f"no commitment {commitment_id}")
         p, win = self.visible_partnership(actor, c.partnership_id)
-        self.check_commitment_visible(c, p, win)
+        access.check_commitment_visible(self, c, win)
         return c, p, win
 
-    def get_commitment(self, actor: Actor, commitment_id: Any) -> Commitment:
+    def get_commitment(self, actor: Actor, commitment_id: object) -> Commitment:
         """A commitment, readable where its partnership's content is; a former member
         reads it as it stood at its exit."""
         c, _p, win = self.visible_commitment(actor, commitment_id)
@@ -83,9 +268,5 @@ class Collab(CommitmentUseCases, OrganisationUseCases, ActorUseCases):
         assert isinstance(past, Commitment)
         return past
 
-    def reader(self, actor: Actor) -> Attempt:
-        """An attempt that only reads: visibility checks outside a command."""
-        return Attempt(cmd=Command(actor), now=self.clock(), load=self.load)
 
-
-__all__ = ["Actor", "Collab", "Command", "Outcome"]
+__all__ = ["Actor", "Collab", "Command", "Context", "Outcome"]

@@ -1,38 +1,57 @@
-"""Running one command: authority, envelope, optimistic concurrency, idempotency, one save."""
+"""Commands and what running one gives back (DESIGN §1, §4).
+
+A command is a frozen dataclass, one per use case, whose fields are stated once and
+checked once, when it is built (`__post_init__`, with `collab/domain/values.py`): a
+command that exists is well-formed. Who issues it, and the controls of DESIGN §4
+(idempotency key, If-Match, envelope fields), travel beside it in a `Context`. The API's
+schemas, the CLI, the demo and the tests all build the same command objects and hand them
+to `Collab.execute`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
-from uuid import UUID
-
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from typing import ClassVar, TypeAlias
 
 from collab.domain import values as v
-from collab.domain.envelope import Acting, Actor, Envelope, make_envelope, rfc3339
-from collab.domain.errors import (
-    ConflictError,
-    IdempotencyKeyReuseError,
-    InvalidInputError,
-    NotFoundError,
-    StaleVersionError,
-)
+from collab.domain.envelope import Actor, rfc3339
+from collab.domain.errors import ConflictError, IdempotencyKeyReuseError, InvalidInputError
 from collab.stores.base import IdempotencyRecord
-from collab.visibility import Window
 
-A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 5
+Json: TypeAlias = "bool | int | str | list[Json] | dict[str, Json] | None"
+Result: TypeAlias = "dict[str, Json]"  # what a handler returns: ids, versions, statuses
+
+
+class Command:
+    """The base of every command: its name in outcomes and idempotency records, and its
+    fingerprint when the caller gave none (the API gives DESIGN §4's own)."""
+
+    NAME: ClassVar[str]
+
+    def command_name(self) -> str:
+        return self.NAME
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the command's name and fields (cosmicpython: a command's asdict)."""
+        fields = dataclasses.asdict(self)  # type: ignore[call-overload]
+        body = json.dumps(
+            {"command": self.command_name(), "args": fields}, sort_keys=True, default=str
+        )
+        return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def normalise(self, field: str, value: object) -> None:
+        """Keep a checked field in its canonical form (frozen: set once, when built)."""
+        object.__setattr__(self, field, value)
 
 
 @dataclass(frozen=True)
-class Command:
-    """How a caller invokes a use case: identity and the optional controls of DESIGN §4."""
+class Context:
+    """Who issues a command (from the credential, never from a body) and its controls."""
 
     actor: Actor
     on_behalf_of: str | None = None
@@ -43,7 +62,7 @@ class Command:
     fingerprint: str | None = None
     expected_version: int | None = None
 
-    def checked(self) -> Command:
+    def checked(self) -> Context:
         """Refuse malformed controls before any work (422); ids come back normalised."""
         on_behalf_of = self.on_behalf_of
         if on_behalf_of is not None:
@@ -68,7 +87,7 @@ class Outcome:
     """What a command did: its result (ids, versions), the log positions of its events."""
 
     command: str
-    result: dict[str, Any]
+    result: Result
     positions: tuple[int, ...]
     replayed: bool = False
 
@@ -76,64 +95,11 @@ class Outcome:
     def position(self) -> int:
         return max(self.positions) if self.positions else 0
 
-
-@dataclass
-class Attempt:
-    """One try of a command: aggregates loaded fresh, events collected for one save."""
-
-    cmd: Command
-    now: datetime
-    load: Callable[[UUID], Aggregate]
-    acting: Acting | None = None
-    window: Window | None = None  # the caller's window on the target partnership, once checked
-    staged: list[Aggregate] = field(default_factory=list)
-    # One correlation id for every event of the command (DESIGN §2 envelope).
-    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get(self, cls: type[A], aggregate_id: str) -> A:
-        aggregate = self.load(UUID(aggregate_id))
-        if not isinstance(aggregate, cls):
-            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id}")
-        return aggregate
-
-    def target(self, aggregate: A) -> A:
-        """The aggregate the caller's expected version (If-Match) refers to."""
-        expected = self.cmd.expected_version
-        if expected is not None and expected != aggregate.version:
-            raise StaleVersionError(
-                f"expected version {expected}, current version is {aggregate.version}"
-            )
-        return aggregate
-
-    def meta(self) -> Envelope:
-        assert self.acting is not None, "resolve the acting identity first"
-        effective = self.cmd.effective_date
-        if effective is not None and effective > self.now.date().isoformat():
-            # Business dates of facts are past or today: a future one would let a caller
-            # skip a remedy period or lapse a commitment early.
-            raise InvalidInputError("effective_date", "must not be later than today (UTC)")
-        return make_envelope(
-            self.acting,
-            recorded_at=self.now,
-            effective_date=self.cmd.effective_date,
-            reason=self.cmd.reason,
-            correlation_id=self.cmd.correlation_id or self.correlation_id,
-        )
-
-    def stage(self, *aggregates: Aggregate) -> None:
-        for aggregate in aggregates:
-            if all(aggregate is not s for s in self.staged):
-                self.staged.append(aggregate)
-
-
-def fingerprint(command: str, args: dict[str, Any]) -> str:
-    """Deterministic digest of a command's input, for idempotency without the API's own."""
-    try:
-        body = json.dumps({"command": command, "args": args}, sort_keys=True, default=str)
-    except (TypeError, ValueError, RecursionError):
-        # Keys that are not strings, or nesting too deep: not a JSON document at all.
-        raise InvalidInputError("request", "must be plain JSON data (string keys)") from None
-    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    def text(self, key: str) -> str:
+        """A text the result holds (an id, a hash)."""
+        value = self.result[key]
+        assert isinstance(value, str), f"{key} is not a text: {value!r}"
+        return value
 
 
 def replay_or_refuse(record: IdempotencyRecord, command: str, print_: str) -> Outcome:
@@ -143,13 +109,13 @@ def replay_or_refuse(record: IdempotencyRecord, command: str, print_: str) -> Ou
 
 
 def idempotency_record(
-    cmd: Command, command: str, print_: str, result: dict[str, Any], now: datetime
+    ctx: Context, command: str, print_: str, result: Result, now: datetime
 ) -> IdempotencyRecord | None:
-    if cmd.idempotency_key is None:
+    if ctx.idempotency_key is None:
         return None
     return IdempotencyRecord(
-        actor_id=cmd.actor.id,
-        key=cmd.idempotency_key,
+        actor_id=ctx.actor.id,
+        key=ctx.idempotency_key,
         fingerprint=print_,
         command=command,
         result=result,
@@ -161,14 +127,29 @@ def conflict_exhausted(command: str) -> ConflictError:
     return ConflictError(f"{command}: concurrent changes kept conflicting; try again")
 
 
+def plain_json(value: object, field: str) -> Json:
+    """A value from a body as JSON data: string keys, no floats, within DESIGN §2's integers."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return v.integer(value, field, minimum=-v.MAX_SAFE_INTEGER)
+    if isinstance(value, list | tuple):
+        return [plain_json(item, field) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise InvalidInputError(field, "must be plain JSON data (string keys)")
+        return {k: plain_json(item, f"{field}.{k}") for k, item in value.items()}
+    raise InvalidInputError(field, "must be plain JSON data")
+
+
 __all__ = [
     "MAX_ATTEMPTS",
-    "Attempt",
     "Command",
-    "IntegrityError",
+    "Context",
+    "Json",
     "Outcome",
+    "Result",
     "conflict_exhausted",
-    "fingerprint",
     "idempotency_record",
     "replay_or_refuse",
 ]

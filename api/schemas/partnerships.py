@@ -147,8 +147,7 @@ class AgreementTerms(Strict):
 
 
 class DraftVersion(CommandBody):
-    # The use case names it `terms_`; on the wire it is `terms`.
-    terms_ = fields.Nested(AgreementTerms, required=True, data_key="terms")
+    terms = fields.Nested(AgreementTerms, required=True)
 
 
 class OpenForSignature(CommandBody):
@@ -163,7 +162,7 @@ class SignAgreement(CommandBody):
 
 class ProposeAmendment(CommandBody):
     base_version = Int(required=True, metadata={"description": "the version in force"})
-    terms_ = fields.Nested(AgreementTerms, required=True, data_key="terms")
+    terms = fields.Nested(AgreementTerms, required=True)
 
 
 class TermsGovernanceOut(ma.Schema):

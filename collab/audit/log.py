@@ -34,7 +34,7 @@ class Receipt:
     def of(cls, leaf: store.Leaf) -> Receipt:
         return cls(leaf.position, leaf.stream, leaf.version, leaf.leaf, leaf.leaf_hash)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, str | int]:
         return {
             "position": self.position,
             "stream": self.stream,

@@ -17,9 +17,10 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.service import Service, Settings
-from collab.commands import Command
+from collab.actors.commands import EnrolActor, GrantAudit
+from collab.actors.handlers import OPERATOR
+from collab.commands import Context
 from collab.stores import StoreConfig
-from collab.use_cases.actors import OPERATOR
 from tests.application.conftest import fixed_clock
 
 TERRITORY = {"country": "PT", "nuts": "PT184"}
@@ -71,7 +72,9 @@ class Auth:
 
     def actor(self, role: str, organisation_id: str | None = None) -> Caller:
         svc = self.service
-        out = svc.app.enrol_actor(Command(OPERATOR), role=role, organisation_id=organisation_id)
+        out = svc.app.execute(
+            Context(OPERATOR), EnrolActor(role=role, organisation_id=organisation_id)
+        )
         actor_id = out.result["actor_id"]
         token, _ = svc.credentials.issue(actor_id, "test", svc.now(), 30)
         return Caller(actor_id, role, token, organisation_id)
@@ -79,7 +82,9 @@ class Auth:
     def auditor(self, *partnership_ids: str) -> Caller:
         caller = self.actor("auditor")
         for pid in partnership_ids:
-            self.service.app.grant_audit(Command(OPERATOR), caller.actor_id, partnership_id=pid)
+            self.service.app.execute(
+                Context(OPERATOR), GrantAudit(caller.actor_id, partnership_id=pid)
+            )
         return caller
 
     def named(self, key: str, role: str, organisation_id: str | None = None) -> Caller:

@@ -42,8 +42,34 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from api.service import Service
+from collab.actors.commands import EnrolActor, GrantAudit
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    SignAgreement,
+)
 from collab.application import Collab
-from collab.commands import Command
+from collab.commands import Context
+from collab.commitments.commands import ConfirmCommitment, Pledge, ReportDelivery
+from collab.governance.commands import (
+    AdmitMember,
+    ApplyDecision,
+    DecideMember,
+    NotifyBreach,
+    RecordDecision,
+    SetIndicator,
+    SetMilestone,
+)
+from collab.organisations import contacts
+from collab.organisations.commands import GrantMandate, RegisterOrganisation
+from collab.partnerships.commands import (
+    DeclineInvitation,
+    InitiatePartnership,
+    InviteMember,
+    JoinPartnership,
+    WithdrawMembership,
+)
 from collab.stores import StoreConfig
 from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth, Caller, make_app, organisation_body
 from tests.api.setup_partnership import command
@@ -78,42 +104,50 @@ class World:
     def head(self) -> int:
         return self.collab.recorder.max_notification_id() or 0
 
-    def as_(self, key: str, **options: Any) -> Command:
+    def as_(self, key: str, **options: Any) -> Context:
         return command(self.callers[key], **options)
 
     def register(self) -> str:
-        out = self.collab.register_organisation(
+        out = self.collab.execute(
             self.as_("brk"),
-            identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
-            legal_name="An organisation",
-            org_type=SECTOR_TYPES["civil_society"],
-            sector="civil_society",
-            territory=TERRITORY,
+            RegisterOrganisation(
+                identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+                legal_name="An organisation",
+                org_type=SECTOR_TYPES["civil_society"],
+                sector="civil_society",
+                territory=TERRITORY,
+            ),
         )
         return str(out.result["organisation_id"])
 
     def initiate(self, by: str) -> str:
-        out = self.collab.initiate_partnership(
+        out = self.collab.execute(
             self.as_(by),
-            title="Care rounds",
-            need_statement="Isolated elders lack care",
-            territory=TERRITORY,
-            partnership_type="social_innovation",
+            InitiatePartnership(
+                title="Care rounds",
+                need_statement="Isolated elders lack care",
+                territory=TERRITORY,
+                partnership_type="social_innovation",
+            ),
         )
         return str(out.result["partnership_id"])
 
     def invite(self, key: str) -> None:
         roles = ["lead"] if key == "a" else ["implementer"]
         org, pid = self.ids[f"org:{key}"], self.ids["P"]
-        self.collab.invite_member(self.as_("brk"), pid, organisation_id=org, roles=roles, weight=1)
+        self.collab.execute(
+            self.as_("brk"), InviteMember(pid, organisation_id=org, roles=roles, weight=1)
+        )
 
     def mandate(self, org: str, broker: str, *, scoped: bool = True) -> str:
         """Organisation `org` lets broker `broker` act for it, in P (or everywhere)."""
-        out = self.collab.grant_mandate(
+        out = self.collab.execute(
             self.as_(org),
-            self.ids[f"org:{org}"],
-            broker_id=self.callers[broker].actor_id,
-            partnership_id=self.ids["P"] if scoped else None,
+            GrantMandate(
+                self.ids[f"org:{org}"],
+                broker_id=self.callers[broker].actor_id,
+                partnership_id=self.ids["P"] if scoped else None,
+            ),
         )
         return str(out.result["mandate_id"])
 
@@ -121,34 +155,39 @@ class World:
         """A passed decision of P's assembly (a, b and c vote for), recorded by the broker."""
         subject = {"action": action, "organisation_id": organisation}
         votes = {self.ids[f"org:{k}"]: "for" for k in ("a", "b", "c")}
-        out = self.collab.record_decision(
-            self.as_("brk"), self.ids["P"], body="General assembly", subject=subject, votes=votes
+        out = self.collab.execute(
+            self.as_("brk"),
+            RecordDecision(self.ids["P"], body="General assembly", subject=subject, votes=votes),
         )
         self.ids[f"decision:{action}"] = out.result["decision_id"]
         return str(out.result["decision_id"])
 
     def apply(self, action: str) -> None:
         did = self.decide(action)
-        self.collab.apply_decision(self.as_("brk"), self.ids["P"], action=action, decision_id=did)
+        self.collab.execute(
+            self.as_("brk"), ApplyDecision(self.ids["P"], action=action, decision_id=did)
+        )
 
     def pledge(self, *, confirm: bool = True) -> str:
         """A commitment of b to the pool: 100 hours over a period that has ended."""
         quantity, valuation = {"value": "100", "unit": "hour"}, {"method": "not_valued"}
-        out = self.collab.pledge(
+        out = self.collab.execute(
             self.as_("b"),
-            self.ids["P"],
-            contribution_type="staff_time",
-            quantity=quantity,
-            valuation=valuation,
-            period=ENDED,
+            Pledge(
+                self.ids["P"],
+                contribution_type="staff_time",
+                quantity=quantity,
+                valuation=valuation,
+                period=ENDED,
+            ),
         )
         if confirm:
-            self.collab.confirm_commitment(self.as_("b"), out.result["commitment_id"])
+            self.collab.execute(self.as_("b"), ConfirmCommitment(out.result["commitment_id"]))
         return str(out.result["commitment_id"])
 
     def deliver(self) -> str:
-        out = self.collab.report_delivery(
-            self.as_("b"), self.ids["C"], quantity="10", delivered_on="2030-01-15"
+        out = self.collab.execute(
+            self.as_("b"), ReportDelivery(self.ids["C"], quantity="10", delivered_on="2030-01-15")
         )
         return str(out.result["delivery_id"])
 
@@ -185,9 +224,9 @@ def staffed(world: World) -> None:
     world.ids["P"] = pid = world.initiate("brk")
     for key in ("a", "b", "c", "w", "r"):
         world.invite(key)
-        world.collab.join_partnership(world.as_(key), pid)
+        world.collab.execute(world.as_(key), JoinPartnership(pid))
     world.invite("d")
-    world.collab.decline_invitation(world.as_("d"), pid)
+    world.collab.execute(world.as_("d"), DeclineInvitation(pid))
     world.ids["M"] = world.mandate("b", "mnd")
     world.ids["MW"] = world.mandate("w", "mw")
     world.ids["MR"] = world.mandate("r", "mr")
@@ -195,8 +234,8 @@ def staffed(world: World) -> None:
     # partnerships shows the broker what D sees of P: its invitation.
     world.ids["MD"] = world.mandate("d", "md", scoped=False)
     auditor = world.callers["aud"].actor_id
-    world.collab.grant_audit(world.as_("admin"), auditor, partnership_id=pid)
-    drafted = world.collab.draft_version(world.as_("brk"), pid, terms_=terms())
+    world.collab.execute(world.as_("admin"), GrantAudit(auditor, partnership_id=pid))
+    drafted = world.collab.execute(world.as_("brk"), DraftVersion(pid, terms=terms()))
     world.ids["hash"] = drafted.result["text_hash"]
 
 
@@ -205,12 +244,12 @@ def negotiating(world: World) -> None:
     staffed(world)
     world.invite("i")
     world.ids["MI"] = world.mandate("i", "mi")
-    world.collab.withdraw_membership(world.as_("w"), world.ids["P"])
+    world.collab.execute(world.as_("w"), WithdrawMembership(world.ids["P"]))
 
 
 def awaiting(world: World) -> None:
     negotiating(world)
-    world.collab.open_for_signature(world.as_("brk"), world.ids["P"], agreement_version=1)
+    world.collab.execute(world.as_("brk"), OpenForSignature(world.ids["P"], agreement_version=1))
 
 
 def active(world: World) -> None:
@@ -218,27 +257,28 @@ def active(world: World) -> None:
     decisions and plans."""
     staffed(world)
     pid, c = world.ids["P"], world.ids["org:c"]
-    world.collab.open_for_signature(world.as_("brk"), pid, agreement_version=1)
+    world.collab.execute(world.as_("brk"), OpenForSignature(pid, agreement_version=1))
     for key in ("a", "b", "c", "w", "r"):
-        world.collab.sign_agreement(world.as_(key), pid, text_hash=world.ids["hash"])
+        world.collab.execute(world.as_(key), SignAgreement(pid, text_hash=world.ids["hash"]))
     admit, org = world.decide("admit_member", world.ids["org:i"]), world.ids["org:i"]
     brk = world.as_("brk")
-    world.collab.admit_member(
-        brk, pid, decision_id=admit, organisation_id=org, roles=["funder"], weight=1
+    world.collab.execute(
+        brk, AdmitMember(pid, decision_id=admit, organisation_id=org, roles=["funder"], weight=1)
     )
     world.ids["MI"] = world.mandate("i", "mi")
-    world.collab.withdraw_membership(world.as_("w"), pid)
+    world.collab.execute(world.as_("w"), WithdrawMembership(pid))
     world.ids["C"] = world.pledge()
     world.ids["D"] = world.deliver()
     remove(world, "r")
-    world.collab.set_milestone(brk, pid, title="First round", due_date="2030-09-01")
-    world.ids["I"] = world.collab.set_indicator(
-        brk, pid, kind="output", name="Visits", unit="visit", baseline="0", target="12"
+    world.collab.execute(brk, SetMilestone(pid, title="First round", due_date="2030-09-01"))
+    world.ids["I"] = world.collab.execute(
+        brk,
+        SetIndicator(pid, kind="output", name="Visits", unit="visit", baseline="0", target="12"),
     ).result["indicator_id"]
     for action in ("suspend", "start_moving_on", "terminate"):
         world.decide(action)
     early = world.as_("brk", effective_date="2030-01-01")
-    world.collab.notify_breach(early, pid, organisation_id=c, remedy_days=30)
+    world.collab.execute(early, NotifyBreach(pid, organisation_id=c, remedy_days=30))
     world.decide("declare_defaulting", c)
 
 
@@ -246,16 +286,18 @@ def remove(world: World, key: str) -> None:
     """A member removed by decision: breach, remedy period passed, defaulting, removal."""
     pid, org, brk = world.ids["P"], world.ids[f"org:{key}"], world.as_("brk")
     early = world.as_("brk", effective_date="2030-01-01")
-    world.collab.notify_breach(early, pid, organisation_id=org, remedy_days=30)
+    world.collab.execute(early, NotifyBreach(pid, organisation_id=org, remedy_days=30))
     for action in ("declare_defaulting", "remove_member"):
         did = world.decide(action, org)
-        world.collab.decide_member(brk, pid, action=action, organisation_id=org, decision_id=did)
+        world.collab.execute(
+            brk, DecideMember(pid, action=action, organisation_id=org, decision_id=did)
+        )
 
 
 def amending(world: World) -> None:
     active(world)
-    world.collab.propose_amendment(
-        world.as_("brk"), world.ids["P"], base_version=1, terms_=terms("Amended")
+    world.collab.execute(
+        world.as_("brk"), ProposeAmendment(world.ids["P"], base_version=1, terms=terms("Amended"))
     )
 
 
@@ -275,12 +317,11 @@ def defaulting(world: World) -> None:
     """c declared defaulting after its remedy period; decisions to remedy or remove it."""
     active(world)
     c, did = world.ids["org:c"], world.ids["decision:declare_defaulting"]
-    world.collab.decide_member(
+    world.collab.execute(
         world.as_("brk"),
-        world.ids["P"],
-        action="declare_defaulting",
-        organisation_id=c,
-        decision_id=did,
+        DecideMember(
+            world.ids["P"], action="declare_defaulting", organisation_id=c, decision_id=did
+        ),
     )
     world.decide("remedied", c)
     world.decide("remove_member", c)
@@ -308,7 +349,7 @@ def fresh_org(world: World) -> Ids:
 
 
 def fresh_broker(world: World) -> Ids:
-    out = world.collab.enrol_actor(world.as_("admin"), role="broker")
+    out = world.collab.execute(world.as_("admin"), EnrolActor(role="broker"))
     return {"broker": out.result["actor_id"]}
 
 
@@ -318,7 +359,9 @@ def fresh_partnership(world: World) -> Ids:
 
 def fresh_contact(world: World) -> Ids:
     admin, org = world.as_("admin"), world.ids["org:b"]
-    contact = world.collab.set_contact(admin, org, name="Bo", email="bo@b.example", role="clerk")
+    contact = contacts.set_contact(
+        world.collab, admin.actor, org, name="Bo", email="bo@b.example", role="clerk"
+    )
     return {"contact_id": contact.contact_id}
 
 

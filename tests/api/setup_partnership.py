@@ -14,11 +14,16 @@ from typing import Any, cast
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from collab.agreements.commands import DraftVersion, OpenForSignature, SignAgreement
 from collab.application import Collab
-from collab.commands import Command
+from collab.commands import Context
+from collab.commitments.commands import ConfirmCommitment, Pledge, ReportDelivery
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Actor, Role
 from collab.domain.partnership import Partnership
+from collab.governance.commands import RecordDecision
+from collab.organisations.commands import RegisterOrganisation
+from collab.partnerships.commands import InitiatePartnership, InviteMember, JoinPartnership
 from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth, Caller
 from tests.application.world import terms
 
@@ -27,8 +32,8 @@ def actor_of(caller: Caller) -> Actor:
     return Actor(caller.actor_id, cast(Role, caller.role), caller.organisation_id)
 
 
-def command(caller: Caller, **options: Any) -> Command:
-    return Command(actor_of(caller), **options)
+def command(caller: Caller, **options: Any) -> Context:
+    return Context(actor_of(caller), **options)
 
 
 def problem_type(response: TestResponse) -> str:
@@ -67,13 +72,15 @@ class Setup:
     def org(self, key: str, sector: str = "civil_society") -> str:
         """Register organisation `key` (once) and a partner caller bound to it."""
         if key not in self.orgs:
-            out = self.app.register_organisation(
+            out = self.app.execute(
                 command(self.broker),
-                identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
-                legal_name=f"{key} organisation",
-                org_type=SECTOR_TYPES[sector],
-                sector=sector,
-                territory=TERRITORY,
+                RegisterOrganisation(
+                    identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+                    legal_name=f"{key} organisation",
+                    org_type=SECTOR_TYPES[sector],
+                    sector=sector,
+                    territory=TERRITORY,
+                ),
             )
             self.orgs[key] = out.result["organisation_id"]
             self.partners[key] = self.auth.actor("partner", self.orgs[key])
@@ -81,32 +88,38 @@ class Setup:
 
     def start(self, keys: tuple[str, ...] = ("a", "b", "c"), **terms_options: Any) -> str:
         """Initiate, invite and join every key (the first leads), draft, open, all sign."""
-        out = self.app.initiate_partnership(
+        out = self.app.execute(
             command(self.broker),
-            title="Care rounds",
-            need_statement="Isolated elders lack care",
-            territory=TERRITORY,
-            partnership_type="social_innovation",
+            InitiatePartnership(
+                title="Care rounds",
+                need_statement="Isolated elders lack care",
+                territory=TERRITORY,
+                partnership_type="social_innovation",
+            ),
         )
         pid: str = out.result["partnership_id"]
         for i, key in enumerate(keys):
-            self.app.invite_member(
+            self.app.execute(
                 command(self.broker),
-                pid,
-                organisation_id=self.org(key),
-                roles=["lead"] if i == 0 else ["implementer"],
-                weight=1,
+                InviteMember(
+                    pid,
+                    organisation_id=self.org(key),
+                    roles=["lead"] if i == 0 else ["implementer"],
+                    weight=1,
+                ),
             )
-            self.app.join_partnership(self.as_(key), pid)
-        draft = self.app.draft_version(command(self.broker), pid, terms_=terms(**terms_options))
-        self.app.open_for_signature(command(self.broker), pid, agreement_version=1)
+            self.app.execute(self.as_(key), JoinPartnership(pid))
+        draft = self.app.execute(
+            command(self.broker), DraftVersion(pid, terms=terms(**terms_options))
+        )
+        self.app.execute(command(self.broker), OpenForSignature(pid, agreement_version=1))
         for key in keys:
-            self.app.sign_agreement(self.as_(key), pid, text_hash=draft.result["text_hash"])
+            self.app.execute(self.as_(key), SignAgreement(pid, text_hash=draft.result["text_hash"]))
         self.partnership_id = pid
         assert self.partnership().status == "active"
         return pid
 
-    def as_(self, key: str, **options: Any) -> Command:
+    def as_(self, key: str, **options: Any) -> Context:
         return command(self.partners[key], **options)
 
     @property
@@ -140,12 +153,11 @@ class Setup:
             subject["organisation_id"] = organisation
         members = self.partnership().members
         votes = {o: vote for o, m in members.items() if m["status"] in ("active", "defaulting")}
-        out = self.app.record_decision(
+        out = self.app.execute(
             command(self.broker),
-            self.partnership_id,
-            body="General assembly",
-            subject=subject,
-            votes=votes,
+            RecordDecision(
+                self.partnership_id, body="General assembly", subject=subject, votes=votes
+            ),
         )
         decision_id: str = out.result["decision_id"]
         return decision_id
@@ -159,23 +171,26 @@ class Setup:
         confirm: bool = True,
         period: dict[str, str] | None = None,
     ) -> str:
-        out = self.app.pledge(
+        out = self.app.execute(
             self.as_(key),
-            self.partnership_id,
-            contribution_type="staff_time",
-            quantity={"value": value, "unit": "hour"},
-            valuation={"method": "not_valued"},
-            recipient=recipient,
-            period=period,
+            Pledge(
+                self.partnership_id,
+                contribution_type="staff_time",
+                quantity={"value": value, "unit": "hour"},
+                valuation={"method": "not_valued"},
+                recipient=recipient,
+                period=period,
+            ),
         )
         cid: str = out.result["commitment_id"]
         if confirm:
-            self.app.confirm_commitment(self.as_(key), cid)
+            self.app.execute(self.as_(key), ConfirmCommitment(cid))
         return cid
 
     def deliver(self, key: str, commitment_id: str, quantity: str = "40") -> str:
-        out = self.app.report_delivery(
-            self.as_(key), commitment_id, quantity=quantity, delivered_on="2030-05-01"
+        out = self.app.execute(
+            self.as_(key),
+            ReportDelivery(commitment_id, quantity=quantity, delivered_on="2030-05-01"),
         )
         delivery_id: str = out.result["delivery_id"]
         return delivery_id

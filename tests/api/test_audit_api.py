@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 from api import create_app
 from api.service import Service, Settings
 from collab.audit import verify
+from collab.partnerships.commands import InitiatePartnership
 from collab.stores import StoreConfig
 from tests.api.conftest import Auth, Caller, organisation_body
 from tests.api.matrix_world import NEW, PLEDGE
@@ -86,7 +87,7 @@ def log(memory_config: StoreConfig) -> Iterator[Log]:
     setup.start()
     setup.org("x")
     x = setup.partners["x"]
-    q = setup.app.initiate_partnership(command(x), **NEW).result["partnership_id"]
+    q = setup.app.execute(command(x), InitiatePartnership(**NEW)).result["partnership_id"]
     yield Log(setup, x, q)
     setup.auth.service.close()
 

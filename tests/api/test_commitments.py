@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from collab.governance.commands import ApplyDecision
 from tests.api.conftest import Auth, Caller
 from tests.api.setup_partnership import Setup, active_partnership, outcome, problem_type
 
@@ -136,8 +137,9 @@ def test_the_committing_member_confirms_with_if_match(setup: Setup, auth: Auth) 
 
 def test_confirming_needs_an_agreement_in_force(setup: Setup) -> None:
     commitment_id = setup.pledge("b", confirm=False)
-    setup.app.apply_decision(
-        setup.as_("a"), setup.partnership_id, action="suspend", decision_id=setup.decide("suspend")
+    setup.app.execute(
+        setup.as_("a"),
+        ApplyDecision(setup.partnership_id, action="suspend", decision_id=setup.decide("suspend")),
     )
     setup.refused(
         409, "rule-violation", setup.partners["b"], f"/commitments/{commitment_id}/confirm"

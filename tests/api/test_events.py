@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 from api import events
+from collab.governance.commands import SetMilestone
+from collab.organisations.commands import GrantMandate
+from collab.partnerships.commands import WithdrawMembership
 from tests.api.conftest import Caller, head
 from tests.api.test_views import PROBLEM, Scene, scene
 
@@ -97,8 +100,8 @@ def test_an_invited_partner_sees_only_its_invitation(scene: Scene) -> None:
 def test_a_former_member_sees_the_feed_up_to_its_exit(scene: Scene) -> None:
     w = scene.world
     pid = w.in_force(keys=("a", "b", "c"))
-    left = w.app.withdraw_membership(w.as_("c"), pid).position
-    w.app.set_milestone(w.as_broker(), pid, title="After c left", due_date="2027-05-01")
+    left = w.app.execute(w.as_("c"), WithdrawMembership(pid)).position
+    w.app.execute(w.as_broker(), SetMilestone(pid, title="After c left", due_date="2027-05-01"))
     mine = [e for e in feed(scene, scene.partner("c")) if e["stream"] == pid]
     assert mine[-1]["type"] == "MemberWithdrew" and mine[-1]["position"] == left
     assert "MilestoneSet" in [e["type"] for e in feed(scene, scene.partner("a"))]
@@ -109,7 +112,9 @@ def test_mandates_are_seen_as_the_mandate_list_shows_them(scene: Scene) -> None:
     w = scene.world
     pid = w.in_force(keys=("a", "b"))
     mandated = scene.auth.actor("broker")
-    w.app.grant_mandate(w.as_("a"), w.orgs["a"], broker_id=mandated.actor_id, partnership_id=pid)
+    w.app.execute(
+        w.as_("a"), GrantMandate(w.orgs["a"], broker_id=mandated.actor_id, partnership_id=pid)
+    )
 
     def grants(caller: Caller) -> int:
         return sum(e["type"] == "MandateGranted" for e in feed(scene, caller))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from collab.partnerships.commands import WithdrawMembership
 from tests.api.conftest import Auth
 from tests.api.setup_partnership import Setup
 
@@ -15,7 +16,7 @@ def test_a_former_member_sees_no_commitment_made_after_its_exit(
     setup = Setup(auth, client)
     pid = setup.start()
     before = setup.pledge("a", value="10")
-    setup.app.withdraw_membership(setup.as_("c"), pid)
+    setup.app.execute(setup.as_("c"), WithdrawMembership(pid))
     after = setup.pledge("a", value="7")
     # When c reads a's ledger
     c = setup.partners["c"]

@@ -15,8 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from collab.commands import Command
+from collab.commands import Context
 from collab.domain.envelope import Actor
+from collab.governance.commands import ApplyDecision, RecordDecision
 from tests.api.conftest import TERRITORY, Auth, Caller, head, register_org
 
 OTHER_TERRITORY = {"country": "ES", "nuts": "ES43"}
@@ -187,12 +188,15 @@ def test_a_practice_moving_on_is_transferred_to_a_new_partnership(
 ) -> None:
     # Given a partnership in force that has decided to start moving on
     pid, members = in_force(client, auth)
-    app, broker = auth.service.app, Command(Actor(auth.broker.actor_id, "broker"))
+    app, broker = auth.service.app, Context(Actor(auth.broker.actor_id, "broker"))
     votes = {str(p.organisation_id): "for" for p in members.values()}
     subject = {"action": "start_moving_on"}
-    decided = app.record_decision(broker, pid, body="Assembly", subject=subject, votes=votes)
-    app.apply_decision(
-        broker, pid, action="start_moving_on", decision_id=decided.result["decision_id"]
+    decided = app.execute(
+        broker, RecordDecision(pid, body="Assembly", subject=subject, votes=votes)
+    )
+    app.execute(
+        broker,
+        ApplyDecision(pid, action="start_moving_on", decision_id=decided.result["decision_id"]),
     )
     # When the broker transfers the practice to another territory
     body = initiation(territory=OTHER_TERRITORY)

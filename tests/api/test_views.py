@@ -15,6 +15,10 @@ from werkzeug.test import TestResponse
 from api import create_app
 from api.service import Service, Settings
 from collab.application import Actor
+from collab.commitments.commands import ReportDelivery
+from collab.governance.commands import SetMilestone
+from collab.organisations.commands import GrantMandate
+from collab.partnerships.commands import InitiatePartnership, WithdrawMembership
 from collab.stores import StoreConfig
 from tests.api.conftest import Auth, Caller, head
 from tests.application.world import World
@@ -137,7 +141,7 @@ def test_an_as_of_view_equals_the_live_view_captured_then(scene: Scene) -> None:
     captured = scene.ok(scene.auth.broker, f"/partnerships/{pid}/view")
     # When more happens, and the view is read as of that position
     w.pledge("a", pid)
-    w.app.set_milestone(w.as_broker(), pid, title="Kick-off", due_date="2027-01-15")
+    w.app.execute(w.as_broker(), SetMilestone(pid, title="Kick-off", due_date="2027-01-15"))
     as_of = scene.ok(scene.auth.broker, f"/partnerships/{pid}/view", as_of_position=position)
     # Then it is the captured view, and the live one has moved on
     assert as_of == captured
@@ -203,7 +207,9 @@ def test_min_position_waits_for_the_views_then_answers(
     w = scene.world
     pid = w.in_force(keys=("a", "b"))
     monkeypatch.setattr(w.app, "after_commit", [])
-    written = w.app.set_milestone(w.as_broker(), pid, title="Kick-off", due_date="2027-01-15")
+    written = w.app.execute(
+        w.as_broker(), SetMilestone(pid, title="Kick-off", due_date="2027-01-15")
+    )
     assert scene.ok(scene.auth.broker, f"/partnerships/{pid}/view")["milestones"] == []
     # When a read asks for the command's position
     path = f"/partnerships/{pid}/history"
@@ -298,7 +304,9 @@ def test_a_broker_for_two_invited_organisations_sees_both_invitations(scene: Sce
     other = w.partnership(d={})
     agent = scene.auth.actor("broker")
     for key, scope in (("b", None), ("c", None), ("d", other)):
-        w.app.grant_mandate(w.as_(key), w.orgs[key], broker_id=agent.actor_id, partnership_id=scope)
+        w.app.execute(
+            w.as_(key), GrantMandate(w.orgs[key], broker_id=agent.actor_id, partnership_id=scope)
+        )
     # Then the broker's view of the partnership is the two invitations and no more
     view = scene.ok(agent, f"/partnerships/{pid}/view")
     assert set(view) == {"partnership_id", "title", "need_statement", "invitations"}
@@ -313,8 +321,8 @@ def test_a_former_member_sees_the_history_up_to_its_exit(scene: Scene) -> None:
     # Given c withdrew from a partnership, which went on without it
     w = scene.world
     pid = w.in_force(keys=("a", "b", "c"))
-    left = w.app.withdraw_membership(w.as_("c"), pid).position
-    w.app.set_milestone(w.as_broker(), pid, title="After c left", due_date="2027-05-01")
+    left = w.app.execute(w.as_("c"), WithdrawMembership(pid)).position
+    w.app.execute(w.as_broker(), SetMilestone(pid, title="After c left", due_date="2027-05-01"))
     c = scene.partner("c")
     # Then c's history ends with its exit, and an as-of view never goes past it
     history = scene.ok(c, f"/partnerships/{pid}/history")["items"]
@@ -333,8 +341,8 @@ def test_a_former_member_sees_every_record_as_it_stood_at_its_exit(scene: Scene)
     w = scene.world
     pid = w.in_force(keys=("a", "b", "c"))
     cid = w.pledge("b", pid, value="10")
-    w.app.withdraw_membership(w.as_("c"), pid)
-    w.app.report_delivery(w.as_("b"), cid, quantity="4", delivered_on="2027-02-01")
+    w.app.execute(w.as_("c"), WithdrawMembership(pid))
+    w.app.execute(w.as_("b"), ReportDelivery(cid, quantity="4", delivered_on="2027-02-01"))
     w.transition(pid, "suspend")
     a, c = scene.partner("a"), scene.partner("c")
     # Then c reads the commitment as it stood when c left: confirmed, nothing delivered
@@ -366,13 +374,15 @@ def test_lists_filter_and_page_with_opaque_cursors(scene: Scene) -> None:
     # Given three partnerships of the broker: two in force, one classified SDG 3
     w = scene.world
     active = {w.in_force(keys=("a", "b")), w.in_force(keys=("c", "d"))}
-    out = w.app.initiate_partnership(
+    out = w.app.execute(
         w.as_broker(),
-        title="Health walks",
-        need_statement="Elders walk alone",
-        territory={"country": "ES", "nuts": "ES43"},
-        partnership_type="consortium",
-        classifications=[{"vocabulary": "sdg_goal", "code": "3"}],
+        InitiatePartnership(
+            title="Health walks",
+            need_statement="Elders walk alone",
+            territory={"country": "ES", "nuts": "ES43"},
+            partnership_type="consortium",
+            classifications=[{"vocabulary": "sdg_goal", "code": "3"}],
+        ),
     )
     scoping = out.result["partnership_id"]
     broker = scene.auth.broker
@@ -402,7 +412,7 @@ def test_the_ledger_and_the_inbox_follow_commitments_and_deliveries(scene: Scene
     w = scene.world
     pid = w.in_force(keys=("a", "b"))
     cid = w.pledge("b", pid, value="10")
-    w.app.report_delivery(w.as_("b"), cid, quantity="4", delivered_on="2027-02-01")
+    w.app.execute(w.as_("b"), ReportDelivery(cid, quantity="4", delivered_on="2027-02-01"))
     # Then b's ledger totals it, and a's inbox asks a to confirm the delivery
     ledger = scene.ok(scene.partner("b"), f"/organisations/{w.orgs['b']}/ledger")
     assert ids(ledger["commitments"], "commitment_id") == [cid]

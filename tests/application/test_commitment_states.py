@@ -6,7 +6,17 @@ from uuid import uuid4
 
 import pytest
 
-from collab.application import Command, Outcome
+from collab.application import Context, Outcome
+from collab.commitments.commands import (
+    ConfirmCommitment,
+    ConfirmDelivery,
+    CorrectDelivery,
+    DisputeDelivery,
+    MarkLapsed,
+    Pledge,
+    ReportDelivery,
+    WithdrawCommitment,
+)
 from collab.domain.errors import (
     CollabError,
     ForbiddenError,
@@ -14,6 +24,9 @@ from collab.domain.errors import (
     NotFoundError,
     RuleViolationError,
 )
+from collab.governance.commands import DecideMember, NotifyBreach
+from collab.organisations.commands import GrantMandate
+from collab.partnerships.commands import WithdrawMembership
 from tests.application.world import World
 
 STATES = ("pledged", "confirmed", "in_delivery", "fulfilled", "withdrawn", "lapsed", "released")
@@ -36,8 +49,8 @@ def others(*allowed: str) -> list[str]:
 
 
 def report(world: World, cid: str, quantity: str, key: str = "b") -> str:
-    out = world.app.report_delivery(
-        world.as_(key), cid, quantity=quantity, delivered_on="2027-02-01"
+    out = world.app.execute(
+        world.as_(key), ReportDelivery(cid, quantity=quantity, delivered_on="2027-02-01")
     )
     delivery_id: str = out.result["delivery_id"]
     return delivery_id
@@ -50,18 +63,20 @@ def commitment_in(world: World, status: str) -> tuple[str, str]:
     if status == "in_delivery":
         report(world, cid, "4")
     if status == "fulfilled":
-        world.app.confirm_delivery(world.as_("a"), cid, delivery_id=report(world, cid, "10"))
+        world.app.execute(
+            world.as_("a"), ConfirmDelivery(cid, delivery_id=report(world, cid, "10"))
+        )
     if status == "withdrawn":
-        world.app.withdraw_commitment(world.as_("b", reason="Budget cut"), cid)
+        world.app.execute(world.as_("b", reason="Budget cut"), WithdrawCommitment(cid))
     if status == "lapsed":
-        world.app.mark_lapsed(world.as_broker(effective_date=AFTER_END), cid)
+        world.app.execute(world.as_broker(effective_date=AFTER_END), MarkLapsed(cid))
     if status == "released":
-        world.app.withdraw_membership(world.as_("b"), pid)
+        world.app.execute(world.as_("b"), WithdrawMembership(pid))
     assert world.commitment_of(cid).status == status
     return pid, cid
 
 
-def run(world: World, command: str, cmd: Command, cid: str) -> Outcome:
+def run(world: World, command: str, cmd: Context, cid: str) -> Outcome:
     """When: one command of the commitment table, as `cmd` (a reason and a date go in `cmd`)."""
     app = world.app
     reported = [
@@ -69,23 +84,24 @@ def run(world: World, command: str, cmd: Command, cid: str) -> Outcome:
     ]
     delivery_id = reported[0] if reported else str(uuid4())
     if command == "confirm":
-        return app.confirm_commitment(cmd, cid)
+        return app.execute(cmd, ConfirmCommitment(cid))
     if command == "report_delivery":
-        return app.report_delivery(cmd, cid, quantity="2", delivered_on="2027-02-02")
+        return app.execute(cmd, ReportDelivery(cid, quantity="2", delivered_on="2027-02-02"))
     if command == "confirm_delivery":
-        return app.confirm_delivery(cmd, cid, delivery_id=delivery_id)
+        return app.execute(cmd, ConfirmDelivery(cid, delivery_id=delivery_id))
     if command == "dispute_delivery":
-        return app.dispute_delivery(cmd, cid, delivery_id=delivery_id)
+        return app.execute(cmd, DisputeDelivery(cid, delivery_id=delivery_id))
     if command == "correct_delivery":
-        return app.correct_delivery(
-            cmd, cid, delivery_id=delivery_id, quantity="3", delivered_on="2027-02-01"
+        return app.execute(
+            cmd,
+            CorrectDelivery(cid, delivery_id=delivery_id, quantity="3", delivered_on="2027-02-01"),
         )
     if command == "withdraw":
-        return app.withdraw_commitment(cmd, cid)
-    return app.mark_lapsed(cmd, cid)
+        return app.execute(cmd, WithdrawCommitment(cid))
+    return app.execute(cmd, MarkLapsed(cid))
 
 
-def as_(world: World, who: str) -> Command:
+def as_(world: World, who: str) -> Context:
     return world.as_who(who, reason="As agreed at the assembly", effective_date=AFTER_END)
 
 
@@ -163,9 +179,9 @@ def test_a_member_pledges_before_or_after_entry_into_force(world: World, in_forc
 )
 def test_only_active_members_pledge(world: World, who: str, error: type[CollabError]) -> None:
     pid = world.partnership(a={"roles": ["lead"]}, b={}, e={"join": False}, f={})
-    world.app.withdraw_membership(world.as_("f"), pid)
+    world.app.execute(world.as_("f"), WithdrawMembership(pid))
     cmd = world.as_who(who)
-    pledge = world.app.pledge
+    pledge = world.runs(Pledge)
     quantity, valuation = {"value": "1", "unit": "day"}, {"method": "not_valued"}
     world.refused(
         error,
@@ -185,13 +201,15 @@ def test_a_commitment_is_confirmed_only_under_an_agreement_in_force(
     if state == "terminated":
         world.transition(pid, "terminate")
     # Then b's confirmation is refused and the commitment stays pledged (invariant 5)
-    world.refused(RuleViolationError, lambda: world.app.confirm_commitment(world.as_("b"), cid))
+    world.refused(
+        RuleViolationError, lambda: world.app.execute(world.as_("b"), ConfirmCommitment(cid))
+    )
     assert world.commitment_of(cid).status == "pledged"
 
 
 def test_confirming_records_a_marker_on_the_partnership(world: World) -> None:
     pid, cid = commitment_in(world, "pledged")
-    out = world.app.confirm_commitment(world.as_("b"), cid)
+    out = world.app.execute(world.as_("b"), ConfirmCommitment(cid))
     assert world.events(pid)[-1] == "CommitmentConfirmationNoted"
     assert len(out.positions) == 2  # the commitment and its marker, in one transaction
 
@@ -199,21 +217,25 @@ def test_confirming_records_a_marker_on_the_partnership(world: World) -> None:
 def test_a_broker_under_mandate_pledges_and_confirms_for_the_organisation(world: World) -> None:
     pid = world.in_force()
     m = world.another_broker()
-    world.app.grant_mandate(world.as_("b"), world.orgs["b"], broker_id=m.id, partnership_id=pid)
-    for_b = Command(m, on_behalf_of=world.orgs["b"])
-    out = world.app.pledge(
+    world.app.execute(
+        world.as_("b"), GrantMandate(world.orgs["b"], broker_id=m.id, partnership_id=pid)
+    )
+    for_b = Context(m, on_behalf_of=world.orgs["b"])
+    out = world.app.execute(
         for_b,
-        pid,
-        contribution_type="cash",
-        quantity={"value": "500", "unit": "EUR"},
-        valuation={"amount": "500", "currency": "EUR", "method": "actual_cost"},
+        Pledge(
+            pid,
+            contribution_type="cash",
+            quantity={"value": "500", "unit": "EUR"},
+            valuation={"amount": "500", "currency": "EUR", "method": "actual_cost"},
+        ),
     )
     cid = out.result["commitment_id"]
-    world.app.confirm_commitment(for_b, cid)
+    world.app.execute(for_b, ConfirmCommitment(cid))
     commitment = world.commitment_of(cid)
     assert (commitment.organisation_id, commitment.status) == (world.orgs["b"], "confirmed")
-    for_c = Command(m, on_behalf_of=world.orgs["c"])
-    world.refused(ForbiddenError, lambda: world.app.withdraw_commitment(for_c, cid))
+    for_c = Context(m, on_behalf_of=world.orgs["c"])
+    world.refused(ForbiddenError, lambda: world.app.execute(for_c, WithdrawCommitment(cid)))
 
 
 # -- deliveries --------------------------------------------------------------------------
@@ -226,12 +248,15 @@ def test_confirmed_deliveries_reaching_the_quantity_fulfil_it(world: World) -> N
     # When c confirms 6 hours, it is still in delivery; the lead may not confirm for c
     first = report(world, cid, "6")
     world.refused(
-        ForbiddenError, lambda: world.app.confirm_delivery(world.as_("a"), cid, delivery_id=first)
+        ForbiddenError,
+        lambda: world.app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=first)),
     )
-    world.app.confirm_delivery(world.as_("c"), cid, delivery_id=first)
+    world.app.execute(world.as_("c"), ConfirmDelivery(cid, delivery_id=first))
     assert world.commitment_of(cid).status == "in_delivery"
     # When c confirms 4 more; Then the commitment is fulfilled in the same transaction
-    out = world.app.confirm_delivery(world.as_("c"), cid, delivery_id=report(world, cid, "4"))
+    out = world.app.execute(
+        world.as_("c"), ConfirmDelivery(cid, delivery_id=report(world, cid, "4"))
+    )
     assert world.events(cid)[-2:] == ["DeliveryConfirmed", "Fulfilled"]
     assert len(out.positions) == 2
     assert world.commitment_of(cid).status == "fulfilled"
@@ -242,15 +267,16 @@ def test_a_disputed_delivery_counts_only_once_corrected_and_confirmed(world: Wor
     _, cid = commitment_in(world, "confirmed")
     delivery_id = report(world, cid, "10")
     # When the lead disputes it: a dispute states its reason
-    dispute = world.app.dispute_delivery
+    dispute = world.runs(DisputeDelivery)
     world.refused(InvalidInputError, lambda: dispute(world.as_("a"), cid, delivery_id=delivery_id))
     dispute(world.as_("a", reason="Only 8 hours took place"), cid, delivery_id=delivery_id)
     # Then it does not count; When b corrects it and the lead confirms, it counts
     assert world.commitment_of(cid).status == "in_delivery"
-    world.app.correct_delivery(
-        world.as_("b"), cid, delivery_id=delivery_id, quantity="10", delivered_on="2027-02-01"
+    world.app.execute(
+        world.as_("b"),
+        CorrectDelivery(cid, delivery_id=delivery_id, quantity="10", delivered_on="2027-02-01"),
     )
-    world.app.confirm_delivery(world.as_("a"), cid, delivery_id=delivery_id)
+    world.app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=delivery_id))
     assert world.events(cid)[-4:] == [
         "DeliveryDisputed",
         "DeliveryCorrected",
@@ -264,15 +290,17 @@ def test_a_disputed_delivery_counts_only_once_corrected_and_confirmed(world: Wor
 
 def test_withdrawing_needs_a_reason_once_confirmed(world: World) -> None:
     pid, cid = commitment_in(world, "confirmed")
-    world.refused(InvalidInputError, lambda: world.app.withdraw_commitment(world.as_("b"), cid))
+    world.refused(
+        InvalidInputError, lambda: world.app.execute(world.as_("b"), WithdrawCommitment(cid))
+    )
     pledged = world.pledge("b", pid, confirm=False)
-    world.app.withdraw_commitment(world.as_("b"), pledged)  # no reason needed before
+    world.app.execute(world.as_("b"), WithdrawCommitment(pledged))  # no reason needed before
     assert world.events(pledged)[-1] == "Withdrawn"
 
 
 def test_a_commitment_lapses_only_after_its_period(world: World) -> None:
     pid, cid = commitment_in(world, "confirmed")
-    lapse = world.app.mark_lapsed
+    lapse = world.runs(MarkLapsed)
     world.refused(
         RuleViolationError, lambda: lapse(world.as_broker(effective_date=PERIOD["end"]), cid)
     )
@@ -292,22 +320,19 @@ def test_open_commitments_are_released_when_the_member_leaves(world: World, leav
     report(world, open_[2], "1")
     # When b withdraws, or is removed after defaulting
     if leaving == "withdraw":
-        out = world.app.withdraw_membership(world.as_("b"), pid)
+        out = world.app.execute(world.as_("b"), WithdrawMembership(pid))
     else:
-        world.app.notify_breach(
+        world.app.execute(
             world.as_broker(effective_date="2027-03-01"),
-            pid,
-            organisation_id=world.orgs["b"],
-            remedy_days=0,
+            NotifyBreach(pid, organisation_id=world.orgs["b"], remedy_days=0),
         )
         for action in ("declare_defaulting", "remove_member"):
             decision_id = world.decide(pid, action, world.voters(pid), world.orgs["b"])
-            out = world.app.decide_member(
+            out = world.app.execute(
                 world.as_broker(effective_date="2027-03-02"),
-                pid,
-                action=action,
-                organisation_id=world.orgs["b"],
-                decision_id=decision_id,
+                DecideMember(
+                    pid, action=action, organisation_id=world.orgs["b"], decision_id=decision_id
+                ),
             )
     # Then its open commitments are released with it, in the same transaction
     assert sorted(out.result["released_commitments"]) == sorted(open_)

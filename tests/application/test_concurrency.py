@@ -9,15 +9,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
-from collab.application import Collab, Command, Outcome
-from collab.commands import IntegrityError
+from collab.application import Collab, Context, Outcome
+from collab.commitments.commands import ConfirmCommitment, Pledge
 from collab.domain.errors import (
     ConflictError,
     IdempotencyKeyReuseError,
     RuleViolationError,
     StaleVersionError,
 )
+from collab.governance.commands import ApplyDecision, RecordDecision, SetMilestone
+from collab.partnerships.commands import CancelPartnership, InitiatePartnership, WithdrawMembership
 from collab.stores import StoreConfig
 from tests.application.conftest import fixed_clock
 from tests.application.world import TERRITORY, World
@@ -102,13 +105,15 @@ def streams(app: Collab) -> dict[str, list[str]]:
     return dict(topics)
 
 
-def initiate(app: Collab, cmd: Command, title: str = "Care rounds") -> Outcome:
-    return app.initiate_partnership(
+def initiate(app: Collab, cmd: Context, title: str = "Care rounds") -> Outcome:
+    return app.execute(
         cmd,
-        title=title,
-        need_statement="Elders",
-        territory=TERRITORY,
-        partnership_type="social_innovation",
+        InitiatePartnership(
+            title=title,
+            need_statement="Elders",
+            territory=TERRITORY,
+            partnership_type="social_innovation",
+        ),
     )
 
 
@@ -134,7 +139,7 @@ def test_the_same_key_with_another_payload_is_refused(world: World) -> None:
     pid = initiate(world.app, cmd).result["partnership_id"]
     # When the key comes back with another payload or another command, Then it is refused
     world.refused(IdempotencyKeyReuseError, lambda: initiate(world.app, cmd, "Other title"))
-    world.refused(IdempotencyKeyReuseError, lambda: world.app.cancel_partnership(cmd, pid))
+    world.refused(IdempotencyKeyReuseError, lambda: world.app.execute(cmd, CancelPartnership(pid)))
     assert world.partnership_of(pid).status == "scoping"
 
 
@@ -142,16 +147,16 @@ def test_a_refused_command_does_not_use_up_its_key(world: World) -> None:
     # Given a keyed command refused by a domain rule (cancelling a partnership in force)
     cmd = world.as_broker(idempotency_key=f"f-{uuid4().hex}")
     bound = world.in_force()
-    world.refused(RuleViolationError, lambda: world.app.cancel_partnership(cmd, bound))
+    world.refused(RuleViolationError, lambda: world.app.execute(cmd, CancelPartnership(bound)))
     # When the key comes with another request that succeeds, Then it runs in its own right
-    out = world.app.cancel_partnership(cmd, world.partnership(a={}))
+    out = world.app.execute(cmd, CancelPartnership(world.partnership(a={})))
     assert not out.replayed and out.positions
 
 
 def test_keys_are_scoped_per_actor(world: World) -> None:
     # Given a broker used a key; When another broker uses it for the same request
     first = initiate(world.app, world.as_broker(idempotency_key="shared"))
-    other = initiate(world.app, Command(world.another_broker(), idempotency_key="shared"))
+    other = initiate(world.app, Context(world.another_broker(), idempotency_key="shared"))
     # Then the second command runs in its own right
     assert not other.replayed
     assert other.result["partnership_id"] != first.result["partnership_id"]
@@ -161,9 +166,9 @@ def test_a_retried_milestone_without_an_id_is_replayed(world: World) -> None:
     # Given a milestone set with a key (its id left to the service)
     pid = world.partnership(a={})
     cmd = world.as_broker(idempotency_key=f"m-{uuid4().hex}")
-    first = world.app.set_milestone(cmd, pid, title="Kick-off", due_date="2027-03-01")
+    first = world.app.execute(cmd, SetMilestone(pid, title="Kick-off", due_date="2027-03-01"))
     # When the client retries the same request, Then it gets the first outcome back
-    again = world.app.set_milestone(cmd, pid, title="Kick-off", due_date="2027-03-01")
+    again = world.app.execute(cmd, SetMilestone(pid, title="Kick-off", due_date="2027-03-01"))
     assert again.replayed and again.result == first.result
     assert len(world.partnership_of(pid).milestones) == 1
 
@@ -178,7 +183,9 @@ def test_a_concurrent_duplicate_gets_the_first_outcome(
 
     def decide(app: Collab) -> Callable[[], Outcome]:
         subject = {"action": "other"}
-        return lambda: app.record_decision(cmd, pid, body="AGM", subject=subject, votes=votes)
+        return lambda: app.execute(
+            cmd, RecordDecision(pid, body="AGM", subject=subject, votes=votes)
+        )
 
     Gate("one", "two").install(monkeypatch, world.app, rival)
     results = race(one=decide(world.app), two=decide(rival))
@@ -198,8 +205,9 @@ def test_a_stale_expected_version_is_refused(world: World) -> None:
     version = world.partnership_of(pid).version
 
     def milestone(expected: int) -> Outcome:
-        return world.app.set_milestone(
-            world.as_broker(expected_version=expected), pid, title="M", due_date="2027-03-01"
+        return world.app.execute(
+            world.as_broker(expected_version=expected),
+            SetMilestone(pid, title="M", due_date="2027-03-01"),
         )
 
     world.refused(StaleVersionError, lambda: milestone(version - 1))
@@ -225,13 +233,14 @@ def test_an_integrity_error_with_an_expected_version_is_a_conflict(
     cmd = world.as_broker(expected_version=version)
     # When the command names the version it expects, Then it is a conflict, not retried
     err = world.refused(
-        ConflictError, lambda: world.app.set_milestone(cmd, pid, title="M", due_date="2027-03-01")
+        ConflictError,
+        lambda: world.app.execute(cmd, SetMilestone(pid, title="M", due_date="2027-03-01")),
     )
     # A stale If-Match after all (412), not retried
     assert type(err) is StaleVersionError and len(calls) == 1
     # And without an expected version the service retries and succeeds
     calls.clear()
-    world.app.set_milestone(world.as_broker(), pid, title="M", due_date="2027-03-01")
+    world.app.execute(world.as_broker(), SetMilestone(pid, title="M", due_date="2027-03-01"))
     assert len(calls) == 2
 
 
@@ -247,12 +256,14 @@ def test_two_writers_on_one_partnership_both_succeed_after_retry(
     gate.install(monkeypatch, world.app, rival)
 
     def pledge(app: Collab, key: str) -> Callable[[], Outcome]:
-        return lambda: app.pledge(
+        return lambda: app.execute(
             world.as_(key),
-            pid,
-            contribution_type="staff_time",
-            quantity={"value": "5", "unit": "hour"},
-            valuation={"method": "not_valued"},
+            Pledge(
+                pid,
+                contribution_type="staff_time",
+                quantity={"value": "5", "unit": "hour"},
+                valuation={"method": "not_valued"},
+            ),
         )
 
     results = race(a=pledge(world.app, "a"), b=pledge(rival, "b"))
@@ -283,13 +294,17 @@ def test_a_confirmation_racing_a_withdrawal_or_suspension_stays_consistent(
 
     def other() -> Outcome:
         if rival_command == "suspend":
-            return rival.apply_decision(world.as_broker(), pid, action="suspend", decision_id=did)
-        return rival.withdraw_membership(world.as_("c"), pid)
+            return rival.execute(
+                world.as_broker(), ApplyDecision(pid, action="suspend", decision_id=did)
+            )
+        return rival.execute(world.as_("c"), WithdrawMembership(pid))
 
     # When c confirms while the rival command commits concurrently
     gate = Gate(first, "rival" if first == "confirm" else "confirm")
     gate.install(monkeypatch, world.app, rival)
-    results = race(confirm=lambda: world.app.confirm_commitment(world.as_("c"), cid), rival=other)
+    results = race(
+        confirm=lambda: world.app.execute(world.as_("c"), ConfirmCommitment(cid)), rival=other
+    )
     # Then the rival always succeeds; a confirmation committed second is refused
     assert isinstance(results["rival"], Outcome)
     confirmed = isinstance(results["confirm"], Outcome)

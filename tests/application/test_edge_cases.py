@@ -8,16 +8,21 @@ from typing import Any
 
 import pytest
 
-from collab.application import Command
+from collab.agreements.commands import DraftVersion, SignAgreement
+from collab.application import Context
 from collab.domain.errors import InvalidInputError, NotFoundError, RuleViolationError
+from collab.governance.commands import RecordDecision, SetMilestone
+from collab.organisations import contacts
+from collab.organisations.commands import GrantMandate, RegisterOrganisation
+from collab.partnerships.commands import InitiatePartnership, InviteMember
 from tests.application.world import TERRITORY, World, terms
 
 
 @pytest.mark.parametrize(
     "shape",
     [
-        {"terms_": {1: "a", "b": 2}},
-        {"terms_": {"vision": [[[[[]]]]]}},
+        {"terms": {1: "a", "b": 2}},
+        {"terms": {"vision": [[[[[]]]]]}},
     ],
 )
 def test_non_json_shapes_in_a_command_are_refused_not_crashed(
@@ -25,7 +30,7 @@ def test_non_json_shapes_in_a_command_are_refused_not_crashed(
 ) -> None:
     pid = world.partnership(a={})
     world.refused(
-        InvalidInputError, lambda: world.app.draft_version(world.as_broker(), pid, **shape)
+        InvalidInputError, lambda: world.app.execute(world.as_broker(), DraftVersion(pid, **shape))
     )
 
 
@@ -48,7 +53,7 @@ def test_malformed_membership_fields_are_refused(world: World, field: str, value
         field: value,
     }
     world.refused(
-        InvalidInputError, lambda: world.app.invite_member(world.as_broker(), pid, **args)
+        InvalidInputError, lambda: world.app.execute(world.as_broker(), InviteMember(pid, **args))
     )
 
 
@@ -56,25 +61,29 @@ def test_malformed_membership_fields_are_refused(world: World, field: str, value
 def test_malformed_classifications_are_refused(world: World, classifications: object) -> None:
     world.refused(
         InvalidInputError,
-        lambda: world.app.initiate_partnership(
+        lambda: world.app.execute(
             world.as_broker(),
-            title="T",
-            need_statement="N",
-            territory=TERRITORY,
-            partnership_type="other",
-            classifications=classifications,
+            InitiatePartnership(
+                title="T",
+                need_statement="N",
+                territory=TERRITORY,
+                partnership_type="other",
+                classifications=classifications,
+            ),
         ),
     )
 
 
 def test_omitted_classifications_mean_none(world: World) -> None:
-    out = world.app.initiate_partnership(
+    out = world.app.execute(
         world.as_broker(),
-        title="T",
-        need_statement="N",
-        territory=TERRITORY,
-        partnership_type="other",
-        classifications=None,
+        InitiatePartnership(
+            title="T",
+            need_statement="N",
+            territory=TERRITORY,
+            partnership_type="other",
+            classifications=None,
+        ),
     )
     assert world.partnership_of(out.result["partnership_id"]).classifications == []
 
@@ -82,26 +91,30 @@ def test_omitted_classifications_mean_none(world: World) -> None:
 def test_a_float_is_not_an_iati_organisation_type(world: World) -> None:
     world.refused(
         InvalidInputError,
-        lambda: world.app.register_organisation(
+        lambda: world.app.execute(
             world.as_broker(),
-            identifiers=[{"scheme": "PT-NIPC", "id": "1"}],
-            legal_name="X",
-            org_type=10.0,
-            sector="public",
-            territory=TERRITORY,
+            RegisterOrganisation(
+                identifiers=[{"scheme": "PT-NIPC", "id": "1"}],
+                legal_name="X",
+                org_type=10.0,
+                sector="public",
+                territory=TERRITORY,
+            ),
         ),
     )
 
 
 def test_one_command_records_one_correlation_id(world: World) -> None:
     # When an organisation with two identifiers is registered (three events, two streams)
-    out = world.app.register_organisation(
+    out = world.app.execute(
         world.as_broker(),
-        identifiers=[{"scheme": "PT-NIPC", "id": "11"}, {"scheme": "GB-COH", "id": "22"}],
-        legal_name="X",
-        org_type=22,
-        sector="civil_society",
-        territory=TERRITORY,
+        RegisterOrganisation(
+            identifiers=[{"scheme": "PT-NIPC", "id": "11"}, {"scheme": "GB-COH", "id": "22"}],
+            legal_name="X",
+            org_type=22,
+            sector="civil_society",
+            territory=TERRITORY,
+        ),
     )
     # Then every event it recorded carries the same correlation id
     start = out.position - len(out.positions) + 1
@@ -112,13 +125,14 @@ def test_one_command_records_one_correlation_id(world: World) -> None:
 
 def test_contacts_of_another_organisation_cannot_be_taken_over(world: World) -> None:
     a, b = world.org("a"), world.org("b")
-    contact = world.app.set_contact(
-        world.as_("a"), a, name="Ana", email="ana@example.org", role="chair"
+    contact = contacts.set_contact(
+        world.app, world.as_("a").actor, a, name="Ana", email="ana@example.org", role="chair"
     )
     world.refused(
         NotFoundError,
-        lambda: world.app.set_contact(
-            world.as_("b"),
+        lambda: contacts.set_contact(
+            world.app,
+            world.as_("b").actor,
             b,
             name="Eve",
             email="eve@example.org",
@@ -128,19 +142,19 @@ def test_contacts_of_another_organisation_cannot_be_taken_over(world: World) -> 
     )
     assert [c.name for c in world.app.side.list_contacts(a)] == ["Ana"]
     with pytest.raises(NotFoundError):
-        world.app.erase_contact(world.as_("b"), b, contact.contact_id)
+        contacts.erase_contact(world.app, world.as_("b").actor, b, contact.contact_id)
 
 
 def test_on_behalf_of_is_normalised_before_authority_is_resolved(world: World) -> None:
     pid = world.partnership(a={"roles": ["lead"]})
     org = world.orgs["a"]
-    world.app.grant_mandate(world.as_("a"), org, broker_id=world.broker.id, partnership_id=pid)
+    world.app.execute(
+        world.as_("a"), GrantMandate(org, broker_id=world.broker.id, partnership_id=pid)
+    )
     # A mandated broker naming the organisation in upper case acts for it all the same
-    world.app.set_milestone(
-        Command(world.broker, on_behalf_of=org.upper()),
-        pid,
-        title="Kick-off",
-        due_date="2027-01-15",
+    world.app.execute(
+        Context(world.broker, on_behalf_of=org.upper()),
+        SetMilestone(pid, title="Kick-off", due_date="2027-01-15"),
     )
     meta = list(world.app.events.get(uuid.UUID(pid)))[-1].meta  # type: ignore[attr-defined]
     assert meta["on_behalf_of"] == org
@@ -152,8 +166,9 @@ def test_a_vote_naming_one_organisation_twice_is_refused(world: World) -> None:
     votes = {a: "for", a.upper(): "against", world.orgs["b"]: "for"}
     world.refused(
         InvalidInputError,
-        lambda: world.app.record_decision(
-            world.as_broker(), pid, body="AGM", subject={"action": "suspend"}, votes=votes
+        lambda: world.app.execute(
+            world.as_broker(),
+            RecordDecision(pid, body="AGM", subject={"action": "suspend"}, votes=votes),
         ),
     )
 
@@ -163,20 +178,22 @@ def test_a_partnership_has_one_lead(world: World) -> None:
     org = world.org("b")
     world.refused(
         RuleViolationError,
-        lambda: world.app.invite_member(
-            world.as_broker(), pid, organisation_id=org, roles=["lead"], weight=1
+        lambda: world.app.execute(
+            world.as_broker(), InviteMember(pid, organisation_id=org, roles=["lead"], weight=1)
         ),
     )
 
 
 def test_consensus_passes_when_nobody_votes_against(world: World) -> None:
     pid = world.in_force(rule="consensus")
-    out = world.app.record_decision(
+    out = world.app.execute(
         world.as_broker(),
-        pid,
-        body="AGM",
-        subject={"action": "other", "summary": "note"},
-        votes=dict.fromkeys(world.orgs.values(), "abstain"),
+        RecordDecision(
+            pid,
+            body="AGM",
+            subject={"action": "other", "summary": "note"},
+            votes=dict.fromkeys(world.orgs.values(), "abstain"),
+        ),
     )
     assert out.result["passed"] is True
 
@@ -184,8 +201,8 @@ def test_consensus_passes_when_nobody_votes_against(world: World) -> None:
 def test_redrafting_abandons_the_text_open_for_signature(world: World) -> None:
     pid = world.partnership(a={}, b={})
     first = world.draft_and_open(pid)
-    world.app.sign_agreement(world.as_("a"), pid, text_hash=first)
-    world.app.draft_version(world.as_broker(), pid, terms_=terms("A better vision"))
+    world.app.execute(world.as_("a"), SignAgreement(pid, text_hash=first))
+    world.app.execute(world.as_broker(), DraftVersion(pid, terms=terms("A better vision")))
     p = world.partnership_of(pid)
     assert (p.status, p.versions["1"]["status"], p.versions["2"]["status"]) == (
         "negotiating",
@@ -193,5 +210,6 @@ def test_redrafting_abandons_the_text_open_for_signature(world: World) -> None:
         "draft",
     )
     world.refused(
-        RuleViolationError, lambda: world.app.sign_agreement(world.as_("b"), pid, text_hash=first)
+        RuleViolationError,
+        lambda: world.app.execute(world.as_("b"), SignAgreement(pid, text_hash=first)),
     )

@@ -9,8 +9,23 @@ from uuid import UUID
 
 import pytest
 
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    SignAgreement,
+)
 from collab.application import Collab, Outcome
+from collab.commitments.commands import ConfirmCommitment
 from collab.domain.partnership import Partnership
+from collab.governance.commands import ApplyDecision, ReportResult, SetIndicator, SetMilestone
+from collab.partnerships.commands import (
+    CorrectPartnership,
+    InitiatePartnership,
+    InviteMember,
+    JoinPartnership,
+    WithdrawMembership,
+)
 from collab.stores import StoreConfig
 from tests.application.conftest import fixed_clock
 from tests.application.world import TERRITORY, World, terms
@@ -46,51 +61,61 @@ def drive(world: World, shot: Film) -> None:
     an accession, decisions, a suspension, a withdrawal and a correction."""
     app, broker = world.app, world.as_broker()
     pid = shot(
-        app.initiate_partnership(
+        app.execute(
             broker,
-            title="Care rounds",
-            need_statement="Isolated elders lack care",
-            territory=TERRITORY,
-            partnership_type="social_innovation",
+            InitiatePartnership(
+                title="Care rounds",
+                need_statement="Isolated elders lack care",
+                territory=TERRITORY,
+                partnership_type="social_innovation",
+            ),
         )
     ).result["partnership_id"]
     for key, role in (("a", "lead"), ("b", "funder"), ("c", "implementer"), ("d", "knowledge")):
         org = world.org(key)
-        shot(app.invite_member(broker, pid, organisation_id=org, roles=[role], weight=1))
+        shot(app.execute(broker, InviteMember(pid, organisation_id=org, roles=[role], weight=1)))
     for key in "abc":
-        shot(app.join_partnership(world.as_(key), pid))
-    h1 = shot(app.draft_version(broker, pid, terms_=terms("First"))).result["text_hash"]
-    shot(app.open_for_signature(broker, pid, agreement_version=1))
-    shot(app.sign_agreement(world.as_("a"), pid, text_hash=h1))
-    h2 = shot(app.draft_version(broker, pid, terms_=terms("Second"))).result["text_hash"]
-    shot(app.open_for_signature(broker, pid, agreement_version=2))
+        shot(app.execute(world.as_(key), JoinPartnership(pid)))
+    h1 = shot(app.execute(broker, DraftVersion(pid, terms=terms("First")))).result["text_hash"]
+    shot(app.execute(broker, OpenForSignature(pid, agreement_version=1)))
+    shot(app.execute(world.as_("a"), SignAgreement(pid, text_hash=h1)))
+    h2 = shot(app.execute(broker, DraftVersion(pid, terms=terms("Second")))).result["text_hash"]
+    shot(app.execute(broker, OpenForSignature(pid, agreement_version=2)))
     for key in "abc":
-        shot(app.sign_agreement(world.as_(key), pid, text_hash=h2))
-    shot(app.set_milestone(broker, pid, title="Kick-off", due_date="2027-03-01"))
+        shot(app.execute(world.as_(key), SignAgreement(pid, text_hash=h2)))
+    shot(app.execute(broker, SetMilestone(pid, title="Kick-off", due_date="2027-03-01")))
     out = shot(
-        app.set_indicator(
-            broker, pid, kind="output", name="Visits", unit="visit", baseline="0", target="520.5"
+        app.execute(
+            broker,
+            SetIndicator(
+                pid, kind="output", name="Visits", unit="visit", baseline="0", target="520.5"
+            ),
         )
     )
     shot(
-        app.report_result(
-            broker, pid, indicator_id=out.result["indicator_id"], actual="12.25", as_of="2027-06-30"
+        app.execute(
+            broker,
+            ReportResult(
+                pid, indicator_id=out.result["indicator_id"], actual="12.25", as_of="2027-06-30"
+            ),
         )
     )
     cid = world.pledge("b", pid, confirm=False)
     shot.take()
-    shot(app.confirm_commitment(world.as_("b"), cid))
-    h3 = shot(app.propose_amendment(broker, pid, base_version=2, terms_=terms("Third")))
+    shot(app.execute(world.as_("b"), ConfirmCommitment(cid)))
+    h3 = shot(app.execute(broker, ProposeAmendment(pid, base_version=2, terms=terms("Third"))))
     for key in "abc":
-        shot(app.sign_agreement(world.as_(key), pid, text_hash=h3.result["text_hash"]))
-    shot(app.join_partnership(world.as_("d"), pid))
-    shot(app.sign_agreement(world.as_("d"), pid, text_hash=h3.result["text_hash"]))
+        shot(app.execute(world.as_(key), SignAgreement(pid, text_hash=h3.result["text_hash"])))
+    shot(app.execute(world.as_("d"), JoinPartnership(pid)))
+    shot(app.execute(world.as_("d"), SignAgreement(pid, text_hash=h3.result["text_hash"])))
     for action in ("suspend", "resume"):
         did = world.decide(pid, action, dict.fromkeys("abcd", "for"))
         shot.take()
-        shot(app.apply_decision(broker, pid, action=action, decision_id=did))
-    shot(app.withdraw_membership(world.as_("b"), pid))
-    shot(app.correct_partnership(broker, pid, changes={"title": "Care"}, corrects_version=1))
+        shot(app.execute(broker, ApplyDecision(pid, action=action, decision_id=did)))
+    shot(app.execute(world.as_("b"), WithdrawMembership(pid)))
+    shot(
+        app.execute(broker, CorrectPartnership(pid, changes={"title": "Care"}, corrects_version=1))
+    )
 
 
 @pytest.fixture(params=[100, 3], ids=["no-snapshot", "snapshot-every-3"])

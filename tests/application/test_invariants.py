@@ -11,9 +11,40 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from collab.application import Command, Outcome
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    SignAgreement,
+)
+from collab.application import Context, Outcome
+from collab.commands import Command
+from collab.commitments.commands import (
+    ConfirmCommitment,
+    ConfirmDelivery,
+    CorrectDelivery,
+    DisputeDelivery,
+    Pledge,
+    ReportDelivery,
+    WithdrawCommitment,
+)
 from collab.domain.errors import CollabError, ForbiddenError, InvalidInputError, RuleViolationError
 from collab.domain.terms import terms_hash
+from collab.governance.commands import (
+    AdmitMember,
+    ApplyDecision,
+    DecideMember,
+    NotifyBreach,
+    SetMilestone,
+)
+from collab.organisations.commands import CorrectOrganisation
+from collab.partnerships.commands import (
+    CorrectPartnership,
+    DeclineInvitation,
+    InviteMember,
+    JoinPartnership,
+    WithdrawMembership,
+)
 from tests.application.world import World, terms
 
 HOUR = {"value": "1", "unit": "hour"}
@@ -30,22 +61,22 @@ def last_event(world: World, aggregate_id: str) -> Any:
 
 
 def sign(world: World, key: str, pid: str, text_hash: str) -> Outcome:
-    return world.app.sign_agreement(world.as_(key), pid, text_hash=text_hash)
+    return world.app.execute(world.as_(key), SignAgreement(pid, text_hash=text_hash))
 
 
-def pledge(world: World, cmd: Command, pid: str) -> Outcome:
-    return world.app.pledge(
-        cmd, pid, contribution_type="staff_time", quantity=HOUR, valuation=NOT_VALUED
+def pledge(world: World, cmd: Context, pid: str) -> Outcome:
+    return world.app.execute(
+        cmd, Pledge(pid, contribution_type="staff_time", quantity=HOUR, valuation=NOT_VALUED)
     )
 
 
-def report(world: World, cmd: Command, cid: str, quantity: Any = "1") -> Outcome:
-    return world.app.report_delivery(cmd, cid, quantity=quantity, delivered_on="2027-02-01")
+def report(world: World, cmd: Context, cid: str, quantity: Any = "1") -> Outcome:
+    return world.app.execute(cmd, ReportDelivery(cid, quantity=quantity, delivered_on="2027-02-01"))
 
 
 def amend(world: World, pid: str, base: int, vision: str = "Amended vision") -> str:
-    out = world.app.propose_amendment(
-        world.as_broker(), pid, base_version=base, terms_=terms(vision)
+    out = world.app.execute(
+        world.as_broker(), ProposeAmendment(pid, base_version=base, terms=terms(vision))
     )
     text_hash: str = out.result["text_hash"]
     return text_hash
@@ -100,8 +131,8 @@ def test_invariant_2_signed_text_never_changes(world: World) -> None:
     pid = world.in_force()
     v1 = copy.deepcopy(world.partnership_of(pid).versions["1"])
     # When a new draft is attempted, Then it is refused: only an amendment may follow
-    redraft = world.app.draft_version
-    world.refused(RuleViolationError, lambda: redraft(world.as_broker(), pid, terms_=terms("X")))
+    redraft = world.runs(DraftVersion)
+    world.refused(RuleViolationError, lambda: redraft(world.as_broker(), pid, terms=terms("X")))
     # And after an amendment comes into force, v1's text and hash are exactly as signed
     h2 = amend(world, pid, 1)
     for key in "abc":
@@ -149,18 +180,18 @@ def test_invariant_3_only_the_organisation_acts_for_itself(world: World) -> None
     b, app = world.orgs["b"], world.app
     # When a (or a broker without b's mandate) signs for b, Then it is refused
     for cmd in (world.as_("a", on_behalf_of=b), world.as_broker(on_behalf_of=b)):
-        world.refused(ForbiddenError, partial(app.sign_agreement, cmd, pid, text_hash=text))
+        world.refused(ForbiddenError, partial(world.runs(SignAgreement), cmd, pid, text_hash=text))
     for key in "abc":
         sign(world, key, pid, text)
     # And under the agreement in force, a acts on none of b's affairs
     cid, pledged = world.pledge("b", pid), world.pledge("b", pid, confirm=False)
     for attempt in (
         lambda: pledge(world, world.as_("a", on_behalf_of=b), pid),
-        lambda: app.confirm_commitment(world.as_("a"), pledged),
+        lambda: app.execute(world.as_("a"), ConfirmCommitment(pledged)),
         lambda: report(world, world.as_("a"), cid),
-        lambda: app.withdraw_commitment(world.as_("a", reason="no"), cid),
-        lambda: app.withdraw_membership(world.as_("a", on_behalf_of=b), pid),
-        lambda: app.withdraw_membership(world.as_broker(on_behalf_of=b), pid),
+        lambda: app.execute(world.as_("a", reason="no"), WithdrawCommitment(cid)),
+        lambda: app.execute(world.as_("a", on_behalf_of=b), WithdrawMembership(pid)),
+        lambda: app.execute(world.as_broker(on_behalf_of=b), WithdrawMembership(pid)),
     ):
         world.refused(ForbiddenError, attempt)
 
@@ -169,19 +200,21 @@ def leave(world: World, how: str) -> tuple[str, str | None, str]:
     """c leaves as `how`; returns the partnership, c's commitment, a hash open for signing."""
     if how == "declined":
         pid = world.partnership(a={"roles": ["lead"]}, b={}, c={"join": False})
-        world.app.decline_invitation(world.as_("c"), pid)
+        world.app.execute(world.as_("c"), DeclineInvitation(pid))
         return pid, None, world.draft_and_open(pid)
     pid = world.in_force()
     cid, c = world.pledge("c", pid, confirm=False), world.orgs["c"]
     if how == "withdrawn":
-        world.app.withdraw_membership(world.as_("c"), pid)
+        world.app.execute(world.as_("c"), WithdrawMembership(pid))
     else:
         notify = world.as_broker(effective_date="2027-01-01")
-        world.app.notify_breach(notify, pid, organisation_id=c, remedy_days=10)
+        world.app.execute(notify, NotifyBreach(pid, organisation_id=c, remedy_days=10))
         later = world.as_broker(effective_date="2027-02-01")
         for action in ("declare_defaulting", "remove_member"):
             did = world.decide(pid, action, {"a": "for", "b": "for"}, organisation=c)
-            world.app.decide_member(later, pid, action=action, organisation_id=c, decision_id=did)
+            world.app.execute(
+                later, DecideMember(pid, action=action, organisation_id=c, decision_id=did)
+            )
     assert world.commitment_of(cid).status == "released"
     return pid, cid, amend(world, pid, 1)
 
@@ -194,12 +227,12 @@ def test_invariant_3_a_member_that_left_can_no_longer_act(world: World, how: str
     assert world.partnership_of(pid).members[world.orgs["c"]]["status"] == how
     # When c signs, pledges or withdraws, Then each is refused and nothing recorded
     attempts: list[Callable[[], Outcome]] = [
-        lambda: app.sign_agreement(c, pid, text_hash=text),
+        lambda: app.execute(c, SignAgreement(pid, text_hash=text)),
         lambda: pledge(world, c, pid),
-        lambda: app.withdraw_membership(c, pid),
+        lambda: app.execute(c, WithdrawMembership(pid)),
     ]
     if cid is not None:  # And its former commitment can be neither confirmed nor reported
-        attempts += [lambda: app.confirm_commitment(c, cid), lambda: report(world, c, cid)]
+        attempts += [lambda: app.execute(c, ConfirmCommitment(cid)), lambda: report(world, c, cid)]
     for attempt in attempts:
         world.refused(RuleViolationError, attempt)
 
@@ -223,28 +256,30 @@ def clld(world: World, *, sign_all: bool = False, **weights: int) -> str:
 
 def newcomer(world: World, pid: str, key: str, weight: int, *, join: bool = True) -> str:
     org = world.org(key)
-    world.app.invite_member(
+    world.app.execute(
         world.as_broker(),
-        pid,
-        organisation_id=org,
-        roles=["knowledge"],
-        weight=weight,
-        interest_group="environmental",
-        signatory=False,
+        InviteMember(
+            pid,
+            organisation_id=org,
+            roles=["knowledge"],
+            weight=weight,
+            interest_group="environmental",
+            signatory=False,
+        ),
     )
     if join:
-        world.app.join_partnership(world.as_(key), pid)
+        world.app.execute(world.as_(key), JoinPartnership(pid))
     return org
 
 
 def test_invariant_4_clld_balance_when_opened_for_signature(world: World) -> None:
     # Given public authorities hold 2 of 4 votes (50%)
     pid = clld(world, pub=2, civ=1, eco=1)
-    draft = world.app.draft_version(world.as_broker(), pid, terms_=terms()).result
+    draft = world.app.execute(world.as_broker(), DraftVersion(pid, terms=terms())).result
 
     def open_() -> Outcome:
-        return world.app.open_for_signature(
-            world.as_broker(), pid, agreement_version=draft["agreement_version"]
+        return world.app.execute(
+            world.as_broker(), OpenForSignature(pid, agreement_version=draft["agreement_version"])
         )
 
     # When the version is opened for signature, Then it is refused
@@ -259,7 +294,7 @@ def test_invariant_4_clld_balance_at_entry_into_force(world: World) -> None:
     # Given a balanced text open for signature, then civil society withdraws (public 4 of 7)
     pid = clld(world, pub=4, civ=3, eco=3)
     text = world.draft_and_open(pid)
-    world.app.withdraw_membership(world.as_("civ"), pid)
+    world.app.execute(world.as_("civ"), WithdrawMembership(pid))
     sign(world, "pub", pid, text)
     # When the last required signature would bring it into force, Then it is refused
     world.refused(RuleViolationError, lambda: sign(world, "eco", pid, text))
@@ -273,13 +308,9 @@ def test_invariant_4_clld_balance_at_each_admission(world: World) -> None:
     did = world.decide(pid, "admit_member", dict.fromkeys(GROUPS, "for"), new)
 
     def admit(weight: int) -> Outcome:
-        return world.app.admit_member(
+        return world.app.execute(
             world.as_broker(),
-            pid,
-            decision_id=did,
-            organisation_id=new,
-            roles=["funder"],
-            weight=weight,
+            AdmitMember(pid, decision_id=did, organisation_id=new, roles=["funder"], weight=weight),
         )
 
     # When a public authority of weight 2 is admitted (3 of 5), Then it is refused
@@ -302,11 +333,11 @@ def test_invariant_4_a_withdrawal_is_never_refused_its_imbalance_blocks_decision
     two = {"pub": "for", "civ": "for"}
     world.refused(RuleViolationError, lambda: world.decide(pid, "other", two))
     # When the economic member withdraws (public 2 of 4), Then the withdrawal is recorded
-    world.app.withdraw_membership(world.as_("eco"), pid)
+    world.app.execute(world.as_("eco"), WithdrawMembership(pid))
     assert world.events(pid)[-1] == "MemberWithdrew"
     # And a decision with everyone present is refused until the balance is restored
     world.refused(RuleViolationError, lambda: world.decide(pid, "other", two))
-    world.app.join_partnership(world.as_("env"), pid)
+    world.app.execute(world.as_("env"), JoinPartnership(pid))
     world.decide(pid, "other", {**two, "env": "against"})
     assert world.events(pid)[-1] == "DecisionRecorded"
 
@@ -321,8 +352,9 @@ def test_invariant_4_pending_admissions_count_at_each_admission(world: World) ->
         return org, world.decide(pid, "admit_member", voters, org)
 
     def admit(org: str, did: str) -> Outcome:
-        return world.app.admit_member(
-            world.as_broker(), pid, decision_id=did, organisation_id=org, roles=["funder"], weight=1
+        return world.app.execute(
+            world.as_broker(),
+            AdmitMember(pid, decision_id=did, organisation_id=org, roles=["funder"], weight=1),
         )
 
     admit(*decided("px"))  # public 3 of 7
@@ -338,14 +370,17 @@ def test_invariant_4_an_invitee_joining_after_entry_into_force_keeps_the_balance
     # Given a public authority (weight 3) invited before entry into force, never joined
     pid = clld(world, pub=1, civ=1, eco=1)
     org = world.org("pub2", "public")
-    world.app.invite_member(
-        world.as_broker(), pid, organisation_id=org, roles=["funder"], weight=3, signatory=False
+    world.app.execute(
+        world.as_broker(),
+        InviteMember(pid, organisation_id=org, roles=["funder"], weight=3, signatory=False),
     )
     text = world.draft_and_open(pid)
     for key in GROUPS:
         sign(world, key, pid, text)
     # When it joins the partnership in force (public 4 of 6), Then the join is refused
-    world.refused(RuleViolationError, lambda: world.app.join_partnership(world.as_("pub2"), pid))
+    world.refused(
+        RuleViolationError, lambda: world.app.execute(world.as_("pub2"), JoinPartnership(pid))
+    )
 
 
 # -- 5. confirmation only by an active member under an agreement in force ----------------
@@ -360,7 +395,7 @@ def test_invariant_5_a_commitment_is_confirmed_only_under_an_agreement_in_force(
     cid = world.pledge("b", pid, confirm=False)
 
     def confirm() -> Outcome:
-        return world.app.confirm_commitment(world.as_("b"), cid)
+        return world.app.execute(world.as_("b"), ConfirmCommitment(cid))
 
     # When b confirms, Then it is refused; an invitee cannot even pledge
     world.refused(RuleViolationError, confirm)
@@ -374,8 +409,10 @@ def test_invariant_5_a_commitment_is_confirmed_only_under_an_agreement_in_force(
     # When the partnership is suspended, Then a confirmation is refused again
     other = world.pledge("b", pid, confirm=False)
     did = world.decide(pid, "suspend", {"a": "for", "b": "for"})
-    world.app.apply_decision(world.as_broker(), pid, action="suspend", decision_id=did)
-    world.refused(RuleViolationError, lambda: world.app.confirm_commitment(world.as_("b"), other))
+    world.app.execute(world.as_broker(), ApplyDecision(pid, action="suspend", decision_id=did))
+    world.refused(
+        RuleViolationError, lambda: world.app.execute(world.as_("b"), ConfirmCommitment(other))
+    )
 
 
 # -- 6. corrections name the event they correct ----------------------------------------
@@ -388,13 +425,15 @@ def test_invariant_6_organisation_and_partnership_corrections_name_the_corrected
     org, pid, app = world.org("a"), world.partnership(), world.app
 
     def fix_org(version: int) -> Outcome:
-        return app.correct_organisation(
-            world.as_("a"), org, changes={"legal_name": "A"}, corrects_version=version
+        return app.execute(
+            world.as_("a"),
+            CorrectOrganisation(org, changes={"legal_name": "A"}, corrects_version=version),
         )
 
     def fix_partnership(version: int) -> Outcome:
-        return app.correct_partnership(
-            world.as_broker(), pid, changes={"title": "T"}, corrects_version=version
+        return app.execute(
+            world.as_broker(),
+            CorrectPartnership(pid, changes={"title": "T"}, corrects_version=version),
         )
 
     # When a correction names an event that does not exist, Then it is refused
@@ -418,11 +457,14 @@ def test_invariant_6_a_delivery_correction_names_the_report_it_corrects(world: W
     cid = world.pledge("b", pid)
     reported = report(world, world.as_("b"), cid, "60").result
     delivery = reported["delivery_id"]
-    app.dispute_delivery(world.as_("a", reason="only 50 hours"), cid, delivery_id=delivery)
+    app.execute(world.as_("a", reason="only 50 hours"), DisputeDelivery(cid, delivery_id=delivery))
 
     def correct(quantity: str) -> Outcome:
-        return app.correct_delivery(
-            world.as_("b"), cid, delivery_id=delivery, quantity=quantity, delivered_on="2027-02-01"
+        return app.execute(
+            world.as_("b"),
+            CorrectDelivery(
+                cid, delivery_id=delivery, quantity=quantity, delivered_on="2027-02-01"
+            ),
         )
 
     # When b corrects it to 50, Then the correction names the report, which stays in history
@@ -431,7 +473,7 @@ def test_invariant_6_a_delivery_correction_names_the_report_it_corrects(world: W
     assert events[-1].corrects == {"stream": cid, "version": reported["version"]}
     assert str(events[reported["version"] - 1].quantity) == "60"
     # And once confirmed, a delivery is never corrected
-    app.confirm_delivery(world.as_("a"), cid, delivery_id=delivery)
+    app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=delivery))
     world.refused(RuleViolationError, lambda: correct("40"))
 
 
@@ -456,8 +498,9 @@ def test_invariant_7_decimals_are_canonical_strings(world: World, field: str, va
     def when() -> Outcome:  # field "quantity": a delivery's quantity
         if field == "quantity":
             return report(world, world.as_("b"), cid, value)
-        return world.app.pledge(
-            world.as_("b"), pid, contribution_type="cash", quantity=quantity, valuation=valuation
+        return world.app.execute(
+            world.as_("b"),
+            Pledge(pid, contribution_type="cash", quantity=quantity, valuation=valuation),
         )
 
     # When a decimal arrives as a number or a non-canonical string, Then it is refused
@@ -465,18 +508,18 @@ def test_invariant_7_decimals_are_canonical_strings(world: World, field: str, va
     assert isinstance(err, InvalidInputError) and err.field == field
 
 
-FIX, MILESTONE = "correct_partnership", "set_milestone"
+FIX, MILESTONE = CorrectPartnership, SetMilestone
 KICK_OFF = {"title": "Kick-off", "due_date": "2027-03-01"}
-ACCEPTED_INPUT: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
-    # case: (field refused, application method, its arguments, command options)
+ACCEPTED_INPUT: dict[str, tuple[str, type[Command], dict[str, Any], dict[str, Any]]] = {
+    # case: (field refused, command, its arguments, context options)
     "lone surrogate": ("changes.title", FIX, {"changes": {"title": "Care \ud800"}}, {}),
     "nul": ("changes.need_statement", FIX, {"changes": {"need_statement": "a\x00b"}}, {}),
     "over-long": ("changes.title", FIX, {"changes": {"title": "x" * 201}}, {}),
-    "over 2^53-1": ("terms.exit_notice_days", "draft_version", {"terms_": terms(notice=2**53)}, {}),
+    "over 2^53-1": ("terms.exit_notice_days", DraftVersion, {"terms": terms(notice=2**53)}, {}),
     "bad date": ("effective_date", MILESTONE, KICK_OFF, {"effective_date": "2027-02-30"}),
     "bad due date": ("due_date", MILESTONE, {**KICK_OFF, "due_date": "2027-3-1"}, {}),
     "nul in reason": ("reason", MILESTONE, KICK_OFF, {"reason": "\x00"}),
-    "upper-case hash": ("text_hash", "sign_agreement", {}, {}),
+    "upper-case hash": ("text_hash", SignAgreement, {}, {}),
 }
 
 
@@ -485,12 +528,12 @@ def test_invariant_7_accepted_input(world: World, case: str) -> None:
     # Given a text open for signature
     pid = world.partnership(a={"roles": ["lead"]}, b={})
     text = world.draft_and_open(pid)
-    field, method, kwargs, options = ACCEPTED_INPUT[case]
-    cmd = world.as_("a", **options) if method == "sign_agreement" else world.as_broker(**options)
-    if method == "sign_agreement":
+    field, command, kwargs, options = ACCEPTED_INPUT[case]
+    cmd = world.as_("a", **options) if command is SignAgreement else world.as_broker(**options)
+    if command is SignAgreement:
         kwargs = {"text_hash": text.upper()}
     # When input outside the accepted domain arrives, Then it is refused before any event
-    err = world.refused(InvalidInputError, lambda: getattr(world.app, method)(cmd, pid, **kwargs))
+    err = world.refused(InvalidInputError, lambda: world.runs(command)(cmd, pid, **kwargs))
     assert isinstance(err, InvalidInputError) and err.field == field
 
 
@@ -500,7 +543,7 @@ def test_invariant_7_accepted_input_is_stored_exactly(world: World) -> None:
     largest, title = "999999999999999999.999999", "Cafe\u0301 \U0001f600 \u00e9"
     # When they are recorded and read back from the store
     cid = world.pledge("b", pid, value=largest, unit="EUR", kind="cash")
-    world.app.correct_partnership(world.as_broker(), pid, changes={"title": title})
+    world.app.execute(world.as_broker(), CorrectPartnership(pid, changes={"title": title}))
     # Then they come back exactly: no rounding, no exponent, no Unicode normalisation
     value = world.commitment_of(cid).quantity["value"]
     assert (str(value), world.partnership_of(pid).title) == (largest, title)
@@ -514,10 +557,10 @@ def test_invariant_7_a_date_computed_past_9999_is_refused(world: World, command:
 
     def when() -> Outcome:
         if command == "withdraw_membership":
-            return world.app.withdraw_membership(world.as_("c", **late), pid)
+            return world.app.execute(world.as_("c", **late), WithdrawMembership(pid))
         c = world.orgs["c"]
-        return world.app.notify_breach(
-            world.as_broker(**late), pid, organisation_id=c, remedy_days=5
+        return world.app.execute(
+            world.as_broker(**late), NotifyBreach(pid, organisation_id=c, remedy_days=5)
         )
 
     # Then the exit or remedy date cannot be represented: refused as input, not a crash

@@ -7,8 +7,12 @@ from uuid import uuid4
 
 import pytest
 
-from collab.application import Command, Outcome
+from collab.agreements.commands import SignAgreement
+from collab.application import Context, Outcome
 from collab.domain.errors import CollabError, ForbiddenError, NotFoundError, RuleViolationError
+from collab.governance.commands import AdmitMember, DecideMember, NotifyBreach
+from collab.organisations.commands import GrantMandate
+from collab.partnerships.commands import DeclineInvitation, JoinPartnership, WithdrawMembership
 from tests.application.world import World
 
 STATES = ("invited", "active", "declined", "withdrawn", "defaulting", "removed")
@@ -34,17 +38,16 @@ def decide(world: World, pid: str, action: str, key: str, **options: Any) -> Out
     """Record a unanimous decision about member `key` and apply it as the broker."""
     org = world.orgs[key]
     decision_id = world.decide(pid, action, world.voters(pid), org)
-    return world.app.decide_member(
-        world.as_broker(**options), pid, action=action, organisation_id=org, decision_id=decision_id
+    return world.app.execute(
+        world.as_broker(**options),
+        DecideMember(pid, action=action, organisation_id=org, decision_id=decision_id),
     )
 
 
-def breach(world: World, pid: str, key: str = "d", cmd: Command | None = None) -> Outcome:
-    return world.app.notify_breach(
+def breach(world: World, pid: str, key: str = "d", cmd: Context | None = None) -> Outcome:
+    return world.app.execute(
         cmd or world.as_broker(effective_date=NOTIFIED),
-        pid,
-        organisation_id=world.orgs[key],
-        remedy_days=10,
+        NotifyBreach(pid, organisation_id=world.orgs[key], remedy_days=10),
     )
 
 
@@ -54,20 +57,22 @@ def member_in(world: World, status: str) -> tuple[str, str]:
         pid = world.in_force()
         world.org("e")
         admission = world.decide(pid, "admit_member", world.voters(pid), world.orgs["e"])
-        world.app.admit_member(
+        world.app.execute(
             world.as_broker(),
-            pid,
-            decision_id=admission,
-            organisation_id=world.orgs["e"],
-            roles=["implementer"],
-            weight=1,
+            AdmitMember(
+                pid,
+                decision_id=admission,
+                organisation_id=world.orgs["e"],
+                roles=["implementer"],
+                weight=1,
+            ),
         )
         if status == "declined":
-            world.app.decline_invitation(world.as_("e"), pid)
+            world.app.execute(world.as_("e"), DeclineInvitation(pid))
         return pid, "e"
     pid = world.in_force(keys=("a", "b", "c", "d"))
     if status == "withdrawn":
-        world.app.withdraw_membership(world.as_("d"), pid)
+        world.app.execute(world.as_("d"), WithdrawMembership(pid))
     if status in ("defaulting", "removed"):
         breach(world, pid)
         decide(world, pid, "declare_defaulting", "d", effective_date=AFTER_REMEDY)
@@ -77,18 +82,20 @@ def member_in(world: World, status: str) -> tuple[str, str]:
     return pid, "d"
 
 
-def run(world: World, command: str, cmd: Command, pid: str, key: str, did: str = "") -> Outcome:
+def run(world: World, command: str, cmd: Context, pid: str, key: str, did: str = "") -> Outcome:
     """When: one command of the membership table about member `key`, as `cmd`."""
     org = world.orgs[key]
     if command == "join":
-        return world.app.join_partnership(cmd, pid)
+        return world.app.execute(cmd, JoinPartnership(pid))
     if command == "decline":
-        return world.app.decline_invitation(cmd, pid)
+        return world.app.execute(cmd, DeclineInvitation(pid))
     if command == "withdraw":
-        return world.app.withdraw_membership(cmd, pid)
+        return world.app.execute(cmd, WithdrawMembership(pid))
     if command == "notify_breach":
-        return world.app.notify_breach(cmd, pid, organisation_id=org, remedy_days=10)
-    return world.app.decide_member(cmd, pid, action=command, organisation_id=org, decision_id=did)
+        return world.app.execute(cmd, NotifyBreach(pid, organisation_id=org, remedy_days=10))
+    return world.app.execute(
+        cmd, DecideMember(pid, action=command, organisation_id=org, decision_id=did)
+    )
 
 
 def given(world: World, command: str, pid: str, key: str) -> str:
@@ -169,9 +176,11 @@ def test_a_broker_under_mandate_answers_for_the_organisation(world: World) -> No
     # Given e invited, and broker m holding e's mandate for this partnership
     pid, key = member_in(world, "invited")
     m = world.another_broker()
-    world.app.grant_mandate(world.as_(key), world.orgs[key], broker_id=m.id, partnership_id=pid)
+    world.app.execute(
+        world.as_(key), GrantMandate(world.orgs[key], broker_id=m.id, partnership_id=pid)
+    )
     # When m joins for e; Then e is an active member
-    world.app.join_partnership(Command(m, on_behalf_of=world.orgs[key]), pid)
+    world.app.execute(Context(m, on_behalf_of=world.orgs[key]), JoinPartnership(pid))
     assert world.events(pid)[-1] == "MemberJoined"
     assert world.partnership_of(pid).members[world.orgs[key]]["status"] == "active"
 
@@ -197,13 +206,11 @@ def test_an_organisation_is_invited_again_only_once_it_left(world: World, state:
     decision_id = world.decide(pid, "admit_member", world.voters(pid), org)
 
     def invite() -> Outcome:
-        return world.app.admit_member(
+        return world.app.execute(
             world.as_broker(),
-            pid,
-            decision_id=decision_id,
-            organisation_id=org,
-            roles=["observer"],
-            weight=1,
+            AdmitMember(
+                pid, decision_id=decision_id, organisation_id=org, roles=["observer"], weight=1
+            ),
         )
 
     # Then an organisation still in the partnership is refused; one that left is invited anew
@@ -222,7 +229,7 @@ def test_a_withdrawal_takes_effect_after_the_notice(
     # Given a text with 45 days' notice in force, or no text in force yet (no notice)
     pid = world.in_force(notice=45) if in_force else world.partnership(a={}, b={})
     # When b withdraws on 1 March 2027
-    out = world.app.withdraw_membership(world.as_("b", effective_date=NOTIFIED), pid)
+    out = world.app.execute(world.as_("b", effective_date=NOTIFIED), WithdrawMembership(pid))
     # Then it is withdrawn, leaving on the date its notice ends
     member = world.partnership_of(pid).members[world.orgs["b"]]
     assert world.events(pid)[-1] == "MemberWithdrew"
@@ -235,8 +242,8 @@ def test_a_withdrawal_can_complete_the_signatures(world: World) -> None:
     pid = world.partnership(a={"roles": ["lead"]}, b={}, c={})
     text_hash = world.draft_and_open(pid)
     for key in ("a", "b"):
-        world.app.sign_agreement(world.as_(key), pid, text_hash=text_hash)
-    world.app.withdraw_membership(world.as_("c"), pid)
+        world.app.execute(world.as_(key), SignAgreement(pid, text_hash=text_hash))
+    world.app.execute(world.as_("c"), WithdrawMembership(pid))
     assert world.events(pid)[-2:] == ["MemberWithdrew", "AgreementEnteredIntoForce"]
 
 

@@ -7,8 +7,27 @@ from uuid import uuid4
 
 import pytest
 
-from collab.application import Command, Outcome
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    RejectAmendment,
+    SignAgreement,
+)
+from collab.application import Context, Outcome
 from collab.domain.errors import CollabError, ForbiddenError, NotFoundError, RuleViolationError
+from collab.governance.commands import AdmitMember, ApplyDecision
+from collab.organisations.commands import GrantMandate
+from collab.partnerships.commands import (
+    AssignBroker,
+    CancelPartnership,
+    DeclineInvitation,
+    InitiatePartnership,
+    InviteMember,
+    JoinPartnership,
+    TransferPractice,
+    WithdrawMembership,
+)
 from tests.application.world import OTHER_TERRITORY, TERRITORY, World, terms
 
 PRE_FORCE = ("scoping", "negotiating", "awaiting_signatures")
@@ -45,7 +64,7 @@ def given(world: World, command: str, pid: str) -> str:
     world.org("d")
     p = world.partnership_of(pid)
     if command == "open" and p.status == "negotiating":
-        world.app.draft_version(world.as_broker(), pid, terms_=terms())
+        world.app.execute(world.as_broker(), DraftVersion(pid, terms=terms()))
     if command not in (*GATED, "admit_member"):
         return ""
     if p.status not in DECIDING:
@@ -62,38 +81,43 @@ def latest_hash(world: World, pid: str) -> str:
     return text_hash
 
 
-def initiate(world: World, cmd: Command) -> str:
-    out = world.app.initiate_partnership(
-        cmd, title="Care", need_statement="Elders", territory=TERRITORY, partnership_type="other"
+def initiate(world: World, cmd: Context) -> str:
+    out = world.app.execute(
+        cmd,
+        InitiatePartnership(
+            title="Care", need_statement="Elders", territory=TERRITORY, partnership_type="other"
+        ),
     )
     pid: str = out.result["partnership_id"]
     return pid
 
 
-def run(world: World, command: str, cmd: Command, pid: str, decision_id: str = "") -> Outcome:
+def run(world: World, command: str, cmd: Context, pid: str, decision_id: str = "") -> Outcome:
     """When: one command of the table, as `cmd`."""
     app, d = world.app, world.orgs.get("d")
     if command in GATED:
-        return app.apply_decision(cmd, pid, action=command, decision_id=decision_id)
+        return app.execute(cmd, ApplyDecision(pid, action=command, decision_id=decision_id))
     if command in ("invite", "admit_member"):
         decided = {"decision_id": decision_id} if decision_id else {}
-        use_case = app.admit_member if decided else app.invite_member
-        return use_case(cmd, pid, organisation_id=d, roles=["implementer"], weight=1, **decided)
+        kind = AdmitMember if decided else InviteMember
+        return world.runs(kind)(
+            cmd, pid, organisation_id=d, roles=["implementer"], weight=1, **decided
+        )
     if command == "draft":
-        return app.draft_version(cmd, pid, terms_=terms("Redrafted"))
+        return app.execute(cmd, DraftVersion(pid, terms=terms("Redrafted")))
     if command == "open":
         versions = len(world.partnership_of(pid).versions)
-        return app.open_for_signature(cmd, pid, agreement_version=max(versions, 1))
+        return app.execute(cmd, OpenForSignature(pid, agreement_version=max(versions, 1)))
     if command == "sign":
-        return app.sign_agreement(cmd, pid, text_hash=latest_hash(world, pid))
+        return app.execute(cmd, SignAgreement(pid, text_hash=latest_hash(world, pid)))
     if command == "amend":
-        return app.propose_amendment(cmd, pid, base_version=1, terms_=terms("Amended"))
+        return app.execute(cmd, ProposeAmendment(pid, base_version=1, terms=terms("Amended")))
     if command == "reject":
-        return app.reject_amendment(cmd, pid)
+        return app.execute(cmd, RejectAmendment(pid))
     if command == "transfer":
         place = {"title": "Again", "need_statement": "E", "territory": OTHER_TERRITORY}
-        return app.transfer_practice(cmd, pid, **place)
-    return app.cancel_partnership(cmd, pid)
+        return app.execute(cmd, TransferPractice(pid, **place))
+    return app.execute(cmd, CancelPartnership(pid))
 
 
 ALLOWED_CASES = [
@@ -193,14 +217,14 @@ def test_the_last_signature_brings_the_agreement_into_force(world: World) -> Non
     pid = world.partnership_in("awaiting_signatures")
     text_hash = latest_hash(world, pid)
     for key in ("a", "b"):
-        world.app.sign_agreement(world.as_(key), pid, text_hash=text_hash)
+        world.app.execute(world.as_(key), SignAgreement(pid, text_hash=text_hash))
     # When c signs another hash, it never counts (invariant 1)
     other = hashlib.sha256(b"another text").hexdigest()
-    sign_other = world.app.sign_agreement
+    sign_other = world.runs(SignAgreement)
     world.refused(RuleViolationError, lambda: sign_other(world.as_("c"), pid, text_hash=other))
     assert world.partnership_of(pid).status == "awaiting_signatures"
     # When c signs the open hash; Then signature and entry into force share one transaction
-    out = world.app.sign_agreement(world.as_("c"), pid, text_hash=text_hash)
+    out = world.app.execute(world.as_("c"), SignAgreement(pid, text_hash=text_hash))
     assert len(out.positions) == 2
     assert world.events(pid)[-2:] == ["AgreementSigned", "AgreementEnteredIntoForce"]
     p = world.partnership_of(pid)
@@ -220,7 +244,7 @@ def test_only_active_signatories_sign(world: World, who: str, error: type[Collab
     pid = world.partnership(
         a={"roles": ["lead"]}, b={}, d={"signatory": False}, e={"join": False}, f={}
     )
-    world.app.withdraw_membership(world.as_("f"), pid)
+    world.app.execute(world.as_("f"), WithdrawMembership(pid))
     world.draft_and_open(pid)
     # Then none of them signs
     world.refused(error, lambda: run(world, "sign", world.as_(who), pid))
@@ -230,11 +254,11 @@ def test_an_admitted_member_joins_then_accedes_to_the_text_in_force(world: World
     # Given d admitted to an active partnership under a passed decision, and joined
     pid = world.partnership_in("active")
     run(world, "admit_member", world.as_broker(), pid, given(world, "admit_member", pid))
-    world.app.join_partnership(world.as_("d"), pid)
+    world.app.execute(world.as_("d"), JoinPartnership(pid))
     p, d = world.partnership_of(pid), world.orgs["d"]
     assert (p.members[d]["needs_accession"], d in p.required_signatories()) == (True, False)
     # When d signs another hash, it is refused; When it signs the hash in force, it counts
-    sign = world.app.sign_agreement
+    sign = world.runs(SignAgreement)
     world.refused(RuleViolationError, lambda: sign(world.as_("d"), pid, text_hash="0" * 64))
     sign(world.as_("d"), pid, text_hash=p.in_force_version()["hash"])
     assert world.events(pid)[-3:] == ["MemberAdmitted", "MemberJoined", "AgreementSigned"]
@@ -245,7 +269,7 @@ def test_accession_is_refused_once_the_partnership_is_terminated(world: World) -
     # Given d admitted and joined, then the partnership terminated before d acceded
     pid = world.partnership_in("active")
     run(world, "admit_member", world.as_broker(), pid, given(world, "admit_member", pid))
-    world.app.join_partnership(world.as_("d"), pid)
+    world.app.execute(world.as_("d"), JoinPartnership(pid))
     world.transition(pid, "terminate")
     # Then signing the text of a closed partnership is refused
     world.refused(RuleViolationError, lambda: run(world, "sign", world.as_("d"), pid))
@@ -289,7 +313,7 @@ def test_a_decision_is_used_once(world: World, command: str) -> None:
     decision_id = given(world, command, pid)
     run(world, command, world.as_broker(), pid, decision_id)
     if command == "admit_member":
-        world.app.decline_invitation(world.as_("d"), pid)
+        world.app.execute(world.as_("d"), DeclineInvitation(pid))
     else:
         world.transition(pid, "resume")
     # Then it does not open the same row again
@@ -319,7 +343,7 @@ def test_a_member_that_is_no_signatory_does_not_amend(world: World) -> None:
     pid = world.partnership(a={"roles": ["lead"]}, b={}, d={"signatory": False})
     text_hash = world.draft_and_open(pid)
     for key in ("a", "b"):
-        world.app.sign_agreement(world.as_(key), pid, text_hash=text_hash)
+        world.app.execute(world.as_(key), SignAgreement(pid, text_hash=text_hash))
     world.refused(ForbiddenError, lambda: run(world, "amend", world.as_("d"), pid))
 
 
@@ -329,7 +353,7 @@ def test_a_transferred_practice_starts_a_partnership_with_lineage(world: World) 
     assert world.events(new) == ["Initiated"]
     related = world.partnership_of(new).related
     assert [(r["partnership"], r["relation"]) for r in related] == [(pid, "replicates")]
-    transfer = world.app.transfer_practice
+    transfer = world.runs(TransferPractice)
     same_place = {"title": "Again", "need_statement": "E", "territory": TERRITORY}
     world.refused(RuleViolationError, lambda: transfer(world.as_broker(), pid, **same_place))
 
@@ -339,10 +363,10 @@ def test_an_assigned_broker_steers_like_the_initiating_one(world: World) -> None
     pid = world.partnership_in("negotiating")
     other = world.another_broker()
     world.org("d")  # registered before: `refused` checks that nothing at all is recorded
-    world.refused(NotFoundError, lambda: run(world, "invite", Command(other), pid))
+    world.refused(NotFoundError, lambda: run(world, "invite", Context(other), pid))
     # When the lead assigns it; Then it invites
-    world.app.assign_broker(world.as_("a"), pid, broker_id=other.id)
-    run(world, "invite", Command(other), pid)
+    world.app.execute(world.as_("a"), AssignBroker(pid, broker_id=other.id))
+    run(world, "invite", Context(other), pid)
     assert world.events(pid)[-2:] == ["BrokerAssigned", "MemberInvited"]
 
 
@@ -350,9 +374,11 @@ def test_a_broker_under_mandate_acts_only_for_that_organisation(world: World) ->
     # Given broker m holding b's mandate for this partnership (b is not the lead)
     pid = world.partnership_in("awaiting_signatures")
     m = world.another_broker()
-    world.app.grant_mandate(world.as_("b"), world.orgs["b"], broker_id=m.id, partnership_id=pid)
+    world.app.execute(
+        world.as_("b"), GrantMandate(world.orgs["b"], broker_id=m.id, partnership_id=pid)
+    )
     # Then it signs for b, but neither steers as b nor acts for c
-    for_b, for_c = (Command(m, on_behalf_of=world.orgs[key]) for key in "bc")
+    for_b, for_c = (Context(m, on_behalf_of=world.orgs[key]) for key in "bc")
     world.refused(ForbiddenError, lambda: run(world, "cancel", for_b, pid))
     world.refused(ForbiddenError, lambda: run(world, "sign", for_c, pid))
     run(world, "sign", for_b, pid)

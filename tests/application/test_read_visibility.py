@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
+from collab.commitments.commands import ReportDelivery, WithdrawCommitment
 from collab.domain.errors import NotFoundError, RuleViolationError
+from collab.governance.commands import SetMilestone
+from collab.organisations.commands import GrantMandate
+from collab.partnerships.commands import DeclineInvitation, InviteMember, WithdrawMembership
 from tests.application.world import World
 
 
@@ -26,9 +30,11 @@ def test_an_invited_organisation_reads_no_content_and_no_commitment(world: World
 def test_a_former_member_reads_the_partnership_as_it_was_when_it_left(world: World) -> None:
     # Given c withdrew, after which the partnership went on changing
     pid = world.in_force()
-    world.app.withdraw_membership(world.as_("c"), pid)
+    world.app.execute(world.as_("c"), WithdrawMembership(pid))
     left_at = world.partnership_of(pid).version
-    world.app.set_milestone(world.as_broker(), pid, title="After c left", due_date="2029-01-01")
+    world.app.execute(
+        world.as_broker(), SetMilestone(pid, title="After c left", due_date="2029-01-01")
+    )
     # When c reads it
     seen = world.app.partnership_content(world.partners["c"], pid)
     # Then it sees the version of its exit, not what followed
@@ -40,8 +46,8 @@ def test_a_former_member_reads_anothers_commitment_as_it_stood_at_the_exit(world
     # Given b's confirmed commitment, then c withdrew, then b reported a delivery on it
     pid = world.in_force()
     cid = world.pledge("b", pid)
-    world.app.withdraw_membership(world.as_("c"), pid)
-    world.app.report_delivery(world.as_("b"), cid, quantity="10", delivered_on="2029-01-01")
+    world.app.execute(world.as_("c"), WithdrawMembership(pid))
+    world.app.execute(world.as_("b"), ReportDelivery(cid, quantity="10", delivered_on="2029-01-01"))
     # When c reads the commitment, Then it is as it stood when c left: no delivery
     seen = world.app.get_commitment(world.partners["c"], cid)
     assert (seen.status, seen.deliveries) == ("confirmed", {})
@@ -52,14 +58,14 @@ def test_a_former_member_reads_anothers_commitment_as_it_stood_at_the_exit(world
 def test_a_former_member_does_not_see_a_commitment_made_after_it_left(world: World) -> None:
     # Given c withdrew, then b pledged
     pid = world.in_force()
-    world.app.withdraw_membership(world.as_("c"), pid)
+    world.app.execute(world.as_("c"), WithdrawMembership(pid))
     cid = world.pledge("b", pid)
     # Then c reads no such commitment, and a command on it is refused as for an unknown id
     with pytest.raises(NotFoundError):
         world.app.get_commitment(world.partners["c"], cid)
     before = world.head()
     with pytest.raises(NotFoundError):
-        world.app.withdraw_commitment(world.as_("c"), cid)
+        world.app.execute(world.as_("c"), WithdrawCommitment(cid))
     assert world.head() == before
 
 
@@ -68,7 +74,7 @@ def test_an_exit_comes_after_the_releases_it_causes(world: World) -> None:
     pid = world.in_force()
     cid = world.pledge("c", pid)
     # When c withdraws
-    out = world.app.withdraw_membership(world.as_("c"), pid)
+    out = world.app.execute(world.as_("c"), WithdrawMembership(pid))
     # Then its commitment's release is recorded before its exit in the same command, so
     # c reads its commitment as released (the state at its exit)
     stored = world.app.recorder.select_notifications(out.positions[0], len(out.positions))
@@ -89,18 +95,19 @@ def test_a_mandate_for_a_partnership_needs_the_organisation_standing_in_it(
     # Given organisation d in the partnership in the given status
     pid = world.partnership(a={"roles": ["lead"]}, d={"join": status != "invited"})
     if status == "declined":
-        world.app.invite_member(
-            world.as_broker(), pid, organisation_id=world.org("e"), roles=["funder"], weight=1
+        world.app.execute(
+            world.as_broker(),
+            InviteMember(pid, organisation_id=world.org("e"), roles=["funder"], weight=1),
         )
-        world.app.decline_invitation(world.as_("e"), pid)
+        world.app.execute(world.as_("e"), DeclineInvitation(pid))
     if status == "withdrawn":
-        world.app.withdraw_membership(world.as_("d"), pid)
+        world.app.execute(world.as_("d"), WithdrawMembership(pid))
     key = "e" if status == "declined" else "d"
     broker = world.another_broker()
 
     def grant(scope: str | None) -> Any:
-        return world.app.grant_mandate(
-            world.as_(key), world.orgs[key], broker_id=broker.id, partnership_id=scope
+        return world.app.execute(
+            world.as_(key), GrantMandate(world.orgs[key], broker_id=broker.id, partnership_id=scope)
         )
 
     # When it grants a broker a mandate for that partnership
@@ -121,8 +128,8 @@ def test_a_mandate_for_a_partnership_the_organisation_cannot_see_is_unknown(worl
     # Then x's mandate for it is refused as for an unknown partnership, recording nothing
     world.refused(
         NotFoundError,
-        lambda: world.app.grant_mandate(
-            world.as_("x"), world.orgs["x"], broker_id=broker.id, partnership_id=pid
+        lambda: world.app.execute(
+            world.as_("x"), GrantMandate(world.orgs["x"], broker_id=broker.id, partnership_id=pid)
         ),
     )
 
@@ -131,9 +138,11 @@ def test_a_snapshot_older_than_exit_versions_is_completed_from_the_stream(world:
     # Given c withdrew, and a snapshot of the partnership as older code took it: its
     # membership records without their exit version
     pid = world.in_force()
-    world.app.withdraw_membership(world.as_("c"), pid)
+    world.app.execute(world.as_("c"), WithdrawMembership(pid))
     exit_version = world.partnership_of(pid).members[world.orgs["c"]]["exit_version"]
-    world.app.set_milestone(world.as_broker(), pid, title="After c left", due_date="2029-01-01")
+    world.app.execute(
+        world.as_broker(), SetMilestone(pid, title="After c left", due_date="2029-01-01")
+    )
     old = world.app.repository.get(uuid.UUID(pid))
     del old.members[world.orgs["c"]]["exit_version"]
     assert world.app.snapshots is not None

@@ -7,18 +7,44 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from collab.application import Command, Outcome
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    RejectAmendment,
+    SignAgreement,
+)
+from collab.application import Context, Outcome
+from collab.commitments.commands import (
+    ConfirmCommitment,
+    ConfirmDelivery,
+    CorrectDelivery,
+    DisputeDelivery,
+    Pledge,
+    ReportDelivery,
+)
 from collab.domain.errors import ForbiddenError, NotFoundError, RuleViolationError
+from collab.governance.commands import ApplyDecision
+from collab.organisations import contacts
+from collab.organisations.commands import GrantMandate, RevokeMandate
+from collab.partnerships.commands import (
+    InitiatePartnership,
+    InviteMember,
+    JoinPartnership,
+    TransferPractice,
+    WithdrawMembership,
+)
 from tests.application.world import OTHER_TERRITORY, TERRITORY, World, terms
 
 
-def sign(world: World, cmd: Command, pid: str, text_hash: str) -> Outcome:
-    return world.app.sign_agreement(cmd, pid, text_hash=text_hash)
+def sign(world: World, cmd: Context, pid: str, text_hash: str) -> Outcome:
+    return world.app.execute(cmd, SignAgreement(pid, text_hash=text_hash))
 
 
 def amend(world: World, pid: str, base: int) -> str:
-    out = world.app.propose_amendment(
-        world.as_broker(), pid, base_version=base, terms_=terms(f"Amended {uuid4()}")
+    out = world.app.execute(
+        world.as_broker(),
+        ProposeAmendment(pid, base_version=base, terms=terms(f"Amended {uuid4()}")),
     )
     text_hash: str = out.result["text_hash"]
     return text_hash
@@ -60,17 +86,19 @@ def test_a_broker_acts_for_a_partner_only_under_its_mandate(world: World) -> Non
     b, agent = world.orgs["b"], world.another_broker()
     # When brokers sign for b without b's mandate, Then they are refused
     world.refused(ForbiddenError, lambda: sign(world, world.as_broker(on_behalf_of=b), pid, text))
-    world.refused(NotFoundError, lambda: sign(world, Command(agent, on_behalf_of=b), pid, text))
+    world.refused(NotFoundError, lambda: sign(world, Context(agent, on_behalf_of=b), pid, text))
     # When b's partner grants the agent a mandate for this partnership
-    granted = world.app.grant_mandate(world.as_("b"), b, broker_id=agent.id, partnership_id=pid)
+    granted = world.app.execute(
+        world.as_("b"), GrantMandate(b, broker_id=agent.id, partnership_id=pid)
+    )
     mandate = granted.result["mandate_id"]
     # Then the agent signs for b, and the event names actor, organisation and mandate
-    sign(world, Command(agent, on_behalf_of=b), pid, text)
+    sign(world, Context(agent, on_behalf_of=b), pid, text)
     meta = last_meta(world, pid)
     assert (meta["actor"], meta["on_behalf_of"], meta["mandate"]) == (agent.id, b, mandate)
     assert world.partnership_of(pid).signatures[text][b]["mandate"] == mandate
     # And the mandate does not let the agent act for a
-    cmd = Command(agent, on_behalf_of=world.orgs["a"])
+    cmd = Context(agent, on_behalf_of=world.orgs["a"])
     world.refused(ForbiddenError, lambda: sign(world, cmd, pid, text))
 
 
@@ -83,10 +111,10 @@ def test_a_mandate_that_does_not_apply_does_not_work(world: World, why: str) -> 
     b = world.orgs["b"]
     scope = world.partnership(b={}) if why == "other partnership" else pid
     until = "2000-01-01" if why == "expired" else None
-    grant = world.app.grant_mandate
+    grant = world.runs(GrantMandate)
     out = grant(world.as_("b"), b, broker_id=world.broker.id, partnership_id=scope, until=until)
     if why == "revoked":
-        world.app.revoke_mandate(world.as_("b"), b, out.result["mandate_id"])
+        world.app.execute(world.as_("b"), RevokeMandate(b, out.result["mandate_id"]))
     # When the broker signs for b, Then it is refused and nothing recorded
     world.refused(ForbiddenError, lambda: sign(world, world.as_broker(on_behalf_of=b), pid, text))
 
@@ -116,7 +144,7 @@ def test_an_amendment_lacking_a_signature_leaves_the_earlier_version_in_force(
     p = world.partnership_of(pid)
     assert (p.in_force, p.versions["1"]["status"], p.status) == (1, "in_force", "in_modification")
     # When c rejects it, Then the partnership is active on v1 and v2 is rejected
-    world.app.reject_amendment(world.as_("c"), pid)
+    world.app.execute(world.as_("c"), RejectAmendment(pid))
     p = world.partnership_of(pid)
     assert (p.in_force, p.status, p.versions["2"]["status"]) == (1, "active", "rejected")
     # And a later amendment still needs c
@@ -137,7 +165,7 @@ def test_a_withdrawn_member_can_no_longer_act(world: World) -> None:
     pid = world.in_force()
     confirmed, pledged = world.pledge("c", pid), world.pledge("c", pid, confirm=False)
     # When c withdraws, Then both commitments are released in the same command
-    out = world.app.withdraw_membership(world.as_("c", effective_date="2027-03-01"), pid)
+    out = world.app.execute(world.as_("c", effective_date="2027-03-01"), WithdrawMembership(pid))
     assert sorted(out.result["released_commitments"]) == sorted([confirmed, pledged])
     assert out.result["exit_date"] == "2027-03-31"  # 30 days' notice in the terms
     for cid in (confirmed, pledged):
@@ -152,8 +180,8 @@ def test_a_withdrawn_member_can_no_longer_act(world: World) -> None:
 
 
 def deliver(world: World, key: str, cid: str, quantity: str) -> str:
-    out = world.app.report_delivery(
-        world.as_(key), cid, quantity=quantity, delivered_on="2027-02-01"
+    out = world.app.execute(
+        world.as_(key), ReportDelivery(cid, quantity=quantity, delivered_on="2027-02-01")
     )
     delivery_id: str = out.result["delivery_id"]
     return delivery_id
@@ -174,40 +202,43 @@ def test_a_disputed_delivery_counts_only_once_corrected_and_confirmed(world: Wor
     cid = world.pledge("b", pid)
     first = deliver(world, "b", cid, "60")
     # When the lead disputes it, Then it does not count
-    app.dispute_delivery(world.as_("a", reason="we counted 50"), cid, delivery_id=first)
+    app.execute(world.as_("a", reason="we counted 50"), DisputeDelivery(cid, delivery_id=first))
     assert world.commitment_of(cid).confirmed_total() == 0
     # When b corrects it to 50 and the lead confirms, Then 50 count
-    app.correct_delivery(
-        world.as_("b"), cid, delivery_id=first, quantity="50", delivered_on="2027-02-01"
+    app.execute(
+        world.as_("b"),
+        CorrectDelivery(cid, delivery_id=first, quantity="50", delivered_on="2027-02-01"),
     )
-    app.confirm_delivery(world.as_("a"), cid, delivery_id=first)
+    app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=first))
     assert world.commitment_of(cid).confirmed_total() == 50
     assert world.commitment_of(cid).status == "in_delivery"
     # When another 50 are reported and confirmed, Then fulfilment follows automatically
     second = deliver(world, "b", cid, "50")
-    out = app.confirm_delivery(world.as_("a"), cid, delivery_id=second)
+    out = app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=second))
     assert out.result["status"] == "fulfilled"
     assert world.events(cid)[-2:] == ["DeliveryConfirmed", "Fulfilled"]
 
 
 def test_a_delivery_to_a_member_is_confirmed_by_that_member(world: World) -> None:
     pid = world.in_force()
-    out = world.app.pledge(
+    out = world.app.execute(
         world.as_("b"),
-        pid,
-        contribution_type="expertise",
-        quantity={"value": "2", "unit": "day"},
-        valuation={"method": "not_valued"},
-        recipient=world.orgs["c"],
+        Pledge(
+            pid,
+            contribution_type="expertise",
+            quantity={"value": "2", "unit": "day"},
+            valuation={"method": "not_valued"},
+            recipient=world.orgs["c"],
+        ),
     )
     cid = out.result["commitment_id"]
-    world.app.confirm_commitment(world.as_("b"), cid)
+    world.app.execute(world.as_("b"), ConfirmCommitment(cid))
     delivery = deliver(world, "b", cid, "2")
     world.refused(
         ForbiddenError,
-        lambda: world.app.confirm_delivery(world.as_("a"), cid, delivery_id=delivery),
+        lambda: world.app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=delivery)),
     )
-    world.app.confirm_delivery(world.as_("c"), cid, delivery_id=delivery)
+    world.app.execute(world.as_("c"), ConfirmDelivery(cid, delivery_id=delivery))
     assert world.commitment_of(cid).status == "fulfilled"
 
 
@@ -219,20 +250,21 @@ def test_the_clld_49_percent_rule(world: World) -> None:
         c={},
         e={"sector": "private"},
     )
-    draft = world.app.draft_version(world.as_broker(), pid, terms_=terms())
+    draft = world.app.execute(world.as_broker(), DraftVersion(pid, terms=terms()))
     number = draft.result["agreement_version"]
 
     def open_() -> Outcome:
-        return world.app.open_for_signature(world.as_broker(), pid, agreement_version=number)
+        return world.app.execute(world.as_broker(), OpenForSignature(pid, agreement_version=number))
 
     # When it is opened for signature, Then it is refused
     world.refused(RuleViolationError, open_)
     # When a second civil-society member joins (2 of 5 = 40%), Then it opens and binds
     world.org("c2")
-    world.app.invite_member(
-        world.as_broker(), pid, organisation_id=world.orgs["c2"], roles=["implementer"], weight=1
+    world.app.execute(
+        world.as_broker(),
+        InviteMember(pid, organisation_id=world.orgs["c2"], roles=["implementer"], weight=1),
     )
-    world.app.join_partnership(world.as_("c2"), pid)
+    world.app.execute(world.as_("c2"), JoinPartnership(pid))
     open_()
     for key in ("p", "c", "e", "c2"):
         sign(world, world.as_(key), pid, draft.result["text_hash"])
@@ -243,8 +275,10 @@ def test_a_practice_is_transferred_to_another_territory_with_lineage(world: Worl
     # Given a partnership moving on
     pid = world.in_force()
     did = world.decide(pid, "start_moving_on", dict.fromkeys("abc", "for"))
-    world.app.apply_decision(world.as_broker(), pid, action="start_moving_on", decision_id=did)
-    transfer = world.app.transfer_practice
+    world.app.execute(
+        world.as_broker(), ApplyDecision(pid, action="start_moving_on", decision_id=did)
+    )
+    transfer = world.runs(TransferPractice)
     # When the practice is "transferred" to the same territory, Then it is refused
     world.refused(
         RuleViolationError,
@@ -275,12 +309,14 @@ def test_a_partner_initiated_partnership_is_led_by_its_organisation(world: World
     # Given a community organisation's partner
     org = world.org("community")
     # When it initiates a partnership
-    out = world.app.initiate_partnership(
+    out = world.app.execute(
         world.as_("community"),
-        title="Village kitchen",
-        need_statement="No hot meals",
-        territory=TERRITORY,
-        partnership_type="social_innovation",
+        InitiatePartnership(
+            title="Village kitchen",
+            need_statement="No hot meals",
+            territory=TERRITORY,
+            partnership_type="social_innovation",
+        ),
     )
     pid = out.result["partnership_id"]
     # Then its organisation is the active lead, and no broker is attached
@@ -292,8 +328,9 @@ def test_a_partner_initiated_partnership_is_led_by_its_organisation(world: World
         [],
     )
     # And as lead it invites others
-    world.app.invite_member(
-        world.as_("community"), pid, organisation_id=world.org("b"), roles=["funder"], weight=1
+    world.app.execute(
+        world.as_("community"),
+        InviteMember(pid, organisation_id=world.org("b"), roles=["funder"], weight=1),
     )
     assert world.partnership_of(pid).status == "negotiating"
 
@@ -303,23 +340,31 @@ def test_contact_details_are_erasable_and_never_in_events(world: World) -> None:
     pid = world.in_force()
     org, before = world.orgs["a"], world.head()
     name, email = f"Maria {uuid4().hex}", f"{uuid4().hex}@example.org"
-    mine = world.app.set_contact(world.as_("a"), org, name=name, email=email, role="coordinator")
-    world.app.set_contact(world.as_broker(), org, name=f"{name} II", email=f"2{email}", role="cfo")
+    mine = contacts.set_contact(
+        world.app, world.as_("a").actor, org, name=name, email=email, role="coordinator"
+    )
+    contacts.set_contact(
+        world.app, world.as_broker().actor, org, name=f"{name} II", email=f"2{email}", role="cfo"
+    )
     assert {c.name for c in world.app.side.list_contacts(org)} == {name, f"{name} II"}
     # Then no event was recorded, and no stored event holds the name or the email
     assert world.head() == before
     for n in world.app.recorder.select_notifications(1, 10000):
         assert name.encode() not in n.state and email.encode() not in n.state
     # When the partner's contact is erased, Then it is gone and the log is unchanged
-    assert world.app.erase_contact(world.as_("a"), org, mine.contact_id)
+    assert contacts.erase_contact(world.app, world.as_("a").actor, org, mine.contact_id)
     assert [c.name for c in world.app.side.list_contacts(org)] == [f"{name} II"]
     assert world.head() == before
     assert world.events(pid)[0] == "Initiated"
     # And another organisation's partner can neither record nor erase a's contacts
     b = world.as_("b")
-    world.refused(ForbiddenError, lambda: world.app.erase_contact(b, org, mine.contact_id))
+    world.refused(
+        ForbiddenError, lambda: contacts.erase_contact(world.app, b.actor, org, mine.contact_id)
+    )
     world.refused(
         ForbiddenError,
-        lambda: world.app.set_contact(b, org, name="Eve", email="e@example.org", role="spy"),
+        lambda: contacts.set_contact(
+            world.app, b.actor, org, name="Eve", email="e@example.org", role="spy"
+        ),
     )
     assert len(world.app.side.list_contacts(org)) == 1

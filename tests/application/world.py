@@ -5,16 +5,35 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
-from collab.application import Actor, Collab, Command, Outcome
+from collab.actors.commands import EnrolActor, GrantAudit
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    SignAgreement,
+)
+from collab.application import Actor, Collab, Context, Outcome
+from collab.commands import Command
+from collab.commitments.commands import ConfirmCommitment, Pledge
 from collab.domain.errors import CollabError
+from collab.governance.commands import ApplyDecision, RecordDecision
+from collab.organisations.commands import RegisterOrganisation
+from collab.partnerships.commands import (
+    CancelPartnership,
+    InitiatePartnership,
+    InviteMember,
+    JoinPartnership,
+)
 
 SECTOR_TYPES = {"public": 11, "civil_society": 22, "private": 70}
 TERRITORY = {"country": "PT", "nuts": "PT184"}
 OTHER_TERRITORY = {"country": "ES", "nuts": "ES43"}
+
+C = TypeVar("C", bound=Command)
 
 
 def terms(
@@ -55,34 +74,36 @@ class World:
         # Roles are recorded events: the broker is enrolled (mandates and assignments
         # name it), the auditor too, with a grant on every partnership.
         self.broker = self.another_broker()
-        out = self.app.enrol_actor(Command(self.admin), role="auditor")
+        out = self.app.execute(Context(self.admin), EnrolActor(role="auditor"))
         self.auditor = Actor(out.result["actor_id"], "auditor")
-        self.app.grant_audit(Command(self.admin), self.auditor.id, partnership_id="*")
+        self.app.execute(Context(self.admin), GrantAudit(self.auditor.id, partnership_id="*"))
 
     # -- identities ----------------------------------------------------------------------
 
-    def as_broker(self, **options: Any) -> Command:
-        return Command(self.broker, **options)
+    def as_broker(self, **options: Any) -> Context:
+        return Context(self.broker, **options)
 
-    def as_(self, key: str, **options: Any) -> Command:
+    def as_(self, key: str, **options: Any) -> Context:
         """A partner actor of organisation `key`."""
-        return Command(self.partners[key], **options)
+        return Context(self.partners[key], **options)
 
     def another_broker(self) -> Actor:
         """A broker actor enrolled by an admin (a recorded binding)."""
-        out = self.app.enrol_actor(Command(self.admin), role="broker")
+        out = self.app.execute(Context(self.admin), EnrolActor(role="broker"))
         return Actor(out.result["actor_id"], "broker")
 
     def org(self, key: str, sector: str = "civil_society") -> str:
         """Register organisation `key` (once) and a partner actor bound to it."""
         if key not in self.orgs:
-            out = self.app.register_organisation(
-                Command(self.broker),
-                identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
-                legal_name=f"{key} org",
-                org_type=SECTOR_TYPES[sector],
-                sector=sector,
-                territory=TERRITORY,
+            out = self.app.execute(
+                Context(self.broker),
+                RegisterOrganisation(
+                    identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+                    legal_name=f"{key} org",
+                    org_type=SECTOR_TYPES[sector],
+                    sector=sector,
+                    territory=TERRITORY,
+                ),
             )
             self.orgs[key] = out.result["organisation_id"]
             self.partners[key] = Actor(str(uuid.uuid4()), "partner", self.orgs[key])
@@ -95,33 +116,38 @@ class World:
 
         ``members`` maps a key to keyword overrides: sector, roles, weight, signatory, join.
         """
-        out = self.app.initiate_partnership(
+        out = self.app.execute(
             self.as_broker(),
-            title="Care rounds",
-            need_statement="Isolated elders lack care",
-            territory=TERRITORY,
-            partnership_type=ptype,
+            InitiatePartnership(
+                title="Care rounds",
+                need_statement="Isolated elders lack care",
+                territory=TERRITORY,
+                partnership_type=ptype,
+            ),
         )
         pid: str = out.result["partnership_id"]
         for key, spec in members.items():
             self.org(key, spec.get("sector", "civil_society"))
-            self.app.invite_member(
+            self.app.execute(
                 self.as_broker(),
-                pid,
-                organisation_id=self.orgs[key],
-                roles=spec.get("roles", ["implementer"]),
-                weight=spec.get("weight", 1),
-                signatory=spec.get("signatory", True),
-                interest_group=spec.get("interest_group"),
+                InviteMember(
+                    pid,
+                    organisation_id=self.orgs[key],
+                    roles=spec.get("roles", ["implementer"]),
+                    weight=spec.get("weight", 1),
+                    signatory=spec.get("signatory", True),
+                    interest_group=spec.get("interest_group"),
+                ),
             )
             if spec.get("join", True):
-                self.app.join_partnership(self.as_(key), pid)
+                self.app.execute(self.as_(key), JoinPartnership(pid))
         return pid
 
     def draft_and_open(self, pid: str, **terms_options: Any) -> str:
-        draft = self.app.draft_version(self.as_broker(), pid, terms_=terms(**terms_options))
-        self.app.open_for_signature(
-            self.as_broker(), pid, agreement_version=draft.result["agreement_version"]
+        draft = self.app.execute(self.as_broker(), DraftVersion(pid, terms=terms(**terms_options)))
+        self.app.execute(
+            self.as_broker(),
+            OpenForSignature(pid, agreement_version=draft.result["agreement_version"]),
         )
         text_hash: str = draft.result["text_hash"]
         return text_hash
@@ -137,9 +163,13 @@ class World:
         pid = self.partnership(ptype, **{k: {"roles": roles[k]} for k in keys})
         text_hash = self.draft_and_open(pid, **terms_options)
         for key in keys:
-            self.app.sign_agreement(self.as_(key), pid, text_hash=text_hash)
+            self.app.execute(self.as_(key), SignAgreement(pid, text_hash=text_hash))
         assert self.partnership_of(pid).status == "active"
         return pid
+
+    def runs(self, command: type[C]) -> Callable[..., Outcome]:
+        """Execute `command(*args, **kwargs)` as the context given first (for refusals)."""
+        return lambda ctx, *args, **kwargs: self.app.execute(ctx, command(*args, **kwargs))
 
     def partnership_of(self, pid: str) -> Any:
         return self.app.get_partnership(self.admin, pid)
@@ -159,18 +189,20 @@ class World:
         confirm: bool = True,
         period: dict[str, str] | None = None,
     ) -> str:
-        out = self.app.pledge(
+        out = self.app.execute(
             self.as_(key),
-            pid,
-            contribution_type=kind,
-            quantity={"value": value, "unit": unit},
-            valuation={"method": "not_valued"},
-            recipient=recipient,
-            period=period,
+            Pledge(
+                pid,
+                contribution_type=kind,
+                quantity={"value": value, "unit": unit},
+                valuation={"method": "not_valued"},
+                recipient=recipient,
+                period=period,
+            ),
         )
         cid: str = out.result["commitment_id"]
         if confirm:
-            self.app.confirm_commitment(self.as_(key), cid)
+            self.app.execute(self.as_(key), ConfirmCommitment(cid))
         return cid
 
     def decide(
@@ -179,12 +211,14 @@ class World:
         subject: dict[str, Any] = {"action": action}
         if organisation is not None:
             subject["organisation_id"] = organisation
-        out = self.app.record_decision(
+        out = self.app.execute(
             self.as_broker(),
-            pid,
-            body="General assembly",
-            subject=subject,
-            votes={self.orgs[k]: vote for k, vote in voters.items()},
+            RecordDecision(
+                pid,
+                body="General assembly",
+                subject=subject,
+                votes={self.orgs[k]: vote for k, vote in voters.items()},
+            ),
         )
         decision_id: str = out.result["decision_id"]
         return decision_id
@@ -222,8 +256,8 @@ class World:
     def transition(self, pid: str, action: str, **options: Any) -> Outcome:
         """Record a unanimous decision on a lifecycle `action` and apply it as the broker."""
         decision_id = self.decide(pid, action, self.voters(pid))
-        return self.app.apply_decision(
-            self.as_broker(**options), pid, action=action, decision_id=decision_id
+        return self.app.execute(
+            self.as_broker(**options), ApplyDecision(pid, action=action, decision_id=decision_id)
         )
 
     def partnership_in(self, status: str, ptype: str = "social_innovation") -> str:
@@ -235,12 +269,13 @@ class World:
             if status == "awaiting_signatures":
                 self.draft_and_open(pid)
             if status == "cancelled":
-                self.app.cancel_partnership(self.as_broker(), pid)
+                self.app.execute(self.as_broker(), CancelPartnership(pid))
             return pid
         pid = self.in_force(ptype)
         if status == "in_modification":
-            self.app.propose_amendment(
-                self.as_broker(), pid, base_version=1, terms_=terms("Amended vision")
+            self.app.execute(
+                self.as_broker(),
+                ProposeAmendment(pid, base_version=1, terms=terms("Amended vision")),
             )
         paths = {
             "suspended": ["suspend"],
@@ -253,14 +288,14 @@ class World:
         assert self.partnership_of(pid).status == status
         return pid
 
-    def as_who(self, who: str, **options: Any) -> Command:
+    def as_who(self, who: str, **options: Any) -> Context:
         """A command by broker, other_broker (in no partnership), auditor, admin, or a partner
         of organisation `who` (registered first if new: build commands before a `refused`)."""
         if who == "broker":
             return self.as_broker(**options)
         if who == "other_broker":
-            return Command(self.another_broker(), **options)
+            return Context(self.another_broker(), **options)
         if who in ("auditor", "admin"):
-            return Command(self.auditor if who == "auditor" else self.admin, **options)
+            return Context(self.auditor if who == "auditor" else self.admin, **options)
         self.org(who)
         return self.as_(who, **options)

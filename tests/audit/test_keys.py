@@ -13,11 +13,12 @@ from click.testing import CliRunner
 
 from api.cli import main
 from api.service import Service, Settings
+from collab.actors.commands import EnrolActor
+from collab.actors.handlers import OPERATOR
 from collab.audit import verify as v
 from collab.audit.keys import KeyRing, KeysMissingError, rotate
-from collab.commands import Command
+from collab.commands import Context
 from collab.stores import StoreConfig
-from collab.use_cases.actors import OPERATOR
 
 
 def load_in_child(data_dir: str) -> str:
@@ -64,7 +65,7 @@ def test_keygen_then_server_mode_signs_every_event(tmp_path: Path) -> None:
     )
     svc = Service(settings)
     try:
-        out = svc.app.enrol_actor(Command(OPERATOR), role="broker")
+        out = svc.app.execute(Context(OPERATOR), EnrolActor(role="broker"))
         (n,) = svc.app.recorder.select_notifications(out.position, 1)
         key = (str(n.originator_id), n.originator_version)
         # Then its writer signature was recorded with the key keygen made
@@ -82,7 +83,7 @@ def test_rotation_keeps_old_checkpoints_verifiable(tmp_path: Path) -> None:
     config = StoreConfig(f"sqlite:///{tmp_path}/collab.db")
     settings = Settings(store=config, mode="embedded", data_dir=tmp_path, seal_interval=3600)
     svc = Service(settings)
-    svc.app.enrol_actor(Command(OPERATOR), role="broker")
+    svc.app.execute(Context(OPERATOR), EnrolActor(role="broker"))
     first = svc.audit.sealer.seal()
     old_key = svc.audit.keys.signer.key_id
     svc.close()
@@ -92,7 +93,7 @@ def test_rotation_keeps_old_checkpoints_verifiable(tmp_path: Path) -> None:
     assert (tmp_path / "keys" / f"{old_key}.key.retired").exists()
     svc = Service(settings)
     try:
-        svc.app.enrol_actor(Command(OPERATOR), role="auditor")
+        svc.app.execute(Context(OPERATOR), EnrolActor(role="auditor"))
         second = svc.audit.sealer.seal()
         ring = svc.audit.keys
         # Then the new checkpoint is signed by the new key, the old one still opens, and

@@ -3,58 +3,81 @@
 from __future__ import annotations
 
 from api.demo import Demo, terms
-from collab.application import Actor, Collab, Command
-from collab.use_cases.actors import OPERATOR
+from collab.actors.commands import EnrolActor
+from collab.actors.handlers import OPERATOR
+from collab.agreements.commands import ProposeAmendment, RejectAmendment
+from collab.application import Actor, Collab, Context
+from collab.governance.commands import (
+    ApplyDecision,
+    RecordDecision,
+    ReportResult,
+    SetIndicator,
+    SetMilestone,
+)
+from collab.partnerships.commands import AssignBroker, CorrectPartnership, RelatePartnerships
 
 
 def enrich(app: Collab, broker: Actor, pid: str, other: str) -> None:
     """What the demo leaves out: plans, results, a correction, a relation, a second broker."""
-    by = Command(broker)
-    kick_off = app.set_milestone(by, pid, title="Kick-off", due_date="2027-01-15")
-    app.set_milestone(
+    by = Context(broker)
+    kick_off = app.execute(by, SetMilestone(pid, title="Kick-off", due_date="2027-01-15"))
+    app.execute(
         by,
-        pid,
-        title="Kick-off",
-        due_date="2027-01-15",
-        status="reached",
-        milestone_id=kick_off.result["milestone_id"],
+        SetMilestone(
+            pid,
+            title="Kick-off",
+            due_date="2027-01-15",
+            status="reached",
+            milestone_id=kick_off.result["milestone_id"],
+        ),
     )
-    app.set_milestone(by, pid, title="Mid-term review", due_date="2028-06-30")
+    app.execute(by, SetMilestone(pid, title="Mid-term review", due_date="2028-06-30"))
     visits = dict(kind="output", name="Home visits", unit="visit", baseline="0")
-    iid = app.set_indicator(by, pid, **visits, target="2400.5").result["indicator_id"]
-    app.report_result(by, pid, indicator_id=iid, actual="1210.25", as_of="2028-06-30")
-    app.set_indicator(by, pid, **visits, target="2600", indicator_id=iid)
-    app.set_indicator(
-        by, pid, kind="impact", name="Isolation index", unit="score", baseline="7.10", target="5"
+    iid = app.execute(by, SetIndicator(pid, **visits, target="2400.5")).result["indicator_id"]
+    app.execute(by, ReportResult(pid, indicator_id=iid, actual="1210.25", as_of="2028-06-30"))
+    app.execute(by, SetIndicator(pid, **visits, target="2600", indicator_id=iid))
+    app.execute(
+        by,
+        SetIndicator(
+            pid, kind="impact", name="Isolation index", unit="score", baseline="7.10", target="5"
+        ),
     )
-    app.correct_partnership(
-        by, pid, changes={"title": "Baixo Alentejo Mobile Care"}, corrects_version=1
+    app.execute(
+        by,
+        CorrectPartnership(
+            pid, changes={"title": "Baixo Alentejo Mobile Care"}, corrects_version=1
+        ),
     )
-    app.relate_partnerships(by, other, other_id=pid, relation="scales")
-    another = app.enrol_actor(Command(OPERATOR), role="broker").result["actor_id"]
-    app.assign_broker(by, pid, broker_id=another)
+    app.execute(by, RelatePartnerships(other, other_id=pid, relation="scales"))
+    another = app.execute(Context(OPERATOR), EnrolActor(role="broker")).result["actor_id"]
+    app.execute(by, AssignBroker(pid, broker_id=another))
 
 
 def detour(demo: Demo, pid: str) -> None:
     """A rejected amendment, then a suspension and a resumption, each on a decision."""
-    app, broker = demo.app, Command(demo.broker)
+    app, broker = demo.app, Context(demo.broker)
     base = app.get_partnership(demo.broker, pid).in_force
-    app.propose_amendment(
+    app.execute(
         broker,
-        pid,
-        base_version=base,
-        terms_=terms("Nobody in Mértola ages alone, nor goes hungry.", notice=90),
+        ProposeAmendment(
+            pid,
+            base_version=base,
+            terms=terms("Nobody in Mértola ages alone, nor goes hungry.", notice=90),
+        ),
     )
-    app.reject_amendment(demo.by("health"), pid)
+    app.execute(demo.by("health"), RejectAmendment(pid))
     voters = {
         demo.orgs[k]: "for"
         for k in ("municipality", "health", "association", "olive_mill", "transport")
     }
     for action in ("suspend", "resume"):
-        decision = app.record_decision(
-            broker, pid, body="General assembly", subject={"action": action}, votes=voters
+        decision = app.execute(
+            broker,
+            RecordDecision(pid, body="General assembly", subject={"action": action}, votes=voters),
         )
-        app.apply_decision(broker, pid, action=action, decision_id=decision.result["decision_id"])
+        app.execute(
+            broker, ApplyDecision(pid, action=action, decision_id=decision.result["decision_id"])
+        )
 
 
 def drive(app: Collab) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from api.wiring import open_read_side
 from collab.application import Collab, Outcome
 from collab.domain.envelope import rfc3339
 from collab.domain.errors import InvalidInputError, NotFoundError
+from collab.partnerships.commands import InviteMember, JoinPartnership
 from collab.stores import StoreConfig
 from collab.stores.streams import scanned_stream, stream_notifications
 from projections.asof import position_at, view_as_of
@@ -137,12 +138,13 @@ def test_position_at_a_time_is_the_longest_prefix_recorded_by_then(
     started = head(ticking)
     clock.now += timedelta(minutes=1)
     world.org("a")
-    ticking.invite_member(
-        world.as_broker(), pid, organisation_id=world.orgs["a"], roles=["lead"], weight=1
+    ticking.execute(
+        world.as_broker(),
+        InviteMember(pid, organisation_id=world.orgs["a"], roles=["lead"], weight=1),
     )
     invited = head(ticking)
     clock.now += timedelta(hours=1)
-    ticking.join_partnership(world.as_("a"), pid)
+    ticking.execute(world.as_("a"), JoinPartnership(pid))
     # When positions are asked for moments between and at those times
     minute = TEST_NOW + timedelta(minutes=1)
     expected = {
@@ -185,8 +187,9 @@ def test_position_at_with_times_out_of_order_whatever_the_views_reached(
     world.org("a")
     set_back = head(ticking)
     clock.now = TEST_NOW + 3 * minute
-    ticking.invite_member(
-        world.as_broker(), pid, organisation_id=world.orgs["a"], roles=["lead"], weight=1
+    ticking.execute(
+        world.as_broker(),
+        InviteMember(pid, organisation_id=world.orgs["a"], roles=["lead"], weight=1),
     )
     sides["b"].catch_up()  # one that reached the head; "c" never caught up
     # Then a moment is answered by the longest prefix recorded at or before it: events

@@ -10,8 +10,13 @@ from typing import Any
 import pytest
 
 from api.wiring import follow_commands, open_read_side
+from collab.agreements.commands import SignAgreement
 from collab.application import Actor, Collab
+from collab.commitments.commands import ConfirmDelivery, DisputeDelivery, ReportDelivery
 from collab.domain.errors import NotFoundError
+from collab.governance.commands import SetMilestone
+from collab.organisations.commands import GrantMandate
+from collab.partnerships.commands import WithdrawMembership
 from collab.stores import StoreConfig
 from projections.asof import view_as_of
 from projections.collaboration_map import collaboration_map
@@ -106,8 +111,8 @@ def test_an_invited_organisation_sees_its_invitation_only(reads: Reads) -> None:
 def test_a_former_member_sees_the_partnership_as_it_was_when_it_left(reads: Reads) -> None:
     w = reads.world
     pid = w.in_force(keys=("a", "b", "c"))
-    w.app.withdraw_membership(w.as_("c"), pid)
-    w.app.set_milestone(w.as_broker(), pid, title="After c left", due_date="2027-05-01")
+    w.app.execute(w.as_("c"), WithdrawMembership(pid))
+    w.app.execute(w.as_broker(), SetMilestone(pid, title="After c left", due_date="2027-05-01"))
     seen = reads.view(reads.partner("c"), pid)
     assert seen["milestones"] == []
     assert [m["status"] for m in seen["members"] if m["organisation_id"] == w.orgs["c"]] == [
@@ -121,7 +126,7 @@ def test_a_broker_sees_its_partnerships_and_those_it_holds_a_mandate_for(reads: 
     pid = w.in_force(keys=("a", "b"))
     outsider = w.another_broker()
     assert reads.listed(reads.viewer(outsider)) == []
-    w.app.grant_mandate(w.as_("a"), w.orgs["a"], broker_id=outsider.id, partnership_id=pid)
+    w.app.execute(w.as_("a"), GrantMandate(w.orgs["a"], broker_id=outsider.id, partnership_id=pid))
     assert [p["partnership_id"] for p in reads.listed(reads.viewer(outsider))] == [pid]
     assert pid in {p["partnership_id"] for p in reads.listed(reads.viewer(w.broker))}
 
@@ -131,14 +136,16 @@ def test_the_inbox_lists_what_awaits_each_organisation(reads: Reads) -> None:
     pid = w.partnership(a={"roles": ["lead"]}, b={})
     text_hash = w.draft_and_open(pid)
     assert [s["text_hash"] for s in reads.inbox(w.orgs["b"])["to_sign"]] == [text_hash]
-    w.app.sign_agreement(w.as_("a"), pid, text_hash=text_hash)
+    w.app.execute(w.as_("a"), SignAgreement(pid, text_hash=text_hash))
     assert reads.inbox(w.orgs["a"])["to_sign"] == []
-    w.app.sign_agreement(w.as_("b"), pid, text_hash=text_hash)
+    w.app.execute(w.as_("b"), SignAgreement(pid, text_hash=text_hash))
     cid = w.pledge("b", pid)  # to the pool: the lead (a) confirms deliveries
-    delivery = w.app.report_delivery(w.as_("b"), cid, quantity="10", delivered_on="2027-02-01")
+    delivery = w.app.execute(
+        w.as_("b"), ReportDelivery(cid, quantity="10", delivered_on="2027-02-01")
+    )
     did = delivery.result["delivery_id"]
     assert [d["delivery_id"] for d in reads.inbox(w.orgs["a"])["deliveries_to_confirm"]] == [did]
-    w.app.dispute_delivery(w.as_("a", reason="not seen"), cid, delivery_id=did)
+    w.app.execute(w.as_("a", reason="not seen"), DisputeDelivery(cid, delivery_id=did))
     assert [d["delivery_id"] for d in reads.inbox(w.orgs["b"])["deliveries_to_correct"]] == [did]
     assert reads.inbox(w.orgs["a"])["deliveries_to_confirm"] == []
 
@@ -148,8 +155,8 @@ def test_the_ledger_totals_per_unit_with_a_fulfilment_ratio(reads: Reads) -> Non
     pid = w.in_force(keys=("a", "b"))
     cid = w.pledge("b", pid, value="40", unit="hour")
     w.pledge("b", pid, value="2", unit="day")
-    d = w.app.report_delivery(w.as_("b"), cid, quantity="10", delivered_on="2027-02-01")
-    w.app.confirm_delivery(w.as_("a"), cid, delivery_id=d.result["delivery_id"])
+    d = w.app.execute(w.as_("b"), ReportDelivery(cid, quantity="10", delivered_on="2027-02-01"))
+    w.app.execute(w.as_("a"), ConfirmDelivery(cid, delivery_id=d.result["delivery_id"]))
     totals = reads.ledger(reads.partner("b"), w.orgs["b"])["totals_by_unit"]
     assert totals == [
         {

@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from api.demo import run_demo
 from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
+from collab.governance.commands import SetMilestone
 from collab.stores import StoreConfig
 from projections.operations import rebuild
 from projections.readside import ReadSide
@@ -81,8 +82,8 @@ class Writer(threading.Thread):
             while not self.stop.is_set() or self.rounds < 2:
                 members: dict[str, Any] = {f"w{self.rounds}": {}}
                 pid = self.world.partnership(**members)
-                self.world.app.set_milestone(
-                    self.world.as_broker(), pid, title="Start", due_date="2027-01-01"
+                self.world.app.execute(
+                    self.world.as_broker(), SetMilestone(pid, title="Start", due_date="2027-01-01")
                 )
                 self.rounds += 1
                 if self.rounds == 2:

@@ -1,0 +1,1 @@
+"""Actors: role bindings and auditors' grants, as events with ids only (DESIGN §3)."""

@@ -1,0 +1,1 @@
+"""Agreement texts: drafted, opened for signature, signed by hash, amended or rejected."""

@@ -1,0 +1,65 @@
+"""Handlers of agreement texts: draft, open, sign, amend, reject."""
+
+from __future__ import annotations
+
+from collab.agreements.commands import (
+    DraftVersion,
+    OpenForSignature,
+    ProposeAmendment,
+    RejectAmendment,
+    SignAgreement,
+    numbered,
+)
+from collab.commands import Result
+from collab.domain import terms as t
+from collab.partnerships.handlers import result
+from collab.tx import Handlers, Tx, registry
+
+HANDLERS: Handlers = {}
+handles = registry(HANDLERS)
+
+
+@handles(DraftVersion)
+def draft_version(tx: Tx, c: DraftVersion) -> Result:
+    p, acting = tx.partnership(c.partnership_id)
+    number = p.next_version_number()
+    terms = numbered(c.terms, str(p.id), number)
+    text_hash = t.terms_hash(terms)
+    p.draft_version(terms, text_hash, acting, tx.meta())
+    tx.save(p)
+    return result(p, agreement_version=number, text_hash=text_hash)
+
+
+@handles(OpenForSignature)
+def open_for_signature(tx: Tx, c: OpenForSignature) -> Result:
+    p, acting = tx.partnership(c.partnership_id)
+    p.open_for_signature(c.agreement_version, acting, tx.meta())
+    tx.save(p)
+    return result(p)
+
+
+@handles(SignAgreement)
+def sign_agreement(tx: Tx, c: SignAgreement) -> Result:
+    p, acting = tx.partnership(c.partnership_id)
+    entered = p.sign(c.text_hash, acting, tx.meta())
+    tx.save(p)
+    return result(p, text_hash=c.text_hash, entered_into_force=entered, status=p.status)
+
+
+@handles(ProposeAmendment)
+def propose_amendment(tx: Tx, c: ProposeAmendment) -> Result:
+    p, acting = tx.partnership(c.partnership_id)
+    number = p.next_version_number()
+    terms = numbered(c.terms, str(p.id), number)
+    text_hash = t.terms_hash(terms)
+    p.propose_amendment(c.base_version, terms, text_hash, acting, tx.meta())
+    tx.save(p)
+    return result(p, agreement_version=number, text_hash=text_hash)
+
+
+@handles(RejectAmendment)
+def reject_amendment(tx: Tx, c: RejectAmendment) -> Result:
+    p, acting = tx.partnership(c.partnership_id)
+    p.reject_amendment(acting, tx.meta())
+    tx.save(p)
+    return result(p)

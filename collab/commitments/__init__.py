@@ -1,0 +1,1 @@
+"""Commitments: pledged, confirmed, delivered, confirmed or disputed, withdrawn, lapsed."""

@@ -1,0 +1,129 @@
+"""Handlers of commitments. Each commitment is its own stream; markers on the partnership
+keep invariant 5 (an active member under an agreement in force) true at commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from collab.commands import Json, Result
+from collab.commitments.commands import (
+    ConfirmCommitment,
+    ConfirmDelivery,
+    CorrectDelivery,
+    DisputeDelivery,
+    MarkLapsed,
+    Pledge,
+    ReportDelivery,
+    WithdrawCommitment,
+)
+from collab.domain import terms
+from collab.domain.commitment import Commitment
+from collab.domain.errors import InvalidInputError, RuleViolationError
+from collab.tx import Handlers, Tx, registry
+
+HANDLERS: Handlers = {}
+handles = registry(HANDLERS)
+
+
+def result(c: Commitment, **extra: Json) -> Result:
+    return {"commitment_id": str(c.id), "version": c.version, "status": c.status, **extra}
+
+
+@handles(Pledge)
+def pledge(tx: Tx, c: Pledge) -> Result:
+    p, acting = tx.partnership(c.partnership_id)
+    if c.recipient != "pool":
+        member = p.member(c.recipient)
+        if member is None or member["status"] not in ("active", "invited"):
+            raise RuleViolationError("the recipient is not a member of this partnership")
+        if c.recipient == acting.organisation_id:
+            raise RuleViolationError("an organisation does not commit to itself")
+    meta = tx.meta()
+    commitment = Commitment(
+        str(p.id),
+        str(acting.organisation_id),
+        c.recipient,
+        c.contribution_type,
+        terms.plain(c.quantity),
+        terms.plain(c.valuation),
+        terms.plain(c.period) if c.period else None,
+        c.conditions,
+        meta,
+    )
+    p.note_pledge(str(commitment.id), acting, meta)
+    tx.save(commitment, p)
+    return {
+        "commitment_id": str(commitment.id),
+        "partnership_id": str(p.id),
+        "version": commitment.version,
+    }
+
+
+@handles(ConfirmCommitment)
+def confirm_commitment(tx: Tx, c: ConfirmCommitment) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    meta = tx.meta()
+    commitment.confirm(acting, meta)
+    p.note_confirmation(str(commitment.id), acting, meta)
+    tx.save(p, commitment)
+    return result(commitment)
+
+
+@handles(ReportDelivery)
+def report_delivery(tx: Tx, c: ReportDelivery) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_active_member(acting)
+    delivery_id = str(uuid.uuid4())
+    commitment.report_delivery(delivery_id, c.quantity, c.delivered_on, c.note, acting, tx.meta())
+    tx.save(commitment)
+    return result(commitment, delivery_id=delivery_id)
+
+
+@handles(ConfirmDelivery)
+def confirm_delivery(tx: Tx, c: ConfirmDelivery) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_active_member(acting)
+    commitment.confirm_delivery(c.delivery_id, acting, p.lead_organisation(), tx.meta())
+    tx.save(commitment)
+    return result(commitment)
+
+
+@handles(DisputeDelivery)
+def dispute_delivery(tx: Tx, c: DisputeDelivery) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_active_member(acting)
+    meta = tx.meta()
+    if not meta["reason"]:
+        raise InvalidInputError("reason", "a dispute states its reason")
+    commitment.dispute_delivery(c.delivery_id, acting, p.lead_organisation(), meta)
+    tx.save(commitment)
+    return result(commitment)
+
+
+@handles(CorrectDelivery)
+def correct_delivery(tx: Tx, c: CorrectDelivery) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_active_member(acting)
+    commitment.correct_delivery(
+        c.delivery_id, c.quantity, c.delivered_on, c.note, acting, tx.meta()
+    )
+    tx.save(commitment)
+    return result(commitment)
+
+
+@handles(WithdrawCommitment)
+def withdraw_commitment(tx: Tx, c: WithdrawCommitment) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_active_member(acting)
+    commitment.withdraw(acting, tx.meta())
+    tx.save(commitment)
+    return result(commitment)
+
+
+@handles(MarkLapsed)
+def mark_lapsed(tx: Tx, c: MarkLapsed) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_steward(acting)
+    commitment.lapse(tx.meta())
+    tx.save(commitment)
+    return result(commitment)

@@ -1,0 +1,196 @@
+"""Commands on what a partnership decides, plans and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from collab.domain import codes
+from collab.domain import values as v
+from collab.domain.errors import InvalidInputError
+from collab.domain.partnership.governance import TRANSITIONS
+from collab.partnerships.commands import Joins, OnPartnership
+
+MEMBER_DECISIONS = ("declare_defaulting", "remedied", "remove_member")
+MAX_VOTES = 500
+MAX_REMEDY_DAYS = 3650
+
+
+def subject_of(value: object) -> dict[str, Any]:
+    """What a decision is about: an action, the organisation a member action names."""
+    data = v.mapping(value, "subject", ("action", "organisation_id", "summary"), ("action",))
+    action = v.choice(data["action"], "subject.action", codes.DECISION_SUBJECTS)
+    target = data.get("organisation_id")
+    if action in codes.MEMBER_SUBJECTS:
+        target = v.identifier(target, "subject.organisation_id")
+    elif target is not None:
+        raise InvalidInputError("subject.organisation_id", f"{action} names no organisation")
+    summary = v.optional_text(data.get("summary"), "subject.summary", max_length=v.LONG)
+    return {"action": action, "organisation": target, "summary": summary}
+
+
+def votes_of(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not value or len(value) > MAX_VOTES:
+        raise InvalidInputError(
+            "votes", f"must map 1 to {MAX_VOTES} member organisation ids to for/against/abstain"
+        )
+    checked = {
+        v.identifier(o, "votes"): v.choice(b, f"votes.{o}", codes.VOTES) for o, b in value.items()
+    }
+    if len(checked) != len(value):
+        raise InvalidInputError("votes", "names an organisation twice")
+    return checked
+
+
+@dataclass(frozen=True)
+class RecordDecision(OnPartnership):
+    """Record a meeting's decision with votes by member; quorum and rule decide if it passed.
+
+    `subject` comes in as the body gives it ({action, organisation_id, summary}) and is
+    kept as the event stores it ({action, organisation, summary})."""
+
+    NAME = "record_decision"
+    partnership_id: str
+    body: str
+    subject: dict[str, Any]
+    votes: dict[str, str]
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        v.text(self.body, "body")
+        self.normalise("subject", subject_of(self.subject))
+        self.normalise("votes", votes_of(self.votes))
+
+
+@dataclass(frozen=True)
+class ApplyDecision(OnPartnership):
+    """Suspend, resume, start moving on, conclude or terminate under a passed decision."""
+
+    NAME = "apply_decision"
+    partnership_id: str
+    action: str
+    decision_id: str
+
+    def command_name(self) -> str:
+        return self.action
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        v.choice(self.action, "action", tuple(TRANSITIONS))
+        self.normalise("decision_id", v.identifier(self.decision_id, "decision_id"))
+
+
+@dataclass(frozen=True)
+class AdmitMember(OnPartnership, Joins):
+    """After entry into force, invite a member under a passed admission decision."""
+
+    NAME = "admit_member"
+    partnership_id: str
+    decision_id: str
+    organisation_id: str
+    roles: list[str]
+    weight: int
+    interest_group: str | None = None
+    signatory: bool = True
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        self.normalise("decision_id", v.identifier(self.decision_id, "decision_id"))
+        self.check_membership()
+
+
+@dataclass(frozen=True)
+class NotifyBreach(OnPartnership):
+    """A partnership broker or the lead notifies a member of a breach, with a remedy period."""
+
+    NAME = "notify_breach"
+    partnership_id: str
+    organisation_id: str
+    remedy_days: int
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        self.normalise("organisation_id", v.identifier(self.organisation_id, "organisation_id"))
+        v.integer(self.remedy_days, "remedy_days", maximum=MAX_REMEDY_DAYS)
+
+
+@dataclass(frozen=True)
+class DecideMember(OnPartnership):
+    """Declare a member defaulting, remedied, or remove it, under a passed decision."""
+
+    NAME = "decide_member"
+    partnership_id: str
+    action: str
+    organisation_id: str
+    decision_id: str
+
+    def command_name(self) -> str:
+        return self.action
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        v.choice(self.action, "action", MEMBER_DECISIONS)
+        self.normalise("organisation_id", v.identifier(self.organisation_id, "organisation_id"))
+        self.normalise("decision_id", v.identifier(self.decision_id, "decision_id"))
+
+
+@dataclass(frozen=True)
+class SetMilestone(OnPartnership):
+    """Add a milestone, or update the one `milestone_id` names."""
+
+    NAME = "set_milestone"
+    partnership_id: str
+    title: str
+    due_date: str
+    status: str = "planned"
+    milestone_id: str | None = None
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        v.text(self.title, "title")
+        v.iso_date(self.due_date, "due_date")
+        v.choice(self.status, "status", codes.MILESTONE_STATUSES)
+        if self.milestone_id is not None:
+            self.normalise("milestone_id", v.identifier(self.milestone_id, "milestone_id"))
+
+
+@dataclass(frozen=True)
+class SetIndicator(OnPartnership):
+    """Add an output, outcome or impact indicator with baseline and target, or update one."""
+
+    NAME = "set_indicator"
+    partnership_id: str
+    kind: str
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    indicator_id: str | None = None
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        v.choice(self.kind, "kind", codes.INDICATOR_KINDS)
+        v.text(self.name, "name")
+        v.text(self.unit, "unit", max_length=50)
+        self.normalise("baseline", v.decimal(self.baseline, "baseline"))
+        self.normalise("target", v.decimal(self.target, "target"))
+        if self.indicator_id is not None:
+            self.normalise("indicator_id", v.identifier(self.indicator_id, "indicator_id"))
+
+
+@dataclass(frozen=True)
+class ReportResult(OnPartnership):
+    """Report the actual value of an indicator as of a date."""
+
+    NAME = "report_result"
+    partnership_id: str
+    indicator_id: str
+    actual: Decimal
+    as_of: str
+
+    def __post_init__(self) -> None:
+        self.check_partnership()
+        self.normalise("indicator_id", v.identifier(self.indicator_id, "indicator_id"))
+        self.normalise("actual", v.decimal(self.actual, "actual"))
+        v.iso_date(self.as_of, "as_of")

@@ -1,0 +1,1 @@
+"""The organisation register: registration, corrections, classification, mandates, contacts."""

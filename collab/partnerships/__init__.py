@@ -1,0 +1,1 @@
+"""Partnerships: initiation, who is in them, corrections, relations, transfers, cancelling."""
