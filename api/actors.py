@@ -27,7 +27,7 @@ def check_self_or_admin(actor_id: str) -> None:
     access.check_actor_visible(current_actor(), actor_id)
 
 
-def as_body(binding: ActorBinding) -> dict[str, Any]:
+def as_body(binding: ActorBinding) -> dict[str, object]:
     return {
         "actor_id": str(binding.id),
         "name": service().credentials.name_of(str(binding.id)),
@@ -43,7 +43,7 @@ def as_body(binding: ActorBinding) -> dict[str, Any]:
 @before_body(authority.caller(authority.admin))
 @blp.arguments(s.CreateActor)
 @blp.response(201, Outcome)
-def create(body: dict[str, Any]) -> Any:
+def create(body: Body) -> Any:
     """Enrol an actor with one role (admins)."""
     ctx, args = context(body)
     name = args.pop("name")
@@ -53,7 +53,7 @@ def create(body: dict[str, Any]) -> Any:
 
 @blp.route("/me", methods=["GET"])
 @blp.response(200, s.Actor)
-def me() -> dict[str, Any]:
+def me() -> dict[str, object]:
     """The caller's own actor record."""
     return as_body(service().app.get_binding(current_actor().id))
 
@@ -98,7 +98,7 @@ def remove_grant(body: Body, actor_id: str) -> Reply:
 @before_body(authority.actor(admin=False))
 @blp.arguments(s.CreateToken)
 @blp.response(201, s.IssuedToken)
-def issue_token(body: dict[str, Any], actor_id: str) -> dict[str, Any]:
+def issue_token(body: Body, actor_id: str) -> dict[str, object]:
     """Issue a bearer token (shown once; stored hashed): admins for anyone, others for self."""
     check_self_or_admin(actor_id)
     token, info = service().issue_token(actor_id, body["label"], body["days"])
@@ -107,7 +107,7 @@ def issue_token(body: dict[str, Any], actor_id: str) -> dict[str, Any]:
 
 @blp.route("/<actor_id>/tokens", methods=["GET"])
 @blp.response(200, s.TokenList)
-def tokens(actor_id: str) -> dict[str, Any]:
+def tokens(actor_id: str) -> dict[str, object]:
     """An actor's tokens (never their secrets)."""
     check_self_or_admin(actor_id)
     service().app.get_binding(actor_id)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
 
 from flask import Response, stream_with_context
 
 from api.auth import current_actor
 from api.errors import Unavailable
 from api.events import decoded, gate, within
-from api.http import Blueprint
+from api.http import Blueprint, Body
 from api.schemas import audit as s
 from api.service import Service, service
 from collab.audit.export import Sees
@@ -26,7 +25,7 @@ blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description=__doc__)
 
 @blp.route("/checkpoint", methods=["GET"])
 @blp.response(200, s.Checkpoint)
-def checkpoint() -> dict[str, Any]:
+def checkpoint() -> dict[str, object]:
     """The latest signed checkpoint (C2SP tlog-checkpoint, Ed25519 signed note)."""
     svc = service()
     with svc.audit.connect() as conn:
@@ -42,7 +41,7 @@ def checkpoint() -> dict[str, Any]:
 
 @blp.route("/receipts/<int:position>", methods=["GET"])
 @blp.response(200, s.Receipt)
-def receipt(position: int) -> dict[str, Any]:
+def receipt(position: int) -> dict[str, object]:
     """The receipt of the event at a log position (waits a little for its leaf)."""
     svc = service()
     check_sees(svc, position)
@@ -51,7 +50,7 @@ def receipt(position: int) -> dict[str, Any]:
     while True:
         found = svc.audit.receipt(position)
         if found is not None:
-            return found.as_dict()
+            return dict(found.as_dict())
         if time.monotonic() >= deadline:
             raise Unavailable(f"the event at position {position} has no leaf yet")
         if svc.settings.mode == "embedded":
@@ -63,7 +62,7 @@ def receipt(position: int) -> dict[str, Any]:
 @blp.route("/proofs/inclusion", methods=["GET"])
 @blp.arguments(s.InclusionQuery, location="query")
 @blp.response(200, s.InclusionBundle)
-def inclusion(query: dict[str, Any]) -> dict[str, Any]:
+def inclusion(query: Body) -> dict[str, object]:
     """A proof bundle: the event's leaf in the latest checkpoint (and consistency from an
     older checkpoint size), checked offline by `python verify.py BUNDLE --pubkey KEY`."""
     svc = service()
@@ -78,7 +77,7 @@ def inclusion(query: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/proofs/consistency", methods=["GET"])
 @blp.arguments(s.ConsistencyQuery, location="query")
 @blp.response(200, s.ConsistencyProof)
-def consistency(query: dict[str, Any]) -> dict[str, Any]:
+def consistency(query: Body) -> dict[str, object]:
     """A consistency proof between two tree sizes (hashes only: no event is revealed)."""
     return service().audit.consistency(query["from_size"], query["to_size"])
 
@@ -86,7 +85,7 @@ def consistency(query: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/export", methods=["GET"])
 @blp.arguments(s.ExportQuery, location="query")
 @blp.response(200, content_type="application/jsonl")
-def export(query: dict[str, Any]) -> Response:
+def export(query: Body) -> Response:
     """The log up to the latest checkpoint as JSON Lines; leaves the caller may not see
     (or outside `partnership`) are given as bare leaf hashes."""
     svc, actor = service(), current_actor()

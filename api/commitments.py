@@ -35,7 +35,7 @@ def text(value: Any) -> str | None:
     return None if value is None else format(Decimal(value), "f")
 
 
-def as_body(c: Commitment) -> dict[str, Any]:
+def as_body(c: Commitment) -> dict[str, object]:
     return {
         "commitment_id": str(c.id),
         "partnership_id": c.partnership_id,
@@ -75,7 +75,7 @@ def pledge(body: Body, partnership_id: str) -> Reply:
 @before_body(authority.seen_commitment)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.Commitment)
-def show(query: dict[str, Any], commitment_id: str) -> Any:
+def show(query: Body, commitment_id: str) -> Any:
     """One commitment and its deliveries, where its partnership is visible (ETag: version)."""
     wait_for_views(query.pop("min_position", None))
     c = service().app.get_commitment(current_actor(), commitment_id)

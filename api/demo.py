@@ -26,7 +26,7 @@ from collab.commitments.commands import (
 )
 from collab.domain.envelope import Role
 from collab.domain.terms import Period, Quantity, Territory, Valuation
-from collab.governance.commands import ApplyDecision, RecordDecision
+from collab.governance.commands import ApplyDecision, DecisionSubject, RecordDecision
 from collab.organisations.commands import RegisterOrganisation
 from collab.partnerships.commands import (
     InitiatePartnership,
@@ -248,7 +248,10 @@ class Demo:
         decision = self.app.execute(
             Context(self.broker),
             RecordDecision(
-                pid, body="General assembly", subject={"action": "start_moving_on"}, votes=voters
+                pid,
+                body="General assembly",
+                subject=DecisionSubject("start_moving_on"),
+                votes=voters,
             ),
         )
         self.app.execute(
@@ -279,8 +282,8 @@ def run_demo(app: Collab) -> str:
     p = app.get_partnership(demo.broker, pid)
     lines = [
         f"partnership {pid}: {p.title} — {p.status}, agreement version {p.in_force} in force",
-        f"  members: {sum(1 for m in p.members.values() if m['status'] == 'active')} active, "
-        f"{sum(1 for m in p.members.values() if m['status'] == 'withdrawn')} withdrawn",
+        f"  members: {sum(1 for m in p.members.values() if m.status == 'active')} active, "
+        f"{sum(1 for m in p.members.values() if m.status == 'withdrawn')} withdrawn",
     ]
     for cid in p.commitments:
         c = app.get_commitment(demo.broker, cid)

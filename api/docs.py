@@ -20,7 +20,7 @@ PAGE = """<!doctype html>
 """
 
 
-def document() -> dict[str, Any]:
+def document() -> dict[str, object]:
     """flask-smorest's spec, with every error response documented as problem+json."""
     spec: dict[str, Any] = current_app.extensions["flask-smorest"]["apis"][""][
         "ext_obj"

@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate
 from sqlalchemy import Connection
 
 from api.auth import current_actor
-from api.http import Blueprint
+from api.http import Blueprint, Body
 from api.schemas import events as s
 from api.service import service
 from collab import visibility
@@ -30,7 +30,7 @@ from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Actor, Envelope
 from collab.domain.organisation import IdentifierClaim, Organisation
-from collab.domain.partnership.core import PartnershipCore
+from collab.domain.partnership import Partnership
 from collab.visibility import Viewer, Window
 from projections.history import public_data
 from projections.rows import js
@@ -44,7 +44,7 @@ STRETCH = 1000  # log positions examined per page at most: bounded work per requ
 MANDATES = ("MandateGranted", "MandateRevoked")
 ENVELOPE = tuple(Envelope.__annotations__)  # the keys every event's meta carries
 KINDS: tuple[tuple[type[Aggregate], str], ...] = (
-    (PartnershipCore, "partnership"),
+    (Partnership, "partnership"),
     (Commitment, "commitment"),
     (Organisation, "organisation"),
     (IdentifierClaim, "identifier"),
@@ -59,7 +59,7 @@ def stream_type(event: Any) -> str:
     return "other"
 
 
-def public(event: Any, position: int) -> dict[str, Any]:
+def public(event: Any, position: int) -> dict[str, object]:
     """The public representation: class name and schema version, never a Python topic."""
     meta = getattr(event, "meta", None) or {}
     return {
@@ -154,7 +154,7 @@ def decoded(notification: Any) -> Any:
 @blp.route("/events", methods=["GET"])
 @blp.arguments(s.FeedQuery, location="query")
 @blp.response(200, s.FeedPage)
-def feed(query: dict[str, Any]) -> dict[str, Any]:
+def feed(query: Body) -> dict[str, object]:
     """The log after a position: the events the caller may see, from a bounded stretch."""
     svc = service()
     after, limit = query["after"], query["limit"]

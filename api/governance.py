@@ -6,8 +6,6 @@ A transition's path names the decision's subject action (`start_moving_on` →
 
 from __future__ import annotations
 
-from typing import Any
-
 from api import authority
 from api.authority import before_body
 from api.http import Blueprint, Body, Reply, run
@@ -51,7 +49,7 @@ def record_decision(body: Body, partnership_id: str) -> Reply:
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def suspend(body: dict[str, Any], partnership_id: str) -> Any:
+def suspend(body: Body, partnership_id: str) -> Reply:
     """Suspend an active partnership under a passed decision."""
     return transition(body, partnership_id, "suspend")
 
@@ -60,7 +58,7 @@ def suspend(body: dict[str, Any], partnership_id: str) -> Any:
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def resume(body: dict[str, Any], partnership_id: str) -> Any:
+def resume(body: Body, partnership_id: str) -> Reply:
     """Resume a suspended partnership under a passed decision."""
     return transition(body, partnership_id, "resume")
 
@@ -69,7 +67,7 @@ def resume(body: dict[str, Any], partnership_id: str) -> Any:
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def start_moving_on(body: dict[str, Any], partnership_id: str) -> Any:
+def start_moving_on(body: Body, partnership_id: str) -> Reply:
     """Start moving on (the exit strategy) under a passed decision."""
     return transition(body, partnership_id, "start_moving_on")
 
@@ -78,7 +76,7 @@ def start_moving_on(body: dict[str, Any], partnership_id: str) -> Any:
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def conclude(body: dict[str, Any], partnership_id: str) -> Any:
+def conclude(body: Body, partnership_id: str) -> Reply:
     """Conclude a partnership that is moving on, under a passed decision."""
     return transition(body, partnership_id, "conclude")
 
@@ -87,7 +85,7 @@ def conclude(body: dict[str, Any], partnership_id: str) -> Any:
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def terminate(body: dict[str, Any], partnership_id: str) -> Any:
+def terminate(body: Body, partnership_id: str) -> Reply:
     """Terminate an active, suspended or moving-on partnership under a passed decision."""
     return transition(body, partnership_id, "terminate")
 
@@ -114,7 +112,7 @@ def notify_breach(body: Body, partnership_id: str, organisation_id: str) -> Repl
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def declare_defaulting(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+def declare_defaulting(body: Body, partnership_id: str, organisation_id: str) -> Reply:
     """Declare a member defaulting once its remedy period has passed, under a decision."""
     return decide_member(body, partnership_id, organisation_id, "declare_defaulting")
 
@@ -123,7 +121,7 @@ def declare_defaulting(body: dict[str, Any], partnership_id: str, organisation_i
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def remedied(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+def remedied(body: Body, partnership_id: str, organisation_id: str) -> Reply:
     """Record that a defaulting member has remedied its breach, under a decision."""
     return decide_member(body, partnership_id, organisation_id, "remedied")
 
@@ -132,7 +130,7 @@ def remedied(body: dict[str, Any], partnership_id: str, organisation_id: str) ->
 @before_body(authority.partnership(authority.steward))
 @blp.arguments(s.ApplyDecision)
 @blp.response(200, Outcome)
-def remove_member(body: dict[str, Any], partnership_id: str, organisation_id: str) -> Any:
+def remove_member(body: Body, partnership_id: str, organisation_id: str) -> Reply:
     """Remove a defaulting member under a decision; its open commitments are released."""
     return decide_member(body, partnership_id, organisation_id, "remove_member")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from marshmallow import fields
 
@@ -28,14 +26,14 @@ class Ready(ma.Schema):
 
 @blp.route("/healthz", methods=["GET"])
 @blp.response(200, Health)
-def healthz() -> dict[str, Any]:
+def healthz() -> dict[str, object]:
     """The process is up."""
     return {"status": "ok"}
 
 
 @blp.route("/readyz", methods=["GET"])
 @blp.response(200, Ready)
-def readyz() -> dict[str, Any]:
+def readyz() -> dict[str, object]:
     """The database answers, the views lag the log by at most the configured bound, and
     the sealer raises no alarm (a tampered or restored log)."""
     svc = service()

@@ -31,7 +31,7 @@ from projections.queries import list_organisations
 blp = Blueprint("organisations", __name__, url_prefix="/v1/organisations", description=__doc__)
 
 
-def as_body(org: Organisation) -> dict[str, Any]:
+def as_body(org: Organisation) -> dict[str, object]:
     return {
         "organisation_id": str(org.id),
         "identifiers": org.identifiers,
@@ -56,7 +56,7 @@ def register(body: Body) -> Reply:
 @blp.route("", methods=["GET"])
 @blp.arguments(s.OrganisationQuery, location="query")
 @blp.response(200, s.OrganisationList)
-def index(query: dict[str, Any]) -> dict[str, Any]:
+def index(query: Body) -> dict[str, object]:
     """The register, filtered by sector, type and territory; visible to every caller."""
     position = wait_for_views(query.pop("min_position", None))
     limit = query.pop("limit")
@@ -117,7 +117,7 @@ def grant_mandate(body: Body, organisation_id: str) -> Reply:
 
 @blp.route("/<organisation_id>/mandates", methods=["GET"])
 @blp.response(200, s.MandateList)
-def mandates(organisation_id: str) -> dict[str, Any]:
+def mandates(organisation_id: str) -> dict[str, object]:
     """Mandates: admins see all; a broker its own; a partner its organisation's and those
     for partnerships it sees; an auditor those of its granted partnerships."""
     svc = service()
@@ -156,7 +156,7 @@ def revoke_mandate(body: Body, organisation_id: str, mandate_id: str) -> Reply:
 @blp.route("/<organisation_id>/contacts", methods=["GET"])
 @before_body(authority.organisation(authority.contact_keeper))
 @blp.response(200, s.ContactList)
-def contacts(organisation_id: str) -> dict[str, Any]:
+def contacts(organisation_id: str) -> dict[str, object]:
     """Representatives' contact details (personal data): the organisation, brokers, admins."""
     app = service().app
     org_id = contacts_of.keeper(app, current_actor(), organisation_id)
@@ -167,7 +167,7 @@ def contacts(organisation_id: str) -> dict[str, Any]:
 @before_body(authority.organisation(authority.contact_keeper))
 @blp.arguments(s.ContactBody)
 @blp.response(201, s.Contact)
-def add_contact(body: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+def add_contact(body: Body, organisation_id: str) -> dict[str, object]:
     """Record a representative's contact details (erasable; never in the log)."""
     contact = contacts_of.set_contact(service().app, current_actor(), organisation_id, **body)
     return vars(contact)

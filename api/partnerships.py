@@ -19,6 +19,7 @@ from collab.agreements.commands import (
     SignAgreement,
 )
 from collab.domain.partnership import Partnership
+from collab.domain.partnership_values import AgreementVersion
 from collab.partnerships.commands import (
     AssignBroker,
     CancelPartnership,
@@ -182,19 +183,19 @@ def versions(partnership_id: str) -> Any:
         "version": p.version,
         "agreement_in_force": p.in_force,
         "pending_version": p.pending,
-        "items": [as_version(number, data, p) for number, data in p.versions.items()],
+        "items": [as_version(text, p) for text in p.versions],
     }
     return body, {"ETag": f'"{p.version}"'}
 
 
-def as_version(number: str, data: dict[str, Any], p: Partnership) -> dict[str, Any]:
+def as_version(text: AgreementVersion, p: Partnership) -> dict[str, object]:
     return {
-        "agreement_version": int(number),
-        "status": data["status"],
-        "base_version": data["base"],
-        "text_hash": data["hash"],
-        "terms": data["terms"],
-        "signed_by": sorted(p.signatures.get(data["hash"], {})),
+        "agreement_version": text.number,
+        "status": text.status,
+        "base_version": text.base,
+        "text_hash": text.hash,
+        "terms": text.terms,
+        "signed_by": sorted(p.signatures.get(text.hash, {})),
     }
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 from api.auth import current_actor
 from api.authority import before_body
 from api.errors import ApiProblem
-from api.http import Blueprint, decode_cursor, encode_cursor, wait_for_views
+from api.http import Blueprint, Body, decode_cursor, encode_cursor, wait_for_views
 from api.schemas import events as es
 from api.schemas import views as s
 from api.schemas.common import ReadOptions
@@ -91,7 +91,7 @@ def commitment_window(cid: str) -> Window:
     return win
 
 
-def at_cut(pid: str, position: int) -> dict[str, Any]:
+def at_cut(pid: str, position: int) -> dict[str, object]:
     """A partnership as a caller with a cut window sees it: the view at the cut."""
     return view_as_of(service().app, pid, position)
 
@@ -156,7 +156,7 @@ def position_cursor(raw: str) -> int:
 
 def paged(
     items: list[dict[str, Any]], key: str, query: Mapping[str, Any], parse: Any = str
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """One page of a list ordered by `key`, after the cursor's value."""
     raw = decode_cursor(query.get("cursor"))
     rest = [i for i in items if i[key] > parse(raw)] if raw else items
@@ -179,7 +179,7 @@ def read(fn: Callable[[Connection, Tables], T]) -> T:
 @before_body(path_partnership)
 @blp.arguments(s.ViewQuery, location="query")
 @blp.response(200, s.PartnershipView)
-def partnership_view(query: dict[str, Any], partnership_id: str) -> dict[str, Any]:
+def partnership_view(query: Body, partnership_id: str) -> dict[str, object]:
     """A partnership as the caller may see it: live, or as of a log position or a time."""
     wait_for_views(query.pop("min_position", None))
     pid = v.identifier(partnership_id, "partnership_id")
@@ -200,7 +200,7 @@ def partnership_view(query: dict[str, Any], partnership_id: str) -> dict[str, An
 @before_body(path_partnership)
 @blp.arguments(s.ReadListQuery, location="query")
 @blp.response(200, es.EventHistory)
-def partnership_history(query: dict[str, Any], partnership_id: str) -> dict[str, Any]:
+def partnership_history(query: Body, partnership_id: str) -> dict[str, object]:
     """Every event of a partnership and of its commitments, in log order."""
     position = wait_for_views(query.pop("min_position", None))
     pid = v.identifier(partnership_id, "partnership_id")
@@ -211,7 +211,7 @@ def partnership_history(query: dict[str, Any], partnership_id: str) -> dict[str,
 
 def history_page(
     stream_id: str, win: Window, entries: list[dict[str, Any]], query: Any, position: int
-) -> dict[str, Any]:
+) -> dict[str, object]:
     seen = [e for e in entries if win.sees(e["position"], e["data"])]
     page = paged(seen, "position", query, position_cursor)
     return {"stream_id": stream_id, **page, "position": position}
@@ -221,7 +221,7 @@ def history_page(
 @before_body(path_commitment)
 @blp.arguments(s.ReadListQuery, location="query")
 @blp.response(200, es.EventHistory)
-def commitment_history(query: dict[str, Any], commitment_id: str) -> dict[str, Any]:
+def commitment_history(query: Body, commitment_id: str) -> dict[str, object]:
     """Every event of a commitment, visible where its partnership is."""
     position = wait_for_views(query.pop("min_position", None))
     cid = v.identifier(commitment_id, "commitment_id")
@@ -230,7 +230,7 @@ def commitment_history(query: dict[str, Any], commitment_id: str) -> dict[str, A
     return history_page(cid, win, entries, query, position)
 
 
-def fields_until(found: dict[str, list[dict[str, Any]]], win: Window) -> dict[str, Any]:
+def fields_until(found: dict[str, list[dict[str, Any]]], win: Window) -> dict[str, object]:
     kept = {f: [x for x in xs if win.reaches(x["position"])] for f, xs in found.items()}
     return {f: xs for f, xs in kept.items() if xs}
 
@@ -239,7 +239,7 @@ def fields_until(found: dict[str, list[dict[str, Any]]], win: Window) -> dict[st
 @before_body(path_content)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, es.FieldHistory)
-def partnership_fields(query: dict[str, Any], partnership_id: str) -> dict[str, Any]:
+def partnership_fields(query: Body, partnership_id: str) -> dict[str, object]:
     """Each tracked field of a partnership, value by value, with the event that set it."""
     position = wait_for_views(query.pop("min_position", None))
     pid = v.identifier(partnership_id, "partnership_id")
@@ -252,7 +252,7 @@ def partnership_fields(query: dict[str, Any], partnership_id: str) -> dict[str, 
 @before_body(path_commitment)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, es.FieldHistory)
-def commitment_fields(query: dict[str, Any], commitment_id: str) -> dict[str, Any]:
+def commitment_fields(query: Body, commitment_id: str) -> dict[str, object]:
     """Each tracked field of a commitment, value by value, with the event that set it."""
     position = wait_for_views(query.pop("min_position", None))
     cid = v.identifier(commitment_id, "commitment_id")
@@ -265,7 +265,7 @@ def commitment_fields(query: dict[str, Any], commitment_id: str) -> dict[str, An
 @before_body(path_organisation)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, es.FieldHistory)
-def organisation_fields(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+def organisation_fields(query: Body, organisation_id: str) -> dict[str, object]:
     """Each register field of an organisation, value by value (the register is public)."""
     position = wait_for_views(query.pop("min_position", None))
     org_id = str(service().app.get_organisation(organisation_id).id)
@@ -279,7 +279,7 @@ def organisation_fields(query: dict[str, Any], organisation_id: str) -> dict[str
 @blp.route("/partnerships", methods=["GET"])
 @blp.arguments(s.PartnershipListQuery, location="query")
 @blp.response(200, s.PartnershipList)
-def partnerships(query: dict[str, Any]) -> dict[str, Any]:
+def partnerships(query: Body) -> dict[str, object]:
     """The partnerships the caller sees, by territory, status, type and classification."""
     position = wait_for_views(query.pop("min_position", None))
     limit, after = query.pop("limit"), decode_cursor(query.pop("cursor", None))
@@ -308,7 +308,7 @@ def organisation_of(organisation_id: str) -> str:
 @before_body(path_organisation)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.Ledger)
-def organisation_ledger(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+def organisation_ledger(query: Body, organisation_id: str) -> dict[str, object]:
     """The organisation's commitments across the partnerships the caller sees, with totals."""
     position = wait_for_views(query.pop("min_position", None))
     org_id, who = organisation_of(organisation_id), viewer()
@@ -320,7 +320,7 @@ def organisation_ledger(query: dict[str, Any], organisation_id: str) -> dict[str
 @before_body(path_organisation)
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.Inbox)
-def organisation_inbox(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+def organisation_inbox(query: Body, organisation_id: str) -> dict[str, object]:
     """What awaits the organisation's action: invitations, texts to sign, deliveries."""
     position = wait_for_views(query.pop("min_position", None))
     org_id, who = organisation_of(organisation_id), viewer()
@@ -332,7 +332,7 @@ def organisation_inbox(query: dict[str, Any], organisation_id: str) -> dict[str,
 @before_body(path_organisation)
 @blp.arguments(s.ReadListQuery, location="query")
 @blp.response(200, s.OrganisationPartnerships)
-def organisation_memberships(query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+def organisation_memberships(query: Body, organisation_id: str) -> dict[str, object]:
     """The partnerships an organisation is or was in, as far as the caller sees them."""
     position = wait_for_views(query.pop("min_position", None))
     org_id, who = organisation_of(organisation_id), viewer()
@@ -344,7 +344,7 @@ def organisation_memberships(query: dict[str, Any], organisation_id: str) -> dic
 @blp.route("/collaboration-map", methods=["GET"])
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.CollaborationMap)
-def collaboration(query: dict[str, Any]) -> dict[str, Any]:
+def collaboration(query: Body) -> dict[str, object]:
     """Who collaborates with whom, where, with what: aggregates, and detail where visible."""
     position = wait_for_views(query.pop("min_position", None))
     who = viewer()

@@ -80,9 +80,9 @@ def standing(app: Collab, partnership: Partnership, org_id: str) -> Membership:
     """An organisation's membership as the rule reads it; a former member's exit placed in
     the log (the position of its exit event, found by stream and version)."""
     m = partnership.members[org_id]
-    exit_version = m.get("exit_version")
-    exit = None if exit_version is None else position_of(app.recorder, partnership.id, exit_version)
-    return Membership(m["status"], exit)
+    placed = m.exit_version
+    exit = None if placed is None else position_of(app.recorder, partnership.id, placed)
+    return Membership(m.status, exit)
 
 
 def facts(tx: Tx, partnership: Partnership, who: Viewer) -> Facts:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import strtobool
 
 from collab import access
@@ -34,6 +34,7 @@ from collab.domain.envelope import Actor, utc_now
 from collab.domain.errors import CollabError, NotFoundError, StaleVersionError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
+from collab.domain.partnership_values import VALUES, record
 from collab.governance.handlers import HANDLERS as GOVERNANCE
 from collab.organisations.handlers import HANDLERS as ORGANISATIONS
 from collab.partnerships.handlers import HANDLERS as PARTNERSHIPS
@@ -51,6 +52,20 @@ HANDLERS: Handlers = {
     **GOVERNANCE,
     **COMMITMENTS,
 }
+
+
+class ValueAsRecord(Transcoding):
+    """A partnership's state value in a snapshot: its fields, under a stable name."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.type = cls
+        self.name = f"collab.{cls.__name__}"
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return record(obj)
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
 
 
 class CollabRepository(Repository[UUID]):
@@ -105,6 +120,11 @@ class Collab(Application[UUID]):
         # Identifier claims (one event) and actor bindings (a handful) are loaded on every
         # registration and every request: without the snapshot lookup, one query fewer.
         self.small: Repository[UUID] = Repository(self.events)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for cls in VALUES:
+            transcoder.register(ValueAsRecord(cls))
 
     def construct_repository(self) -> Repository[UUID]:
         env = self.env

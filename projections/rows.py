@@ -14,6 +14,7 @@ from typing import Any
 from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
+from collab.domain.partnership_values import record
 
 Rows = dict[str, list[dict[str, Any]]]
 PARTNERSHIP_TABLES = (
@@ -51,8 +52,7 @@ def js(value: Any) -> str:
 
 def partnership_rows(p: Partnership, position: int) -> Rows:
     pid = str(p.id)
-    in_force = p.in_force_version()
-    pending = p.versions.get(str(p.pending)) if p.pending else None
+    in_force, pending = p.in_force_version(), p.text(p.pending)
     return {
         "partnerships": [
             {
@@ -66,9 +66,9 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
                 "status": p.status,
                 "version": p.version,
                 "in_force_version": p.in_force,
-                "in_force_hash": in_force["hash"] if in_force else None,
+                "in_force_hash": in_force.hash if in_force else None,
                 "pending_version": p.pending,
-                "pending_hash": pending["hash"] if pending else None,
+                "pending_hash": pending.hash if pending else None,
                 "classifications": js(p.classifications),
                 "brokers": js(p.brokers),
                 "lead_organisation": p.lead_organisation(),
@@ -80,38 +80,38 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
             {
                 "partnership_id": pid,
                 "organisation_id": org,
-                "roles": js(m["roles"]),
-                "sector": m["sector"],
-                "interest_group": m["interest_group"],
-                "weight": m["weight"],
-                "signatory": m["signatory"],
-                "status": m["status"],
-                "needs_accession": m["needs_accession"],
-                "exit_date": m.get("exit_date"),
-                "admitted_by": m.get("admitted_by"),
-                "exit_version": m.get("exit_version"),
+                "roles": js(list(m.roles)),
+                "sector": m.sector,
+                "interest_group": m.interest_group,
+                "weight": m.weight,
+                "signatory": m.signatory,
+                "status": m.status,
+                "needs_accession": m.needs_accession,
+                "exit_date": m.exit_date,
+                "admitted_by": m.admitted_by,
+                "exit_version": m.exit_version,
             }
             for org, m in p.members.items()
         ],
         "versions": [
             {
                 "partnership_id": pid,
-                "number": int(n),
-                "text_hash": ver["hash"],
-                "status": ver["status"],
-                "base": ver["base"],
-                "terms": js(ver["terms"]),
+                "number": ver.number,
+                "text_hash": ver.hash,
+                "status": ver.status,
+                "base": ver.base,
+                "terms": js(ver.terms),
             }
-            for n, ver in p.versions.items()
+            for ver in p.versions
         ],
         "signatures": [
             {
                 "partnership_id": pid,
                 "text_hash": h,
                 "organisation_id": org,
-                "actor": s["actor"],
-                "mandate": s["mandate"],
-                "signed_at": s["signed_at"],
+                "actor": s.actor,
+                "mandate": s.mandate,
+                "signed_at": s.signed_at,
             }
             for h, by in p.signatures.items()
             for org, s in by.items()
@@ -120,26 +120,26 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
             {
                 "partnership_id": pid,
                 "decision_id": d_id,
-                "action": d["action"],
-                "organisation_id": d.get("organisation"),
-                "body": d["body"],
-                "passed": d["passed"],
-                "used": d["used"],
+                "action": d.action,
+                "organisation_id": d.organisation,
+                "body": d.body,
+                "passed": d.passed,
+                "used": d.used,
             }
             for d_id, d in p.decisions.items()
         ],
-        "milestones": [{"partnership_id": pid, **m} for m in p.milestones.values()],
+        "milestones": [{"partnership_id": pid, **record(m)} for m in p.milestones.values()],
         "indicators": [
             {
                 "partnership_id": pid,
-                "indicator_id": i["indicator_id"],
-                "kind": i["kind"],
-                "name": i["name"],
-                "unit": i["unit"],
-                "baseline": dec(i["baseline"]),
-                "target": dec(i["target"]),
-                "actual": dec(i.get("actual")),
-                "actual_as_of": i.get("actual_as_of"),
+                "indicator_id": i.indicator_id,
+                "kind": i.kind,
+                "name": i.name,
+                "unit": i.unit,
+                "baseline": dec(i.baseline),
+                "target": dec(i.target),
+                "actual": dec(i.actual),
+                "actual_as_of": i.actual_as_of,
             }
             for i in p.indicators.values()
         ],
@@ -147,10 +147,10 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
             {
                 "partnership_id": pid,
                 "seq": n,
-                "related_id": r["partnership"],
-                "relation": r["relation"],
-                "country": (r.get("territory") or {}).get("country"),
-                "nuts": (r.get("territory") or {}).get("nuts"),
+                "related_id": r.partnership,
+                "relation": r.relation,
+                "country": r.territory["country"] if r.territory else None,
+                "nuts": r.territory.get("nuts") if r.territory else None,
             }
             for n, r in enumerate(p.related)
         ],

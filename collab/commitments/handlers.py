@@ -34,7 +34,7 @@ def pledge(tx: Tx, c: Pledge) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     if c.recipient != "pool":
         member = p.member(c.recipient)
-        if member is None or member["status"] not in ("active", "invited"):
+        if member is None or member.status not in ("active", "invited"):
             raise RuleViolationError("the recipient is not a member of this partnership")
         if c.recipient == acting.organisation_id:
             raise RuleViolationError("an organisation does not commit to itself")

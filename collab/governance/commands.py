@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from collab.domain import codes
 from collab.domain import values as v
 from collab.domain.errors import InvalidInputError
-from collab.domain.partnership.governance import TRANSITIONS
+from collab.domain.partnership_rules import TRANSITIONS
+from collab.domain.partnership_values import SubjectData
 from collab.partnerships.commands import Joins, OnPartnership
 
 MEMBER_DECISIONS = ("declare_defaulting", "remedied", "remove_member")
@@ -17,17 +17,30 @@ MAX_VOTES = 500
 MAX_REMEDY_DAYS = 3650
 
 
-def subject_of(value: object) -> dict[str, Any]:
-    """What a decision is about: an action, the organisation a member action names."""
-    data = v.mapping(value, "subject", ("action", "organisation_id", "summary"), ("action",))
-    action = v.choice(data["action"], "subject.action", codes.DECISION_SUBJECTS)
-    target = data.get("organisation_id")
-    if action in codes.MEMBER_SUBJECTS:
-        target = v.identifier(target, "subject.organisation_id")
-    elif target is not None:
-        raise InvalidInputError("subject.organisation_id", f"{action} names no organisation")
-    summary = v.optional_text(data.get("summary"), "subject.summary", max_length=v.LONG)
-    return {"action": action, "organisation": target, "summary": summary}
+@dataclass(frozen=True)
+class DecisionSubject:
+    """What a decision is about: an action, and the organisation a member action names."""
+
+    action: str
+    organisation_id: str | None = None
+    summary: str | None = None
+
+    def __post_init__(self) -> None:
+        v.choice(self.action, "subject.action", codes.DECISION_SUBJECTS)
+        if self.action in codes.MEMBER_SUBJECTS:
+            target = v.identifier(self.organisation_id, "subject.organisation_id")
+            object.__setattr__(self, "organisation_id", target)
+        elif self.organisation_id is not None:
+            raise InvalidInputError(
+                "subject.organisation_id", f"{self.action} names no organisation"
+            )
+        v.optional_text(self.summary, "subject.summary", max_length=v.LONG)
+
+    def data(self) -> SubjectData:
+        """As `DecisionRecorded` stores it."""
+        return SubjectData(
+            action=self.action, organisation=self.organisation_id, summary=self.summary
+        )
 
 
 def votes_of(value: object) -> dict[str, str]:
@@ -45,21 +58,22 @@ def votes_of(value: object) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class RecordDecision(OnPartnership):
-    """Record a meeting's decision with votes by member; quorum and rule decide if it passed.
-
-    `subject` comes in as the body gives it ({action, organisation_id, summary}) and is
-    kept as the event stores it ({action, organisation, summary})."""
+    """Record a meeting's decision with votes by member; quorum and rule decide if it passed."""
 
     NAME = "record_decision"
     partnership_id: str
     body: str
-    subject: dict[str, Any]
+    subject: DecisionSubject
     votes: dict[str, str]
 
     def __post_init__(self) -> None:
         self.check_partnership()
         v.text(self.body, "body")
-        self.normalise("subject", subject_of(self.subject))
+        if not isinstance(self.subject, DecisionSubject):  # from a body: a plain object
+            data = v.mapping(
+                self.subject, "subject", ("action", "organisation_id", "summary"), ("action",)
+            )
+            self.normalise("subject", DecisionSubject(**data))
         self.normalise("votes", votes_of(self.votes))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from collab.commands import Json, Result
+from collab.domain.partnership_values import IndicatorData, MilestoneData
 from collab.governance.commands import (
     AdmitMember,
     ApplyDecision,
@@ -26,7 +27,8 @@ handles = registry(HANDLERS)
 def record_decision(tx: Tx, c: RecordDecision) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     decision_id = str(uuid.uuid4())
-    outcome = p.record_decision(decision_id, c.body, c.subject, c.votes, acting, tx.meta())
+    subject = c.subject.data()
+    outcome = p.record_decision(decision_id, c.body, subject, c.votes, acting, tx.meta())
     tx.save(p)
     return result(p, decision_id=decision_id, **outcome)
 
@@ -72,8 +74,10 @@ def decide_member(tx: Tx, c: DecideMember) -> Result:
 def set_milestone(tx: Tx, c: SetMilestone) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     milestone_id = c.milestone_id or str(uuid.uuid4())
-    milestone = {"milestone_id": milestone_id, "title": c.title, "due_date": c.due_date}
-    p.set_milestone({**milestone, "status": c.status}, acting, tx.meta())
+    milestone = MilestoneData(
+        milestone_id=milestone_id, title=c.title, due_date=c.due_date, status=c.status
+    )
+    p.set_milestone(milestone, acting, tx.meta())
     tx.save(p)
     return result(p, milestone_id=milestone_id)
 
@@ -82,14 +86,14 @@ def set_milestone(tx: Tx, c: SetMilestone) -> Result:
 def set_indicator(tx: Tx, c: SetIndicator) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     indicator_id = c.indicator_id or str(uuid.uuid4())
-    indicator = {
-        "indicator_id": indicator_id,
-        "kind": c.kind,
-        "name": c.name,
-        "unit": c.unit,
-        "baseline": c.baseline,
-        "target": c.target,
-    }
+    indicator = IndicatorData(
+        indicator_id=indicator_id,
+        kind=c.kind,
+        name=c.name,
+        unit=c.unit,
+        baseline=c.baseline,
+        target=c.target,
+    )
     p.set_indicator(indicator, acting, tx.meta())
     tx.save(p)
     return result(p, indicator_id=indicator_id)

@@ -11,6 +11,7 @@ from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting
 from collab.domain.errors import ForbiddenError, RuleViolationError
 from collab.domain.partnership import Partnership
+from collab.domain.partnership_values import MembershipData
 from collab.partnerships.commands import (
     AssignBroker,
     CancelPartnership,
@@ -39,19 +40,19 @@ def check_initiator(acting: Acting) -> None:
 
 def membership(
     tx: Tx, c: Joins | LeadTerms, organisation_id: str, roles: list[str]
-) -> dict[str, Any]:
+) -> MembershipData:
     """The membership an invitation records: the organisation's sector and, unless
     declared, the interest group its sector defaults to."""
     org = tx.organisation(organisation_id)
     group = c.interest_group or codes.DEFAULT_INTEREST_GROUP[org.sector]
-    return {
-        "organisation": str(org.id),
-        "roles": roles,
-        "weight": c.weight,
-        "interest_group": group,
-        "signatory": c.signatory,
-        "sector": org.sector,
-    }
+    return MembershipData(
+        organisation=str(org.id),
+        roles=roles,
+        weight=c.weight,
+        interest_group=group,
+        signatory=c.signatory,
+        sector=org.sector,
+    )
 
 
 def start(tx: Tx, described: dict[str, Any], lead: LeadTerms | None, lineage: Any) -> Partnership:
@@ -183,7 +184,7 @@ def relate_partnerships(tx: Tx, c: RelatePartnerships) -> Result:
 @handles(TransferPractice)
 def transfer_practice(tx: Tx, c: TransferPractice) -> Result:
     p, acting = tx.partnership(c.partnership_id)
-    p.check_transferable(acting, dict(c.territory))
+    p.check_transferable(acting, c.territory)
     described: dict[str, Any] = {
         "title": c.title,
         "need_statement": c.need_statement,

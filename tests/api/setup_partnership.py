@@ -152,7 +152,7 @@ class Setup:
         if organisation is not None:
             subject["organisation_id"] = organisation
         members = self.partnership().members
-        votes = {o: vote for o, m in members.items() if m["status"] in ("active", "defaulting")}
+        votes = {o: vote for o, m in members.items() if m.standing}
         out = self.app.execute(
             command(self.broker),
             RecordDecision(

@@ -36,7 +36,7 @@ def test_the_broker_records_a_decision_and_its_tally(setup: Setup) -> None:
     assert result["passed"] is True and result["quorum_met"] is True
     assert (result["present_weight"], result["for_weight"]) == (3, 3)
     assert response.headers["ETag"] == f'"{result["version"]}"'
-    assert setup.partnership().decisions[result["decision_id"]]["passed"] is True
+    assert setup.partnership().decisions[result["decision_id"]].passed is True
 
 
 def test_the_lead_records_a_decision_that_does_not_pass(setup: Setup) -> None:
@@ -109,7 +109,7 @@ def test_a_passed_decision_moves_the_partnership(
         body = outcome(response, 200)
         assert setup.recorded(body) == [event]
         assert body["result"]["status"] == status == setup.partnership().status
-        assert setup.partnership().decisions[decision_id]["used"] is True
+        assert setup.partnership().decisions[decision_id].used is True
 
 
 def test_transitions_are_refused_by_rule_and_authority(setup: Setup, auth: Auth) -> None:
@@ -153,8 +153,8 @@ def test_a_member_is_admitted_under_a_decision(setup: Setup) -> None:
     # Then it is invited, its interest group and signatory defaulted
     assert setup.recorded(outcome(response, 201)) == ["MemberAdmitted"]
     member = setup.partnership().members[newcomer]
-    assert member["status"] == "invited"
-    assert (member["interest_group"], member["signatory"]) == ("economic", True)
+    assert member.status == "invited"
+    assert (member.interest_group, member.signatory) == ("economic", True)
 
 
 def test_an_admission_needs_its_own_decision(setup: Setup) -> None:
@@ -175,7 +175,7 @@ def test_a_breach_then_defaulting_then_remedied(setup: Setup) -> None:
     member = f"./members/{setup.orgs['c']}"
     # When the broker notifies a breach
     assert setup.recorded(outcome(breach(setup), 201)) == ["BreachNotified"]
-    assert setup.partnership().members[setup.orgs["c"]]["breach"] == {"remedy_until": "2030-01-31"}
+    assert setup.partnership().members[setup.orgs["c"]].remedy_until == "2030-01-31"
     # And, the remedy period over, the assembly declares the member defaulting
     decision_id = setup.decide("declare_defaulting", setup.orgs["c"])
     response = setup.post(
@@ -186,7 +186,7 @@ def test_a_breach_then_defaulting_then_remedied(setup: Setup) -> None:
     decision_id = setup.decide("remedied", setup.orgs["c"])
     response = setup.post(setup.broker, f"{member}/remedied", {"decision_id": decision_id})
     assert setup.recorded(outcome(response, 200)) == ["DefaultRemedied"]
-    assert setup.partnership().members[setup.orgs["c"]]["status"] == "active"
+    assert setup.partnership().members[setup.orgs["c"]].status == "active"
 
 
 def test_a_defaulting_member_is_removed_and_its_commitments_released(setup: Setup) -> None:
@@ -235,7 +235,7 @@ def test_milestones_are_added_and_updated(setup: Setup) -> None:
     update = {**body, "status": "reached", "milestone_id": milestone_id}
     updated = outcome(setup.post(setup.broker, "./milestones", update), 201)
     assert updated["result"]["milestone_id"] == milestone_id
-    assert setup.partnership().milestones[milestone_id]["status"] == "reached"
+    assert setup.partnership().milestones[milestone_id].status == "reached"
     setup.refused(403, "forbidden", setup.partners["b"], "./milestones", body)
     setup.refused(
         422, "invalid-input", setup.broker, "./milestones", {**body, "due_date": "2030-02-30"}
@@ -259,7 +259,7 @@ def test_an_indicator_and_a_reported_result_keep_exact_decimals(setup: Setup) ->
     # Then it is recorded as an exact decimal with its date
     assert setup.recorded(reported) == ["ResultReported"]
     stored = setup.partnership().indicators[indicator_id]
-    assert (stored["target"], stored["actual"], stored["actual_as_of"]) == (
+    assert (stored.target, stored.actual, stored.actual_as_of) == (
         Decimal("12.50"),
         Decimal("7.25"),
         "2030-05-31",

@@ -180,7 +180,9 @@ def test_a_community_led_partnership_staffs_corrects_relates_and_is_cancelled(
     # Then it is cancelled, with its corrected title recorded
     partnership = auth.service.app.get_partnership(Actor(lead.actor_id, "admin"), pid)
     assert (partnership.status, partnership.title) == ("cancelled", "Care walks")
-    assert partnership.related == [{"partnership": other, "relation": "scales"}]
+    assert [(r.partnership, r.relation, r.territory) for r in partnership.related] == [
+        (other, "scales", None)
+    ]
 
 
 def test_a_practice_moving_on_is_transferred_to_a_new_partnership(
@@ -206,7 +208,7 @@ def test_a_practice_moving_on_is_transferred_to_a_new_partnership(
     started = versions(client, new, auth.broker)
     assert (started["partnership_status"], started["items"]) == ("scoping", [])
     lineage = app.get_partnership(broker.actor, new).related
-    assert lineage[0]["partnership"] == pid and lineage[0]["relation"] == "replicates"
+    assert lineage[0].partnership == pid and lineage[0].relation == "replicates"
 
 
 def test_authority_refusals_record_nothing(
@@ -331,4 +333,4 @@ def test_invitation_flags_are_strict_booleans(
     del invite["signatory"]
     ok(post(client, f"/{pid}/members", auth.broker, invite), 201)
     partnership = auth.service.app.get_partnership(Actor(auth.broker.actor_id, "broker"), pid)
-    assert partnership.members[org]["signatory"] is True
+    assert partnership.members[org].signatory is True

@@ -316,7 +316,7 @@ def test_a_confirmation_racing_a_withdrawal_or_suspension_stays_consistent(
     p, c = world.partnership_of(pid), world.commitment_of(cid)
     expected = ["Pledged", "Confirmed"] if confirmed else ["Pledged"]
     if rival_command == "withdraw_membership":
-        assert p.members[world.orgs["c"]]["status"] == "withdrawn"
+        assert p.members[world.orgs["c"]].status == "withdrawn"
         assert c.status == "released"
         expected.append("Released")
     else:

@@ -204,7 +204,7 @@ def test_redrafting_abandons_the_text_open_for_signature(world: World) -> None:
     world.app.execute(world.as_("a"), SignAgreement(pid, text_hash=first))
     world.app.execute(world.as_broker(), DraftVersion(pid, terms=terms("A better vision")))
     p = world.partnership_of(pid)
-    assert (p.status, p.versions["1"]["status"], p.versions["2"]["status"]) == (
+    assert (p.status, p.text(1).status, p.text(2).status) == (
         "negotiating",
         "abandoned",
         "draft",

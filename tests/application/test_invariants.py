@@ -129,7 +129,7 @@ def test_invariant_1_a_signature_on_v1_does_not_count_for_v2(world: World) -> No
 def test_invariant_2_signed_text_never_changes(world: World) -> None:
     # Given v1 in force
     pid = world.in_force()
-    v1 = copy.deepcopy(world.partnership_of(pid).versions["1"])
+    v1 = copy.deepcopy(world.partnership_of(pid).text(1))
     # When a new draft is attempted, Then it is refused: only an amendment may follow
     redraft = world.runs(DraftVersion)
     world.refused(RuleViolationError, lambda: redraft(world.as_broker(), pid, terms=terms("X")))
@@ -137,10 +137,10 @@ def test_invariant_2_signed_text_never_changes(world: World) -> None:
     h2 = amend(world, pid, 1)
     for key in "abc":
         sign(world, key, pid, h2)
-    after = world.partnership_of(pid).versions["1"]
-    assert (after["terms"], after["hash"]) == (v1["terms"], v1["hash"])
-    assert terms_hash(after["terms"]) == v1["hash"]
-    assert after["status"] == "superseded"
+    after = world.partnership_of(pid).text(1)
+    assert (after.terms, after.hash) == (v1.terms, v1.hash)
+    assert terms_hash(after.terms) == v1.hash
+    assert after.status == "superseded"
 
 
 def test_invariant_2_an_amendment_on_a_stale_base_is_refused(world: World) -> None:
@@ -157,7 +157,7 @@ def test_invariant_2_an_amendment_on_a_stale_base_is_refused(world: World) -> No
 def test_invariant_2_an_amendment_needs_every_active_signatory(world: World) -> None:
     # Given an amendment signed by a and b only
     pid = world.in_force()
-    h1 = world.partnership_of(pid).versions["1"]["hash"]
+    h1 = world.partnership_of(pid).text(1).hash
     h2 = amend(world, pid, 1)
     sign(world, "a", pid, h2)
     sign(world, "b", pid, h2)
@@ -224,7 +224,7 @@ def test_invariant_3_a_member_that_left_can_no_longer_act(world: World, how: str
     # Given c is withdrawn, declined or removed
     pid, cid, text = leave(world, how)
     app, c = world.app, world.as_("c")
-    assert world.partnership_of(pid).members[world.orgs["c"]]["status"] == how
+    assert world.partnership_of(pid).members[world.orgs["c"]].status == how
     # When c signs, pledges or withdraws, Then each is refused and nothing recorded
     attempts: list[Callable[[], Outcome]] = [
         lambda: app.execute(c, SignAgreement(pid, text_hash=text)),
@@ -317,7 +317,7 @@ def test_invariant_4_clld_balance_at_each_admission(world: World) -> None:
     world.refused(RuleViolationError, lambda: admit(2))
     # And with weight 0 it is admitted under the same decision
     admit(0)
-    assert world.partnership_of(pid).members[new]["status"] == "invited"
+    assert world.partnership_of(pid).members[new].status == "invited"
 
 
 def test_invariant_4_a_withdrawal_is_never_refused_its_imbalance_blocks_decisions(

@@ -78,7 +78,7 @@ def member_in(world: World, status: str) -> tuple[str, str]:
         decide(world, pid, "declare_defaulting", "d", effective_date=AFTER_REMEDY)
     if status == "removed":
         decide(world, pid, "remove_member", "d")
-    assert world.partnership_of(pid).members[world.orgs["d"]]["status"] == status
+    assert world.partnership_of(pid).members[world.orgs["d"]].status == status
     return pid, "d"
 
 
@@ -103,7 +103,7 @@ def given(world: World, command: str, pid: str, key: str) -> str:
     if command not in DECIDED:
         return ""
     member = world.partnership_of(pid).members[world.orgs[key]]
-    if command == "declare_defaulting" and member["status"] == "active":
+    if command == "declare_defaulting" and member.status == "active":
         breach(world, pid, key)
     return world.decide(pid, command, world.voters(pid), world.orgs[key])
 
@@ -124,7 +124,7 @@ def test_each_row_from_its_allowed_state(world: World, command: str, state: str)
     # Then its event is recorded and the membership is in the next state
     _, event, after = ROWS[command]
     assert world.events(pid) == [*before, event]
-    assert world.partnership_of(pid).members[world.orgs[key]]["status"] == after
+    assert world.partnership_of(pid).members[world.orgs[key]].status == after
 
 
 @pytest.mark.parametrize("command, state", [(c, s) for c, r in ROWS.items() for s in others(*r[0])])
@@ -182,7 +182,7 @@ def test_a_broker_under_mandate_answers_for_the_organisation(world: World) -> No
     # When m joins for e; Then e is an active member
     world.app.execute(Context(m, on_behalf_of=world.orgs[key]), JoinPartnership(pid))
     assert world.events(pid)[-1] == "MemberJoined"
-    assert world.partnership_of(pid).members[world.orgs[key]]["status"] == "active"
+    assert world.partnership_of(pid).members[world.orgs[key]].status == "active"
 
 
 # -- invite, withdraw with notice --------------------------------------------------------
@@ -195,7 +195,7 @@ def test_an_invitation_defaults_the_interest_group_from_the_sector(
     pid = world.partnership(a={"roles": ["lead"]}, e={"sector": sector, "join": False})
     member = world.partnership_of(pid).members[world.orgs["e"]]
     assert world.events(pid)[-1] == "MemberInvited"
-    assert (member["status"], member["interest_group"]) == ("invited", group)
+    assert (member.status, member.interest_group) == ("invited", group)
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -219,7 +219,7 @@ def test_an_organisation_is_invited_again_only_once_it_left(world: World, state:
         return
     invite()
     assert world.events(pid)[-1] == "MemberAdmitted"
-    assert world.partnership_of(pid).members[org]["status"] == "invited"
+    assert world.partnership_of(pid).members[org].status == "invited"
 
 
 @pytest.mark.parametrize("in_force, exit_date", [(True, "2027-04-15"), (False, "2027-03-01")])
@@ -233,8 +233,8 @@ def test_a_withdrawal_takes_effect_after_the_notice(
     # Then it is withdrawn, leaving on the date its notice ends
     member = world.partnership_of(pid).members[world.orgs["b"]]
     assert world.events(pid)[-1] == "MemberWithdrew"
-    assert out.result["exit_date"] == member["exit_date"] == exit_date
-    assert member["status"] == "withdrawn"
+    assert out.result["exit_date"] == member.exit_date == exit_date
+    assert member.status == "withdrawn"
 
 
 def test_a_withdrawal_can_complete_the_signatures(world: World) -> None:
@@ -261,7 +261,7 @@ def test_defaulting_is_declared_only_once_the_remedy_period_passed(world: World)
     # When a breach is notified with 10 days to remedy
     breach(world, pid, key, world.as_("a", effective_date=NOTIFIED))  # a is the lead
     member = world.partnership_of(pid).members[world.orgs[key]]
-    assert member["breach"] == {"remedy_until": REMEDY_UNTIL}
+    assert member.remedy_until == REMEDY_UNTIL
     # Then it is refused on the last day of the remedy period, and accepted the day after
     last_day = world.as_broker(effective_date=REMEDY_UNTIL)
     world.refused(
@@ -276,7 +276,7 @@ def test_a_remedied_member_is_active_without_a_breach(world: World) -> None:
     pid, key = member_in(world, "defaulting")
     decide(world, pid, "remedied", key)
     member = world.partnership_of(pid).members[world.orgs[key]]
-    assert (member["status"], member["breach"]) == ("active", None)
+    assert (member.status, member.remedy_until) == ("active", None)
 
 
 def bad_decision(world: World, pid: str, kind: str, action: str, key: str) -> str:

@@ -77,8 +77,7 @@ def latest_hash(world: World, pid: str) -> str:
     versions = world.partnership_of(pid).versions
     if not versions:
         return hashlib.sha256(uuid4().bytes).hexdigest()
-    text_hash: str = versions[str(len(versions))]["hash"]
-    return text_hash
+    return versions[-1].hash
 
 
 def initiate(world: World, cmd: Context) -> str:
@@ -198,7 +197,7 @@ def test_a_broker_or_a_partner_initiates_in_scoping(world: World, who: str) -> N
     else:
         a = world.orgs["a"]
         assert (p.brokers, list(p.members), p.lead_organisation()) == ([], [a], a)
-        assert p.members[a]["status"] == "active"
+        assert p.members[a].status == "active"
     # And it steers the partnership: inviting moves it to negotiating
     run(world, "invite", world.as_who(who), pid, given(world, "invite", pid))
     assert world.partnership_of(pid).status == "negotiating"
@@ -256,11 +255,11 @@ def test_an_admitted_member_joins_then_accedes_to_the_text_in_force(world: World
     run(world, "admit_member", world.as_broker(), pid, given(world, "admit_member", pid))
     world.app.execute(world.as_("d"), JoinPartnership(pid))
     p, d = world.partnership_of(pid), world.orgs["d"]
-    assert (p.members[d]["needs_accession"], d in p.required_signatories()) == (True, False)
+    assert (p.members[d].needs_accession, d in p.required_signatories()) == (True, False)
     # When d signs another hash, it is refused; When it signs the hash in force, it counts
     sign = world.runs(SignAgreement)
     world.refused(RuleViolationError, lambda: sign(world.as_("d"), pid, text_hash="0" * 64))
-    sign(world.as_("d"), pid, text_hash=p.in_force_version()["hash"])
+    sign(world.as_("d"), pid, text_hash=p.in_force_version().hash)
     assert world.events(pid)[-3:] == ["MemberAdmitted", "MemberJoined", "AgreementSigned"]
     assert d in world.partnership_of(pid).required_signatories()
 
@@ -334,7 +333,7 @@ def test_an_amendment_in_force_supersedes_and_a_stale_base_is_refused(world: Wor
     p = world.partnership_of(pid)
     assert world.events(pid)[-2:] == ["AgreementSigned", "AgreementEnteredIntoForce"]
     assert (p.status, p.in_force, len(out.positions)) == ("active", 2, 2)
-    assert [p.versions[n]["status"] for n in ("1", "2")] == ["superseded", "in_force"]
+    assert [p.text(n).status for n in (1, 2)] == ["superseded", "in_force"]
     # And an amendment on the superseded base is refused (invariant 2)
     world.refused(RuleViolationError, lambda: run(world, "amend", world.as_broker(), pid))
 
@@ -352,7 +351,7 @@ def test_a_transferred_practice_starts_a_partnership_with_lineage(world: World) 
     new = run(world, "transfer", world.as_broker(), pid).result["new_partnership_id"]
     assert world.events(new) == ["Initiated"]
     related = world.partnership_of(new).related
-    assert [(r["partnership"], r["relation"]) for r in related] == [(pid, "replicates")]
+    assert [(r.partnership, r.relation) for r in related] == [(pid, "replicates")]
     transfer = world.runs(TransferPractice)
     same_place = {"title": "Again", "need_statement": "E", "territory": TERRITORY}
     world.refused(RuleViolationError, lambda: transfer(world.as_broker(), pid, **same_place))
@@ -383,4 +382,4 @@ def test_a_broker_under_mandate_acts_only_for_that_organisation(world: World) ->
     world.refused(ForbiddenError, lambda: run(world, "sign", for_c, pid))
     run(world, "sign", for_b, pid)
     signature = world.partnership_of(pid).signatures[latest_hash(world, pid)][world.orgs["b"]]
-    assert signature["mandate"] is not None
+    assert signature.mandate is not None

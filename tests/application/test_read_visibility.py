@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -39,7 +40,7 @@ def test_a_former_member_reads_the_partnership_as_it_was_when_it_left(world: Wor
     seen = world.app.partnership_content(world.partners["c"], pid)
     # Then it sees the version of its exit, not what followed
     assert seen.version == left_at
-    assert all(m["title"] != "After c left" for m in seen.milestones.values())
+    assert all(m.title != "After c left" for m in seen.milestones.values())
 
 
 def test_a_former_member_reads_anothers_commitment_as_it_stood_at_the_exit(world: World) -> None:
@@ -82,7 +83,7 @@ def test_an_exit_comes_after_the_releases_it_causes(world: World) -> None:
     assert kinds[0] == (cid, "Released") and kinds[-1] == (pid, "MemberWithdrew")
     assert world.app.get_commitment(world.partners["c"], cid).status == "released"
     member = world.partnership_of(pid).members[world.orgs["c"]]
-    assert member["exit_version"] == world.partnership_of(pid).version
+    assert member.exit_version == world.partnership_of(pid).version
 
 
 @pytest.mark.parametrize(
@@ -139,17 +140,17 @@ def test_a_snapshot_older_than_exit_versions_is_completed_from_the_stream(world:
     # membership records without their exit version
     pid = world.in_force()
     world.app.execute(world.as_("c"), WithdrawMembership(pid))
-    exit_version = world.partnership_of(pid).members[world.orgs["c"]]["exit_version"]
+    exit_version = world.partnership_of(pid).members[world.orgs["c"]].exit_version
     world.app.execute(
         world.as_broker(), SetMilestone(pid, title="After c left", due_date="2029-01-01")
     )
     old = world.app.repository.get(uuid.UUID(pid))
-    del old.members[world.orgs["c"]]["exit_version"]
+    old.members[world.orgs["c"]] = replace(old.members[world.orgs["c"]], exit_version=None)
     assert world.app.snapshots is not None
     world.app.snapshots.put([type(old).Snapshot.take(old)])
     # When the partnership is loaded (from that snapshot), Then the record is complete
     loaded = world.app.repository.get(uuid.UUID(pid))
-    assert loaded.members[world.orgs["c"]]["exit_version"] == exit_version
+    assert loaded.members[world.orgs["c"]].exit_version == exit_version
     # And c still reads the partnership as it was when it left
     seen = world.app.partnership_content(world.partners["c"], pid)
     assert seen.version == exit_version

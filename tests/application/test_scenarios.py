@@ -96,7 +96,7 @@ def test_a_broker_acts_for_a_partner_only_under_its_mandate(world: World) -> Non
     sign(world, Context(agent, on_behalf_of=b), pid, text)
     meta = last_meta(world, pid)
     assert (meta["actor"], meta["on_behalf_of"], meta["mandate"]) == (agent.id, b, mandate)
-    assert world.partnership_of(pid).signatures[text][b]["mandate"] == mandate
+    assert world.partnership_of(pid).signatures[text][b].mandate == mandate
     # And the mandate does not let the agent act for a
     cmd = Context(agent, on_behalf_of=world.orgs["a"])
     world.refused(ForbiddenError, lambda: sign(world, cmd, pid, text))
@@ -142,11 +142,11 @@ def test_an_amendment_lacking_a_signature_leaves_the_earlier_version_in_force(
         sign(world, world.as_(key), pid, h2)
     # Then v1 is still the version in force
     p = world.partnership_of(pid)
-    assert (p.in_force, p.versions["1"]["status"], p.status) == (1, "in_force", "in_modification")
+    assert (p.in_force, p.text(1).status, p.status) == (1, "in_force", "in_modification")
     # When c rejects it, Then the partnership is active on v1 and v2 is rejected
     world.app.execute(world.as_("c"), RejectAmendment(pid))
     p = world.partnership_of(pid)
-    assert (p.in_force, p.status, p.versions["2"]["status"]) == (1, "active", "rejected")
+    assert (p.in_force, p.status, p.text(2).status) == (1, "active", "rejected")
     # And a later amendment still needs c
     world.refused(RuleViolationError, lambda: sign(world, world.as_("c"), pid, h2))
 
@@ -297,11 +297,11 @@ def test_a_practice_is_transferred_to_another_territory_with_lineage(world: Worl
     new = out.result["new_partnership_id"]
     # Then a new partnership replicates the source, which records the transfer
     replica = world.partnership_of(new)
-    assert replica.related[0]["partnership"] == pid
-    assert replica.related[0]["relation"] == "replicates"
+    assert replica.related[0].partnership == pid
+    assert replica.related[0].relation == "replicates"
     assert (replica.status, replica.territory["country"]) == ("scoping", "ES")
     assert world.events(pid)[-1] == "PracticeTransferred"
-    assert world.partnership_of(pid).related[-1]["partnership"] == new
+    assert world.partnership_of(pid).related[-1].partnership == new
     assert len(out.positions) == 2  # one event on each partnership, one transaction
 
 
@@ -322,8 +322,8 @@ def test_a_partner_initiated_partnership_is_led_by_its_organisation(world: World
     # Then its organisation is the active lead, and no broker is attached
     p = world.partnership_of(pid)
     assert p.lead_organisation() == org
-    assert (p.members[org]["roles"], p.members[org]["status"], p.brokers) == (
-        ["lead"],
+    assert (p.members[org].roles, p.members[org].status, p.brokers) == (
+        ("lead",),
         "active",
         [],
     )

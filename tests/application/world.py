@@ -248,9 +248,7 @@ class World:
         """Every world organisation that is an active (or defaulting) member votes for."""
         members = self.partnership_of(pid).members
         return {
-            key: "for"
-            for key, org in self.orgs.items()
-            if members.get(org, {}).get("status") in ("active", "defaulting")
+            key: "for" for key, org in self.orgs.items() if org in members and members[org].standing
         }
 
     def transition(self, pid: str, action: str, **options: Any) -> Outcome:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collab.domain.partnership.governance import tally
-from collab.domain.partnership.members import imbalance
+from collab.domain.partnership_rules import imbalance, tally
 
 WEIGHTS = {"a": 3, "b": 2, "c": 1, "d": 4}  # total 10
 
