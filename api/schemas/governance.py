@@ -29,7 +29,10 @@ class RecordDecision(CommandBody):
         keys=Uuid(),
         values=Choice(codes.VOTES),
         required=True,
-        metadata={"description": "member organisation id → for / against / abstain"},
+        metadata={
+            "description": "member organisation id → for / against / abstain; 1 to 500 "
+            "entries (the command's limit)"
+        },
     )
 
 
@@ -51,7 +54,9 @@ class AdmitMember(CommandBody):
 
 
 class NotifyBreach(CommandBody):
-    remedy_days = Int(required=True, metadata={"description": "days to remedy, ≤ 3650"})
+    remedy_days = Int(
+        required=True, metadata={"description": "days to remedy, 0 to 3650 (the command's limit)"}
+    )
 
 
 class SetMilestone(CommandBody):
