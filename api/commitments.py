@@ -124,7 +124,7 @@ def dispute_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
 @blp.response(200, Outcome)
 def correct_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
     """The committing member corrects a reported or disputed delivery, to confirm anew."""
-    return run(body, lambda a: CorrectDelivery(commitment_id, delivery_id, **a))
+    return run(body, lambda a: CorrectDelivery(commitment_id, delivery_id=delivery_id, **a))
 
 
 @blp.route(f"{COMMITMENT}/withdraw", methods=["POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from collab.commands import Command
@@ -106,19 +106,12 @@ class DisputeDelivery(ConfirmDelivery):
 
 
 @dataclass(frozen=True)
-class CorrectDelivery(OnCommitment):
+class CorrectDelivery(ReportDelivery):
     """The committing member corrects a reported or disputed delivery (to confirm anew)."""
 
     NAME = "correct_delivery"
-    commitment_id: str
-    delivery_id: str
-    quantity: Decimal
-    delivered_on: str
-    note: str | None = None
+    delivery_id: str = field(kw_only=True)
 
     def __post_init__(self) -> None:
-        self.check_commitment()
+        super().__post_init__()
         self.normalise("delivery_id", v.identifier(self.delivery_id, "delivery_id"))
-        self.normalise("quantity", v.decimal(self.quantity, "quantity", positive=True))
-        v.iso_date(self.delivered_on, "delivered_on")
-        v.optional_text(self.note, "note", max_length=v.LONG)

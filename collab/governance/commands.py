@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from collab.domain import codes
@@ -10,7 +10,7 @@ from collab.domain import values as v
 from collab.domain.errors import InvalidInputError
 from collab.domain.partnership_rules import TRANSITIONS
 from collab.domain.partnership_values import SubjectData
-from collab.partnerships.commands import Joins, OnPartnership
+from collab.partnerships.commands import InviteMember, OnPartnership
 
 MEMBER_DECISIONS = ("declare_defaulting", "remedied", "remove_member")
 MAX_VOTES = 500
@@ -96,22 +96,15 @@ class ApplyDecision(OnPartnership):
 
 
 @dataclass(frozen=True)
-class AdmitMember(OnPartnership, Joins):
+class AdmitMember(InviteMember):
     """After entry into force, invite a member under a passed admission decision."""
 
     NAME = "admit_member"
-    partnership_id: str
-    decision_id: str
-    organisation_id: str
-    roles: list[str]
-    weight: int
-    interest_group: str | None = None
-    signatory: bool = True
+    decision_id: str = field(kw_only=True)
 
     def __post_init__(self) -> None:
-        self.check_partnership()
+        super().__post_init__()
         self.normalise("decision_id", v.identifier(self.decision_id, "decision_id"))
-        self.check_membership()
 
 
 @dataclass(frozen=True)
