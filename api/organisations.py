@@ -13,9 +13,8 @@ from api.http import Blueprint, Body, Reply, decode_cursor, encode_cursor, run, 
 from api.schemas import organisations as s
 from api.schemas.common import CommandBody, Outcome
 from api.service import service
-from collab import access, visibility
+from collab import access
 from collab.domain.organisation import Organisation
-from collab.domain.partnership import Partnership
 from collab.organisations import contacts as contacts_of
 from collab.organisations.commands import (
     ClassifyOrganisation,
@@ -25,7 +24,6 @@ from collab.organisations.commands import (
     RegisterOrganisation,
     RevokeMandate,
 )
-from collab.visibility import Window
 from projections.queries import list_organisations
 
 blp = Blueprint("organisations", __name__, url_prefix="/v1/organisations", description=__doc__)
@@ -123,15 +121,10 @@ def mandates(organisation_id: str) -> dict[str, object]:
     svc = service()
     org = svc.app.get_organisation(organisation_id)
     tx = svc.app.reader(current_actor())
-    viewer = svc.app.viewer(tx.ctx.actor, tx.now)
-
-    def window_on(partnership_id: str) -> Window:
-        return access.window(tx, tx.get(Partnership, partnership_id))
-
     items = []
     for mandate_id in org.mandates:
         m = org.mandate(mandate_id)
-        if m is not None and visibility.sees_mandate(viewer, m, window_on):
+        if m is not None and access.sees_mandate(tx, m):
             items.append(
                 {
                     "mandate_id": mandate_id,

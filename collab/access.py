@@ -141,15 +141,21 @@ def check_broker(tx: Tx, broker_id: str, field: str) -> str:
     return str(binding.id)
 
 
-def check_mandate_visible(tx: Tx, org: Organisation, mandate_id: str) -> None:
-    """404 for a mandate the caller may not see (collab.visibility.sees_mandate)."""
-    mandate = org.mandate(mandate_id)
+def sees_mandate(tx: Tx, mandate: Mandate) -> bool:
+    """Whether the caller may see this mandate (collab.visibility.sees_mandate, on the
+    aggregates' facts)."""
     who = viewer(tx.app, tx.ctx.actor, tx.now)
 
     def window_on(partnership_id: str) -> Window:
         return window(tx, tx.get(Partnership, partnership_id))
 
-    if mandate is None or not visibility.sees_mandate(who, mandate, window_on):
+    return visibility.sees_mandate(who, mandate, window_on)
+
+
+def check_mandate_visible(tx: Tx, org: Organisation, mandate_id: str) -> None:
+    """404 for a mandate the caller may not see."""
+    mandate = org.mandate(mandate_id)
+    if mandate is None or not sees_mandate(tx, mandate):
         raise NotFoundError(f"no mandate {mandate_id}")
 
 

@@ -19,7 +19,7 @@ from typing import ClassVar, TypeAlias
 
 from collab.domain import values as v
 from collab.domain.envelope import Actor, rfc3339
-from collab.domain.errors import ConflictError, IdempotencyKeyReuseError, InvalidInputError
+from collab.domain.errors import ConflictError, IdempotencyKeyReuseError
 from collab.stores.base import IdempotencyRecord
 
 MAX_ATTEMPTS = 5
@@ -125,21 +125,6 @@ def idempotency_record(
 
 def conflict_exhausted(command: str) -> ConflictError:
     return ConflictError(f"{command}: concurrent changes kept conflicting; try again")
-
-
-def plain_json(value: object, field: str) -> Json:
-    """A value from a body as JSON data: string keys, no floats, within DESIGN §2's integers."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, int):
-        return v.integer(value, field, minimum=-v.MAX_SAFE_INTEGER)
-    if isinstance(value, list | tuple):
-        return [plain_json(item, field) for item in value]
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            raise InvalidInputError(field, "must be plain JSON data (string keys)")
-        return {k: plain_json(item, f"{field}.{k}") for k, item in value.items()}
-    raise InvalidInputError(field, "must be plain JSON data")
 
 
 __all__ = [

@@ -22,7 +22,12 @@ from collab import access
 from collab.commands import Command, Context, Result
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Envelope, make_envelope
-from collab.domain.errors import InvalidInputError, NotFoundError, StaleVersionError
+from collab.domain.errors import (
+    InvalidInputError,
+    NotFoundError,
+    RuleViolationError,
+    StaleVersionError,
+)
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.visibility import Window
@@ -47,6 +52,14 @@ def registry(table: Handlers) -> Callable[[type[C]], Callable[[Handler[C]], Hand
         return put
 
     return handles
+
+
+def correction(aggregate: Aggregate, version: int | None) -> dict[str, object]:
+    """Invariant 6: what a correction names as the event it corrects (default: the latest)."""
+    number = aggregate.version if version is None else version
+    if number > aggregate.version:
+        raise RuleViolationError("the corrected event does not exist")
+    return {"stream": str(aggregate.id), "version": number}
 
 
 @dataclass

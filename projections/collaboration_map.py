@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from collab.visibility import DEPARTED, STANDING
+from collab.domain.partnership_rules import DEPARTED, STANDING
 from projections.rows import dec
 from projections.tables import Tables
 from projections.visibility import Viewer

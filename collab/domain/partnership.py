@@ -21,6 +21,7 @@ from collab.domain.envelope import Acting, Envelope
 from collab.domain.errors import ForbiddenError, RuleViolationError
 from collab.domain.partnership_rules import (
     CLOSED,
+    DEPARTED,
     IN_FORCE,
     MEMBER_DECISIONS,
     PRE_FORCE,
@@ -46,8 +47,6 @@ from collab.domain.partnership_values import (
     Terms,
 )
 from collab.domain.terms import Territory
-
-DEPARTED = ("withdrawn", "removed")
 
 
 class Partnership(Aggregate):

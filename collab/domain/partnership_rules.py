@@ -12,6 +12,8 @@ PRE_FORCE = ("scoping", "negotiating", "awaiting_signatures")
 IN_FORCE = ("active", "in_modification", "moving_on")
 CLOSED = ("concluded", "cancelled", "terminated")
 BALANCE_LIMIT = Decimal(49)
+STANDING = ("active", "defaulting")  # members in standing: they act, vote and count
+DEPARTED = ("withdrawn", "removed")  # former members
 
 # subject -> (states it may be applied in, state after)
 TRANSITIONS = {
@@ -20,13 +22,6 @@ TRANSITIONS = {
     "start_moving_on": (("active",), "moving_on"),
     "conclude": (("moving_on",), "concluded"),
     "terminate": (("active", "suspended", "moving_on"), "terminated"),
-}
-EVENT_OF = {
-    "suspend": "Suspended",
-    "resume": "Resumed",
-    "start_moving_on": "MovingOnStarted",
-    "conclude": "Concluded",
-    "terminate": "Terminated",
 }
 # A member decision applies to a member in this status (DESIGN §2 membership table).
 MEMBER_DECISIONS = {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from collab.domain.partnership_rules import STANDING
 from collab.domain.terms import Territory
 
 # -- what events carry (their stored form: plain data, never changed) ----------------------
@@ -99,7 +100,7 @@ class Member:
 
     @property
     def standing(self) -> bool:
-        return self.status in ("active", "defaulting")
+        return self.status in STANDING
 
     def data(self) -> MembershipData:
         """The terms it was invited on."""

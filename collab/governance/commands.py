@@ -8,11 +8,10 @@ from decimal import Decimal
 from collab.domain import codes
 from collab.domain import values as v
 from collab.domain.errors import InvalidInputError
-from collab.domain.partnership_rules import TRANSITIONS
+from collab.domain.partnership_rules import MEMBER_DECISIONS, TRANSITIONS
 from collab.domain.partnership_values import SubjectData
 from collab.partnerships.commands import InviteMember, OnPartnership
 
-MEMBER_DECISIONS = ("declare_defaulting", "remedied", "remove_member")
 MAX_VOTES = 500
 MAX_REMEDY_DAYS = 3650
 
@@ -137,7 +136,7 @@ class DecideMember(OnPartnership):
 
     def __post_init__(self) -> None:
         self.check_partnership()
-        v.choice(self.action, "action", MEMBER_DECISIONS)
+        v.choice(self.action, "action", tuple(MEMBER_DECISIONS))
         self.normalise("organisation_id", v.identifier(self.organisation_id, "organisation_id"))
         self.normalise("decision_id", v.identifier(self.decision_id, "decision_id"))
 

@@ -17,7 +17,7 @@ from collab.organisations.commands import (
     RegisterOrganisation,
     RevokeMandate,
 )
-from collab.tx import Handlers, Tx, registry
+from collab.tx import Handlers, Tx, correction, registry
 
 HANDLERS: Handlers = {}
 handles = registry(HANDLERS)
@@ -46,14 +46,6 @@ def claims(tx: Tx, identifiers: list[dict[str, str]], org_id: str) -> list[Ident
     return found
 
 
-def corrected(org: Organisation, version: int | None) -> dict[str, object]:
-    """Invariant 6: a correction names the event it corrects (default: the latest)."""
-    number = org.version if version is None else version
-    if number > org.version:
-        raise RuleViolationError("the corrected event does not exist")
-    return {"stream": str(org.id), "version": number}
-
-
 def result(org: Organisation) -> Result:
     return {"organisation_id": str(org.id), "version": org.version}
 
@@ -73,7 +65,7 @@ def correct_organisation(tx: Tx, c: CorrectOrganisation) -> Result:
     org = tx.target(tx.get(Organisation, c.organisation_id))
     acting = tx.act_as(None)
     new_ids = [i for i in c.changes.get("identifiers", []) if i not in org.identifiers]
-    org.correct(c.changes, corrected(org, c.corrects_version), acting, tx.meta())
+    org.correct(c.changes, correction(org, c.corrects_version), acting, tx.meta())
     tx.save(org, *claims(tx, new_ids, str(org.id)))
     return result(org)
 

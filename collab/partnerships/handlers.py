@@ -9,7 +9,7 @@ from collab.commands import Json, Result
 from collab.domain import codes
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting
-from collab.domain.errors import ForbiddenError, RuleViolationError
+from collab.domain.errors import ForbiddenError
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_values import MembershipData
 from collab.partnerships.commands import (
@@ -26,7 +26,7 @@ from collab.partnerships.commands import (
     TransferPractice,
     WithdrawMembership,
 )
-from collab.tx import Handlers, Tx, registry
+from collab.tx import Handlers, Tx, correction, registry
 
 HANDLERS: Handlers = {}
 handles = registry(HANDLERS)
@@ -156,10 +156,7 @@ def withdraw_membership(tx: Tx, c: WithdrawMembership) -> Result:
 @handles(CorrectPartnership)
 def correct_partnership(tx: Tx, c: CorrectPartnership) -> Result:
     p, acting = tx.partnership(c.partnership_id)
-    number = p.version if c.corrects_version is None else c.corrects_version
-    if number > p.version:
-        raise RuleViolationError("the corrected event does not exist")
-    p.correct_details(c.changes, {"stream": str(p.id), "version": number}, acting, tx.meta())
+    p.correct_details(c.changes, correction(p, c.corrects_version), acting, tx.meta())
     tx.save(p)
     return result(p)
 
