@@ -90,72 +90,156 @@ def _is_u64(n: object) -> bool:
     return isinstance(n, int) and not isinstance(n, bool) and 0 <= n < _U64
 
 
+# The reference verifier is transparency-dev/merkle's ``proof`` package; the RFC 9162 vector
+# suite comes from the same repository. These functions give its verdict on every input whose
+# hashes are all 32 bytes long. The reference checks the length of the leaf hash only, and
+# hashes or compares any other value as given: where that would verify although a proof hash or
+# a root is not 32 bytes, these refuse, and their reason says STRICTER (docs/verifiable-log.md).
+STRICTER = "stricter than the reference verifier, transparency-dev/merkle's proof package"
+
+
+def _bits(n: int) -> int:
+    return bin(n).count("1")
+
+
+def _stricter(values: Sequence[bytes], names: Sequence[str]) -> str | None:
+    """The STRICTER reason for a proof that verifies only if hashes of other lengths count."""
+    for value, name in zip(values, names, strict=True):
+        if len(value) != 32:
+            return f"{name} is {len(value)} bytes, not 32, so refused ({STRICTER})"
+    return None
+
+
+def _inclusion_problem(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> str | None:
+    if not (_is_u64(index) and _is_u64(size)):
+        return "the leaf index and the tree size must be integers from 0 to 2**64 - 1"
+    if index >= size:
+        return f"leaf {index} is not in a tree of size {size}"
+    if not _is_hash(leaf):
+        return "the leaf hash is not 32 bytes"
+    path = list(proof)
+    if not (isinstance(root, bytes) and all(isinstance(p, bytes) for p in path)):
+        return "the proof or the root is not made of byte strings"
+    inner = (index ^ (size - 1)).bit_length()  # below the node where index and size-1 part
+    want = inner + _bits(index >> inner)
+    if len(path) != want:
+        return f"the proof has {len(path)} hashes; leaf {index} of size {size} takes {want}"
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:  # unreachable after the count above; kept as the RFC's own guard
+            return "the proof is too long"
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        return "the proof is too short"
+    if r != root:
+        return "the proof leads to another root" if _is_hash(root) else "the root is not 32 bytes"
+    return _stricter(path, [f"proof hash {k}" for k in range(len(path))])
+
+
+def inclusion_problem(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> str | None:
+    """Why an RFC 9162 §2.1.3.2 inclusion proof fails, or None when it verifies.
+
+    Never raises: malformed input of any kind is a reason, not an exception."""
+    try:
+        return _inclusion_problem(index, size, leaf, proof, root)
+    except Exception as e:  # hostile input (odd sequence types)
+        return f"malformed input ({type(e).__name__})"
+
+
 def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
 ) -> bool:
     """RFC 9162 §2.1.3.2; False (never an exception) for any malformed input."""
+    return inclusion_problem(index, size, leaf, proof, root) is None
+
+
+def _consistency_problem(
+    size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
+) -> str | None:
+    if not (_is_u64(size1) and _is_u64(size2)):
+        return "tree sizes must be integers from 0 to 2**64 - 1"
+    if size1 > size2:
+        return f"size1 {size1} is larger than size2 {size2}"
+    path = list(proof)
+    if not all(isinstance(h, bytes) for h in [root1, root2, *path]):
+        return "the proof or a root is not made of byte strings"
+    if size1 == 0:  # the reference refuses it too: every tree extends the empty one
+        return "a consistency proof from the empty tree (size 0) is meaningless"
+    if size1 == size2:
+        if path:
+            return f"the sizes are equal ({size1}) but the proof is not empty"
+        if root1 != root2:
+            return f"the sizes are equal ({size1}) but the roots differ"
+        return _stricter([root1, root2], ["root1", "root2"])
+    if not path:
+        return "the proof is empty"
+    inner = ((size1 - 1) ^ (size2 - 1)).bit_length()
+    shift = (size1 & -size1).bit_length() - 1  # the old tree's last perfect subtree: 2**shift
+    perfect = size1 == 1 << shift  # then that subtree is the old tree: root1 starts the path
+    want = int(not perfect) + inner - shift + _bits((size1 - 1) >> inner)
+    if len(path) != want:
+        return f"the proof has {len(path)} hashes; size {size1} to {size2} takes {want}"
+    names = [f"proof hash {k}" for k in range(len(path))]
+    if perfect:
+        path.insert(0, root1)
+        names.insert(0, "root1")
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:  # unreachable after the count above; kept as the RFC's own guard
+            return "the proof is too long"
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        return "the proof is too short"
+    if fr != root1:
+        return f"the proof does not lead to root1 (size {size1})"
+    if sr != root2:
+        return f"the proof does not lead to root2 (size {size2})"
+    return _stricter(path, names)
+
+
+def consistency_problem(
+    size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
+) -> str | None:
+    """Why an RFC 9162 §2.1.4.2 consistency proof fails, or None when it verifies.
+
+    Never raises. Like the reference, a proof from size 0 always fails, even to size 0: there is
+    nothing to prove (check instead that the old root is SHA-256 of nothing, ``EMPTY_ROOT``)."""
     try:
-        if not (_is_u64(index) and _is_u64(size) and index < size):
-            return False
-        if not (_is_hash(leaf) and _is_hash(root) and all(_is_hash(p) for p in proof)):
-            return False
-        fn, sn, r = index, size - 1, leaf
-        for p in proof:
-            if sn == 0:
-                return False
-            if fn & 1 or fn == sn:
-                r = node_hash(p, r)
-                while not fn & 1 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-            else:
-                r = node_hash(r, p)
-            fn >>= 1
-            sn >>= 1
-        return sn == 0 and r == root
-    except Exception:  # hostile input (odd sequence types): refuse, never raise
-        return False
+        return _consistency_problem(size1, size2, root1, root2, proof)
+    except Exception as e:  # hostile input (odd sequence types)
+        return f"malformed input ({type(e).__name__})"
 
 
 def verify_consistency(
     size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
 ) -> bool:
     """RFC 9162 §2.1.4.2; False (never an exception) for any malformed input."""
-    try:
-        if not (_is_u64(size1) and _is_u64(size2) and size1 <= size2):
-            return False
-        path = list(proof)
-        if not (_is_hash(root1) and _is_hash(root2) and all(_is_hash(p) for p in path)):
-            return False
-        if size1 == size2:
-            return not path and root1 == root2
-        if size1 == 0:  # anything is consistent with the empty tree, with an empty proof
-            return not path and root1 == EMPTY_ROOT
-        if not path:
-            return False
-        if size1 & (size1 - 1) == 0:
-            path.insert(0, root1)
-        fn, sn = size1 - 1, size2 - 1
-        while fn & 1:
-            fn >>= 1
-            sn >>= 1
-        fr = sr = path[0]
-        for c in path[1:]:
-            if sn == 0:
-                return False
-            if fn & 1 or fn == sn:
-                fr = node_hash(c, fr)
-                sr = node_hash(c, sr)
-                while not fn & 1 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-            else:
-                sr = node_hash(sr, c)
-            fn >>= 1
-            sn >>= 1
-        return sn == 0 and fr == root1 and sr == root2
-    except Exception:
-        return False
+    return consistency_problem(size1, size2, root1, root2, proof) is None
 
 
 # -- Canonical JSON, keys, notes ---------------------------------------------------------------
@@ -824,8 +908,9 @@ def _check_bundle(
     if _hex_hash(bundle["leaf_hash"], "leaf_hash") != h:
         raise _Bad("leaf_hash is not the hash of the entry", position)
     inclusion = _proof(bundle["inclusion"], "inclusion proof")
-    if not verify_inclusion(leaf, cp.size, h, inclusion, cp.root):
-        raise _Bad(f"inclusion proof does not verify in a tree of size {cp.size}", position)
+    why = inclusion_problem(leaf, cp.size, h, inclusion, cp.root)
+    if why is not None:
+        raise _Bad(f"inclusion proof does not verify in a tree of size {cp.size}: {why}", position)
     report.checked = 1
     if held is not None and held.size == cp.size:
         _compare_checkpoints(report, held, cp, "the checkpoint you hold")
@@ -843,12 +928,18 @@ def _check_bundle(
         )
     else:
         proof = _proof(consistency["proof"], "consistency proof")
-        if not verify_consistency(previous.size, cp.size, previous.root, cp.root, proof):
+        if previous.size == 0:  # nothing to prove: the empty tree is a prefix of every tree
+            why = "from size 0 the proof must be empty" if proof else None
+            if previous.root != EMPTY_ROOT:
+                why = "the previous checkpoint has size 0 but not the empty tree's root"
+        else:
+            why = consistency_problem(previous.size, cp.size, previous.root, cp.root, proof)
+        if why is not None:
             report.problem(
                 None,
                 None,
-                f"consistency proof from size {previous.size} to {cp.size} does not verify "
-                "(the log was rewritten since the previous checkpoint)",
+                f"consistency proof from size {previous.size} to {cp.size} does not verify: "
+                f"{why} (the log was rewritten since the previous checkpoint)",
             )
 
 
@@ -1052,6 +1143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 __all__ = [
     "EMPTY_ROOT",
+    "STRICTER",
     "Checkpoint",
     "NoteError",
     "Problem",
@@ -1059,6 +1151,8 @@ __all__ = [
     "VerifierKey",
     "canonical_json",
     "checkpoint_body",
+    "consistency_problem",
+    "inclusion_problem",
     "key_id",
     "leaf_hash",
     "main",
