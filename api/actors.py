@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import Response
 
 from api import authority
-from api.auth import current_actor
+from api.auth import current_actor, token_expiry
 from api.authority import before_body
 from api.http import Blueprint, Body, Reply, context, outcome_body, outcome_headers, run
 from api.schemas import actors as s
@@ -101,7 +101,8 @@ def remove_grant(body: Body, actor_id: str) -> Reply:
 def issue_token(body: Body, actor_id: str) -> dict[str, object]:
     """Issue a bearer token (shown once; stored hashed): admins for anyone, others for self."""
     check_self_or_admin(actor_id)
-    token, info = service().issue_token(actor_id, body["label"], body["days"])
+    # Never past the calling token's own expiry, whoever the new token is for.
+    token, info = service().issue_token(actor_id, body["label"], body["days"], token_expiry())
     return {**vars(info), "token": token}
 
 

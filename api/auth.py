@@ -1,6 +1,12 @@
-"""Bearer-token authentication; runs before any body validation (DESIGN §3)."""
+"""Bearer-token authentication; runs before any body validation (DESIGN §3).
+
+Every failure gets one and the same 401 body: whether a token is unknown, expired,
+revoked or belongs to a disabled actor is not for its holder (perhaps a thief) to learn.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Flask, g, request
 
@@ -12,10 +18,12 @@ from collab.domain.errors import NotFoundError
 # Paths anyone may read: the process probes and the API's self-description.
 PUBLIC = ("/healthz", "/readyz", "/v1/openapi.json", "/v1/docs")
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="collab"'}
+DETAIL = "send Authorization: Bearer <token> with a valid token"
 
 
-def unauthenticated(detail: str) -> ApiProblem:
-    return ApiProblem(401, "unauthenticated", detail, headers=CHALLENGE)
+def unauthenticated() -> ApiProblem:
+    """The one 401: it never says why the credential failed."""
+    return ApiProblem(401, "unauthenticated", DETAIL, headers=CHALLENGE)
 
 
 def authenticate() -> None:
@@ -24,24 +32,31 @@ def authenticate() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise unauthenticated("send Authorization: Bearer <token>")
+        raise unauthenticated()
     svc = service()
-    actor_id = svc.credentials.actor_of(token.strip(), svc.now())
-    if actor_id is None:
-        raise unauthenticated("the token is unknown, expired or revoked")
+    bearer = svc.credentials.bearer(token.strip(), svc.now())
+    if bearer is None:  # unknown, expired or revoked
+        raise unauthenticated()
     try:
-        binding = svc.app.get_binding(actor_id)
+        binding = svc.app.get_binding(bearer.actor_id)
     except NotFoundError:
-        raise unauthenticated("the token's actor does not exist") from None
+        raise unauthenticated() from None
     if not binding.active:
-        raise unauthenticated("the token's actor is disabled")
+        raise unauthenticated()
     g.actor = binding.actor()
     g.actor_version = binding.version
+    g.token_expires_at = bearer.expires_at
 
 
 def current_actor() -> Actor:
     actor: Actor = g.actor
     return actor
+
+
+def token_expiry() -> datetime:
+    """When the caller's token expires: no token it mints may outlive it."""
+    expires: datetime = g.token_expires_at
+    return expires
 
 
 def init_app(app: Flask) -> None:

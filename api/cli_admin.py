@@ -24,7 +24,11 @@ from collab.domain.errors import CollabError
 
 @contextmanager
 def operator() -> Iterator[Service]:
-    svc = Service(Settings.from_env())
+    try:
+        settings = Settings.from_env()
+    except ValueError as wrong:  # a misconfiguration: say which, without a traceback
+        raise click.ClickException(str(wrong)) from None
+    svc = Service(settings)
     try:
         yield svc
     except CollabError as refused:
@@ -72,7 +76,11 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--actor", "actor_id", required=True)
 @click.option("--label", default="cli", show_default=True)
-@click.option("--days", type=click.IntRange(1, 3650), help="lifetime (default COLLAB_TOKEN_DAYS)")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    help="lifetime (default COLLAB_TOKEN_DAYS; at most COLLAB_TOKEN_MAX_DAYS)",
+)
 def tokens_create(actor_id: str, label: str, days: int | None) -> None:
     """Issue a token for an actor; it is printed once and stored only as a hash."""
     with operator() as svc:

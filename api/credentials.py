@@ -18,6 +18,9 @@ from collab.domain.envelope import rfc3339
 from projections.engine import mark
 
 PREFIX = "collab_"
+# The longest token lifetime an operator may configure (COLLAB_TOKEN_MAX_DAYS): ten years
+# keeps every expiry a representable date; the request schema states the same ceiling.
+TOKEN_DAYS_CEILING = 3650
 metadata = MetaData()
 names = Table(
     f"{PREFIX}actor_names",
@@ -47,6 +50,14 @@ class TokenInfo:
     created_at: str
     expires_at: str
     revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """Who a live token authenticates, and until when."""
+
+    actor_id: str
+    expires_at: datetime
 
 
 def digest(token: str) -> str:
@@ -83,15 +94,19 @@ class Credentials:
         with self.writer.begin() as conn:
             return conn.execute(names.delete().where(names.c.actor_id == actor_id)).rowcount == 1
 
-    def issue(self, actor_id: str, label: str, now: datetime, days: int) -> tuple[str, TokenInfo]:
-        """A new token (shown once) for an actor; only its digest is kept."""
+    def issue(
+        self, actor_id: str, label: str, now: datetime, days: int, until: datetime | None = None
+    ) -> tuple[str, TokenInfo]:
+        """A new token (shown once) for an actor, expiring after `days` or at `until` if
+        sooner; only its digest is kept."""
         token = "collab_" + secrets.token_urlsafe(32)
+        expires = now + timedelta(days=days)
         info = TokenInfo(
             token_id=str(uuid.uuid4()),
             actor_id=actor_id,
             label=label,
             created_at=rfc3339(now),
-            expires_at=rfc3339(now + timedelta(days=days)),
+            expires_at=rfc3339(expires if until is None else min(expires, until)),
             revoked_at=None,
         )
         with self.writer.begin() as conn:
@@ -116,17 +131,29 @@ class Credentials:
         with self.reader.connect() as conn:
             return conn.execute(select(tokens.c.token_id).limit(1)).first() is not None
 
-    def actor_of(self, token: str, now: datetime) -> str | None:
-        """The actor id of a live token, or None (unknown, revoked or expired)."""
+    def bearer(self, token: str, now: datetime) -> Bearer | None:
+        """The actor and expiry of a live token, or None (unknown, revoked or expired)."""
         # On every request: plain SQL, no statement to compile.
         with self.reader.connect() as conn:
             placeholder = mark(conn)
             sql = (
-                f"SELECT actor_id FROM {tokens.name} WHERE token_sha256 = {placeholder} "
+                f"SELECT actor_id, expires_at FROM {tokens.name} "
+                f"WHERE token_sha256 = {placeholder} "
                 f"AND revoked_at IS NULL AND expires_at > {placeholder}"
             )
             row = conn.exec_driver_sql(sql, (digest(token), rfc3339(now))).first()
-        return None if row is None else str(row[0])
+        return None if row is None else Bearer(str(row[0]), parse_time(str(row[1])))
+
+    def actor_of(self, token: str, now: datetime) -> str | None:
+        """The actor id of a live token, or None (unknown, revoked or expired)."""
+        found = self.bearer(token, now)
+        return None if found is None else found.actor_id
+
+
+def parse_time(stored: str) -> datetime:
+    """A stored time (as `rfc3339` writes it: UTC, "Z") back as an aware datetime."""
+    moment = datetime.fromisoformat(stored)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def utc(moment: datetime | None = None) -> datetime:

@@ -157,7 +157,9 @@ def decoded(notification: Any) -> Any:
 def feed(query: Body) -> dict[str, object]:
     """The log after a position: the events the caller may see, from a bounded stretch."""
     svc = service()
-    after, limit = query["after"], query["limit"]
+    # Past the head is a 422: a client that stored a `next_after` beyond it would skip
+    # the events written later. At the head is an empty page.
+    after, limit = svc.within_head(query["after"], "after"), query["limit"]
     with svc.read.reader() as conn:
         seer = gate(conn)
         stop = None
@@ -177,5 +179,4 @@ def feed(query: Body) -> dict[str, object]:
                 items.append(public(event, n.id))
                 if len(items) == limit:
                     break
-    head = svc.app.recorder.max_notification_id() or 0
-    return {"items": items, "next_after": last, "head": head}
+    return {"items": items, "next_after": last, "head": svc.head()}

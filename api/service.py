@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from flask import current_app
 
-from api.credentials import Credentials, TokenInfo
+from api.credentials import TOKEN_DAYS_CEILING, Credentials, TokenInfo
 from api.wiring import follow_commands, open_read_side
 from collab.actors.commands import EnrolActor
 from collab.application import Collab
@@ -21,8 +21,8 @@ from collab.audit.leaves import AuditProjection
 from collab.audit.log import AuditLog
 from collab.commands import Context, Outcome
 from collab.domain import values as v
-from collab.domain.envelope import utc_now
-from collab.domain.errors import ForbiddenError
+from collab.domain.envelope import rfc3339, utc_now
+from collab.domain.errors import ForbiddenError, InvalidInputError
 from collab.stores import StoreConfig, data_dir_of
 
 Mode = Literal["embedded", "server"]
@@ -36,12 +36,23 @@ class Settings:
     mode: Mode
     max_body_bytes: int = 1_048_576
     token_days: int = 90
+    token_max_days: int = 90
     read_wait_seconds: float = 5.0
     ready_max_lag: int = 1000
     clock: Callable[[], datetime] = field(default=utc_now)
     # Where keys/ lives (DESIGN §5); None: a throwaway key ring in memory (tests).
     data_dir: Path | None = None
     seal_interval: float = 5.0
+
+    def __post_init__(self) -> None:
+        # Refuse to start rather than issue tokens outliving the configured maximum.
+        if not 1 <= self.token_max_days <= TOKEN_DAYS_CEILING:
+            raise ValueError(f"COLLAB_TOKEN_MAX_DAYS must be 1 to {TOKEN_DAYS_CEILING} days")
+        if not 1 <= self.token_days <= self.token_max_days:
+            raise ValueError(
+                f"COLLAB_TOKEN_DAYS ({self.token_days}) must be 1 to COLLAB_TOKEN_MAX_DAYS "
+                f"({self.token_max_days}) days: the default lifetime may not exceed the maximum"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,11 +62,14 @@ class Settings:
         mode = env.get("COLLAB_MODE", default_mode)
         if mode not in ("embedded", "server"):
             raise ValueError("COLLAB_MODE must be embedded or server")
+        max_days = whole(env, "COLLAB_TOKEN_MAX_DAYS", "90")
         return cls(
             store=store,
             mode=mode,  # type: ignore[arg-type]  # checked just above
             max_body_bytes=int(env.get("COLLAB_MAX_BODY_BYTES", "1048576")),
-            token_days=int(env.get("COLLAB_TOKEN_DAYS", "90")),
+            # Unset, the default lifetime is 90 days or the maximum if that is shorter.
+            token_days=whole(env, "COLLAB_TOKEN_DAYS", str(min(90, max_days))),
+            token_max_days=max_days,
             read_wait_seconds=float(env.get("COLLAB_READ_WAIT_SECONDS", "5")),
             ready_max_lag=int(env.get("COLLAB_READY_MAX_LAG", "1000")),
             data_dir=data_dir_of(env),
@@ -67,6 +81,15 @@ class Settings:
         if self.data_dir is None:
             return KeyRing.ephemeral()
         return KeyRing.load(self.data_dir, create=self.mode == "embedded")
+
+
+def whole(env: Mapping[str, str], name: str, default: str) -> int:
+    """A whole number from the environment, or an error that names the variable."""
+    raw = env.get(name, default)
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 class Service:
@@ -102,13 +125,48 @@ class Service:
             self.credentials.set_name(outcome.text("actor_id"), checked, self.now())
         return outcome
 
-    def issue_token(self, actor_id: str, label: str, days: int | None) -> tuple[str, TokenInfo]:
-        """A token for an active actor (shown once; only its digest is kept)."""
+    def head(self) -> int:
+        """The log's last position (0 while it is empty)."""
+        return self.app.recorder.max_notification_id() or 0
+
+    def within_head(self, position: int, name: str) -> int:
+        """A log position a read names: 422 past the head, where a client that kept it
+        would skip the events written later."""
+        head = self.head()
+        if position > head:
+            raise InvalidInputError(name, f"is beyond the head of the log ({head})")
+        return position
+
+    def issue_token(
+        self, actor_id: str, label: str, days: int | None, not_after: datetime | None = None
+    ) -> tuple[str, TokenInfo]:
+        """A token for an active actor (shown once; only its digest is kept), living at
+        most COLLAB_TOKEN_MAX_DAYS and never past `not_after`, the expiry of the token
+        that asks for it: a token cannot mint one that outlives it."""
         binding = self.app.get_binding(actor_id)
         if not binding.active:
             raise ForbiddenError("the actor is disabled")
-        lifetime = days or self.settings.token_days
-        return self.credentials.issue(str(binding.id), label, self.now(), lifetime)
+        now = self.now()
+        if days is not None:
+            self.check_lifetime(now, days, not_after)
+        lifetime = self.settings.token_days if days is None else days
+        # The default lifetime is cut to the asking token's expiry; an explicit one was
+        # checked above, so `not_after` only shortens a default.
+        return self.credentials.issue(str(binding.id), label, now, lifetime, until=not_after)
+
+    def check_lifetime(self, now: datetime, days: int, not_after: datetime | None) -> None:
+        """422 on `days` for a lifetime past the maximum or past the asking token's expiry."""
+        limit = self.settings.token_max_days
+        if days > limit:
+            raise InvalidInputError("days", f"must be at most {limit} (COLLAB_TOKEN_MAX_DAYS)")
+        if not_after is not None and now + timedelta(days=days) > not_after:
+            left = (not_after - now) // timedelta(days=1)
+            most = f"ask for at most {left}, or " if left >= 1 else ""
+            raise InvalidInputError(
+                "days",
+                f"would outlive the calling token, which expires at {rfc3339(not_after)}: "
+                f"{most}omit days for a token that expires with it",
+            )
 
     def export_lines(
         self, conn: Any, checkpoint: tuple[int, str], sees: Sees | None = None

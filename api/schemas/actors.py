@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from api.credentials import TOKEN_DAYS_CEILING
 from api.schemas.common import Choice, CommandBody, Strict, Text, Uuid
 from collab.domain.envelope import ROLES
 
@@ -17,7 +18,16 @@ class CreateActor(CommandBody):
 
 class CreateToken(Strict):
     label = Text(100, load_default="")
-    days = fields.Integer(strict=True, load_default=None, validate=validate.Range(1, 3650))
+    days = fields.Integer(
+        strict=True,
+        load_default=None,
+        validate=validate.Range(1, TOKEN_DAYS_CEILING),
+        metadata={
+            "description": "lifetime in days: at most COLLAB_TOKEN_MAX_DAYS (default 90) and "
+            "never past the calling token's expiry (else 422); omitted: COLLAB_TOKEN_DAYS, "
+            "cut to the calling token's expiry"
+        },
+    )
 
 
 class Grant(CommandBody):

@@ -17,7 +17,10 @@ class FeedQuery(Strict):
     after = fields.Integer(
         load_default=0,
         validate=validate.Range(0, v.MAX_SAFE_INTEGER),
-        metadata={"description": "the log position to read after (0: from the start)"},
+        metadata={
+            "description": "the log position to read after (0: from the start); at most "
+            "the head (beyond it: 422)"
+        },
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -58,3 +59,48 @@ def test_grants_need_exactly_one_target_and_an_auditor(env: dict[str, str]) -> N
     broker_id = re.search(rf"actor ({UUID})", broker).group(1)  # type: ignore[union-attr]
     refused = run(env, "grants", "add", "--auditor", broker_id, "--all", code=1)
     assert "only auditors" in refused
+
+
+def head_of(env: dict[str, str]) -> int:
+    svc = Service(Settings.from_env(env))
+    try:
+        return svc.head()
+    finally:
+        svc.close()
+
+
+def expires(out: str) -> datetime:
+    found = re.search(r"expires (\S+)", out).group(1)  # type: ignore[union-attr]
+    return datetime.fromisoformat(found)
+
+
+def test_token_days_are_bounded_by_the_configured_maximum(env: dict[str, str]) -> None:
+    # Given an actor without a token
+    out = run(env, "actors", "create", "--name", "Bea", "--role", "broker")
+    actor_id = re.search(rf"actor ({UUID})", out).group(1)  # type: ignore[union-attr]
+    before = head_of(env)
+    # When the operator asks for more days than COLLAB_TOKEN_MAX_DAYS (default 90)
+    for days in ("91", "3650", str(10**12)):
+        refused = run(env, "tokens", "create", "--actor", actor_id, "--days", days, code=1)
+        # Then it is refused, naming the limit, and nothing is issued or recorded
+        assert "refused: days: must be at most 90 (COLLAB_TOKEN_MAX_DAYS)" in refused
+        assert "collab_" not in refused
+    assert run(env, "tokens", "list", "--actor", actor_id) == ""
+    assert head_of(env) == before
+    # And 90 days is issued; a longer maximum allows longer tokens
+    start = datetime.now(UTC)
+    ninety = run(env, "tokens", "create", "--actor", actor_id, "--days", "90")
+    assert timedelta(days=90) <= expires(ninety) - start < timedelta(days=90, minutes=1)
+    longer = {**env, "COLLAB_TOKEN_MAX_DAYS": "365"}
+    year = run(longer, "tokens", "create", "--actor", actor_id, "--days", "365")
+    assert timedelta(days=365) <= expires(year) - start < timedelta(days=365, minutes=1)
+
+
+def test_the_cli_refuses_to_start_with_a_default_past_the_maximum(env: dict[str, str]) -> None:
+    # Given COLLAB_TOKEN_DAYS above COLLAB_TOKEN_MAX_DAYS
+    wrong = {**env, "COLLAB_TOKEN_DAYS": "120"}
+    # When the operator runs any command, Then it stops with the reason, before any work
+    out = run(wrong, "actors", "create", "--name", "Ana", "--role", "admin", "--with-token", code=1)
+    assert "COLLAB_TOKEN_DAYS (120) must be 1 to COLLAB_TOKEN_MAX_DAYS (90) days" in out
+    assert "Traceback" not in out and "collab_" not in out
+    assert head_of(env) == 0

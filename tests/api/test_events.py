@@ -140,9 +140,46 @@ def test_a_page_examines_a_bounded_stretch_of_the_log(
     # Then one page examines at most the stretch, and says where to go on
     assert page["next_after"] == 5 and page["head"] == head(scene.client.application)
     assert all(e["position"] <= 5 for e in page["items"])
-    # And past the head there is nothing, and no error
-    beyond = scene.ok(newcomer, "/events", after=page["head"] + 10)
-    assert beyond["items"] == [] and beyond["next_after"] == page["head"] + 10
+
+
+def test_after_past_the_head_is_422_naming_after(scene: Scene) -> None:
+    # Given a partnership in force, an admin and a member (enrolled before the head is read)
+    scene.world.in_force(keys=("a", "b"))
+    callers = (scene.auth.admin, scene.partner("a"))
+    top = head(scene.client.application)
+    for caller in callers:
+        for after in (top + 1, top + 10, 2**53 - 1):
+            # When a caller asks for the events after a position past the head
+            body = scene.refused(caller, "/events", 422, after=after)
+            # Then the problem names `after` and hands out no position to store
+            assert body["type"] == "urn:collab:problem:invalid-input"
+            assert body["title"] == "Invalid input"
+            assert body["detail"] == f"after: is beyond the head of the log ({top})"
+            assert body["errors"] == {"after": [f"is beyond the head of the log ({top})"]}
+            assert "next_after" not in body and "items" not in body
+    # And nothing was recorded
+    assert head(scene.client.application) == top
+
+
+def test_after_the_head_itself_is_an_empty_page_that_misses_nothing(scene: Scene) -> None:
+    # Given a partnership in force, an admin and a member, the head read after all three
+    w = scene.world
+    pid = w.in_force(keys=("a", "b"))
+    callers = (scene.auth.admin, scene.partner("a"))
+    top = head(scene.client.application)
+    for caller in callers:
+        # When a caller reads after the head, Then the page is empty and stays at the head
+        assert scene.ok(caller, "/events", after=top) == {
+            "items": [],
+            "next_after": top,
+            "head": top,
+        }
+    # And an event written later is on the next page after that position
+    w.app.execute(w.as_broker(), SetMilestone(pid, title="Later", due_date="2027-05-01"))
+    for caller in callers:
+        later = scene.ok(caller, "/events", after=top)
+        assert [e["type"] for e in later["items"]] == ["MilestoneSet"]
+        assert later["items"][0]["position"] > top and later["next_after"] == later["head"]
 
 
 @pytest.mark.parametrize(
