@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import signal
 import sys
 import threading
@@ -13,20 +15,26 @@ import click
 from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
 from collab.domain.errors import CollabError
-from collab.stores import StoreConfig
+from collab.stores import PRIVATE, StoreConfig
 from projections.readside import ReadSide
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """collab: an event-sourced ledger of multi-actor collaboration agreements."""
+    # Every file a command makes is its owner's alone (docs/decisions.md); gunicorn, which
+    # `serve` becomes, and its workers inherit the umask. Put back when the command ends,
+    # for callers that run it in their own process (CliRunner).
+    previous = os.umask(PRIVATE)
+    ctx.call_on_close(lambda: os.umask(previous))
 
 
 @contextmanager
 def service() -> Iterator[tuple[Collab, ReadSide, StoreConfig]]:
-    from api.service import Settings
+    from api.cli_admin import configured
 
-    settings = Settings.from_env()
+    settings = configured()
     config = settings.store
     app = Collab(config, keys=settings.key_ring())
     read = open_read_side(app, config)
@@ -61,13 +69,13 @@ def demo() -> None:
 @click.option("--workers", envvar="COLLAB_WORKERS", default=2, show_default=True, type=int)
 def serve(bind: str, workers: int) -> None:
     """Serve the HTTP API under gunicorn (embedded SQLite unless configured otherwise)."""
-    import os
-    import shutil
-
-    from api.service import Service, Settings
+    from api.cli_admin import configured
+    from api.service import Service
     from collab.audit.keys import KeysMissingError
 
-    settings = Settings.from_env()
+    if not local(bind) and os.environ.get("COLLAB_BEHIND_PROXY", "") in ("", "0"):
+        click.echo(DIRECT_CLIENTS.format(bind=bind), err=True)
+    settings = configured()
     # Create every table (and, in embedded mode, the signing key) once, here, before
     # gunicorn forks its workers.
     try:
@@ -82,9 +90,51 @@ def serve(bind: str, workers: int) -> None:
     if first_run:
         click.echo("No credentials yet. Create the first admin and its token with:")
         click.echo("  .venv/bin/collab actors create --name 'Your Name' --role admin --with-token")
-    gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    args = [gunicorn, "api.wsgi:app", "--bind", bind, "--workers", str(workers)]
-    os.execv(gunicorn, [*args, "--graceful-timeout", "10"])
+    # This interpreter's gunicorn: the one whose settings `gunicorn_args` looked up.
+    args = [sys.executable, "-m", "gunicorn", *gunicorn_args(bind, workers)]
+    os.execv(sys.executable, args)
+
+
+DIRECT_CLIENTS = """\
+collab: warning: listening on {bind}, not a loopback address, and COLLAB_BEHIND_PROXY is not set.
+  gunicorn's sync workers expect a buffering reverse proxy (nginx) in front of them: a client
+  that sends its request slowly holds a worker for up to 30 s (docs/decisions.md, "Slow clients").
+  Serve clients through such a proxy, then set COLLAB_BEHIND_PROXY=1 to silence this warning."""
+
+
+def local(bind: str) -> bool:
+    """Whether gunicorn's --bind reaches this machine only: a unix socket, or loopback
+    (127.0.0.0/8, ::1, localhost), read as gunicorn reads it. Anything else: not local."""
+    from gunicorn.util import parse_address  # type: ignore[import-untyped]  # no py.typed
+
+    try:
+        address = parse_address(bind)
+    except RuntimeError:
+        return False  # gunicorn will refuse it
+    if isinstance(address, str):
+        return True  # a unix socket
+    if isinstance(address, int):
+        return False  # an inherited descriptor (fd://N): no telling
+    host = address[0]
+    if host == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return (mapped or ip).is_loopback
+
+
+def gunicorn_args(bind: str, workers: int) -> list[str]:
+    """gunicorn's command line: the app, its socket, and no control socket (a gunicorn that
+    has one, 25.1 and later, would open it in $XDG_RUNTIME_DIR or ~/.gunicorn)."""
+    from gunicorn.config import KNOWN_SETTINGS  # type: ignore[import-untyped]  # no py.typed
+
+    args = ["api.wsgi:app", "--bind", bind, "--workers", str(workers), "--graceful-timeout", "10"]
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        args.append("--no-control-socket")
+    return args
 
 
 def _add_admin_commands() -> None:

@@ -22,13 +22,17 @@ from collab.domain.envelope import ROLES, Role
 from collab.domain.errors import CollabError
 
 
+def configured() -> Settings:
+    """The settings from the environment; a misconfiguration says which, no traceback."""
+    try:
+        return Settings.from_env()
+    except ValueError as wrong:
+        raise click.ClickException(str(wrong)) from None
+
+
 @contextmanager
 def operator() -> Iterator[Service]:
-    try:
-        settings = Settings.from_env()
-    except ValueError as wrong:  # a misconfiguration: say which, without a traceback
-        raise click.ClickException(str(wrong)) from None
-    svc = Service(settings)
+    svc = Service(configured())
     try:
         yield svc
     except CollabError as refused:

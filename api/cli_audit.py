@@ -15,8 +15,15 @@ from api.service import Service, Settings
 from collab.audit import store
 from collab.audit import verify as verifier
 from collab.audit.database import check_database
-from collab.audit.export import Sees
-from collab.audit.keys import KeysMissingError, current_key, locked, make_key, rotate
+from collab.audit.export import Sees, open_private
+from collab.audit.keys import (
+    KeysMissingError,
+    current_key,
+    keys_directory,
+    locked,
+    make_key,
+    rotate,
+)
 from collab.audit.sealer import Refused
 from collab.domain.errors import CollabError
 
@@ -36,7 +43,7 @@ def data_dir() -> Path:
 @audit.command()
 def keygen() -> None:
     """Make the signing key and the origin in $COLLAB_DATA_DIR/keys (once)."""
-    directory = data_dir() / "keys"
+    directory = keys_directory(data_dir())
     with locked(directory):
         if current_key(directory) is not None:
             click.echo(f"a key already exists in {directory}; use `collab audit rotate`", err=True)
@@ -116,7 +123,7 @@ def export(file: Path, partnership: str | None) -> None:
     with operator() as svc:
         if svc.settings.mode == "embedded" and seal_once(svc) != 0:
             sys.exit(1)
-        with svc.audit.connect() as conn, file.open("w") as out:
+        with svc.audit.connect() as conn, open_private(file) as out:
             checkpoint = svc.audit.checkpoint(conn)
             sees = None if partnership is None else only_partnership(svc, conn, partnership)
             out.writelines(svc.export_lines(conn, checkpoint, sees))

@@ -1,7 +1,8 @@
 """JSON Lines export of the log up to a signed checkpoint (docs/verifiable-log.md).
 
 A partial export (a partner's, an auditor's, one partnership's) gives every leaf the caller
-may not see as its bare leaf hash, so the root still recomputes and nothing leaks.
+may not see as its bare leaf hash, so the root still recomputes and nothing leaks. An export
+file is its owner's alone (0600), like the database it comes from.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
+import stat
 from collections.abc import Callable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from sqlalchemy import Connection
 
@@ -81,6 +85,20 @@ def decoded(decode: Callable[[Any], Any], row: store.StoredRow) -> Any:
     except Exception:  # any decoding failure: bytes, JSON, topic or upcasting
         log.warning("event at position %s does not decode", row.id)
         return None
+
+
+def open_private(path: Path) -> TextIO:
+    """``path`` for writing, emptied, 0600 whatever the umask: a new file is made so, and a
+    regular file of ours that others could read loses their bits (a device is left alone)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and st.st_mode & 0o077:
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & ~0o077)
+        return os.fdopen(fd, "w", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def dumps(value: Any) -> str:

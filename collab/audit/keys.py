@@ -3,7 +3,8 @@
 They live outside the database: someone who can rewrite the database cannot sign, and a
 restored database cannot make us forget the last checkpoint we signed. Creation is
 exclusive (a lock file), so gunicorn workers or CLI processes starting together on a new
-data directory agree on one key and one origin.
+data directory agree on one key and one origin. The data directory and ``keys/`` are 0700,
+the private keys 0600; a directory an older version left open to others is tightened.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from collab.audit.signing import Signer, generate
 from collab.audit.verify import VerifierKey
+from collab.stores import tighten
 
 KEYS = "keys"
 ORIGIN_PREFIX = "collab.example/"
@@ -50,7 +52,7 @@ class KeyRing:
     @classmethod
     def load(cls, data_dir: Path, *, create: bool) -> KeyRing:
         """The ring in ``data_dir/keys``; made first (exclusively) when ``create``."""
-        directory = data_dir / KEYS
+        directory = keys_directory(data_dir, create=create)
         if create:
             with locked(directory):
                 if not current_key(directory):
@@ -75,6 +77,17 @@ class KeyRing:
             return None
         path = self.directory / "checkpoint"
         return path.read_text() if path.exists() else None
+
+
+def keys_directory(data_dir: Path, *, create: bool = True) -> Path:
+    """``data_dir/keys``, made 0700 when ``create``; it and the data directory tightened if
+    an older version left them open to others (docs/decisions.md)."""
+    directory = data_dir / KEYS
+    if create:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for path in (data_dir, directory):
+        tighten(path)
+    return directory
 
 
 @contextlib.contextmanager
@@ -113,7 +126,7 @@ def make_key(directory: Path) -> str:
 def rotate(data_dir: Path) -> str:
     """Retire the current key (kept as ``.key.retired``, its ``.pub`` stays) and make a new
     one under the same origin: old checkpoints and signatures stay verifiable."""
-    directory = data_dir / KEYS
+    directory = keys_directory(data_dir)
     with locked(directory):
         old = current_key(directory)
         if old is None:

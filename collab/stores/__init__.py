@@ -17,12 +17,18 @@ INTERFACE CONTRACT (the application relies on exactly this; see docs/decisions.m
 
 SQLite URLs follow SQLAlchemy: ``sqlite:///rel/path.db`` is relative (resolved against the
 working directory when the config is made), ``sqlite:////abs/path.db`` is absolute.
+
+Collab's files are its owner's alone (docs/decisions.md): the data directory 0700, the
+database and its ``-wal``/``-shm`` files 0600, whatever the process umask; an older data
+directory or database that others could read is tightened when collab opens it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from collab.stores.base import CollabRecorder, Contact, IdempotencyRecord, StoreKind
 
 __all__ = [
+    "PRIVATE",
     "CollabRecorder",
     "Contact",
     "IdempotencyRecord",
@@ -39,7 +46,13 @@ __all__ = [
     "StoreKind",
     "data_dir_of",
     "eventsourcing_env",
+    "private_directory",
+    "tighten",
 ]
+
+log = logging.getLogger("collab.stores")
+# The umask of every collab process, and the bits `tighten` removes: group and others.
+PRIVATE = 0o077
 
 # Class topics, not imports: choosing a store must not import the other stores' drivers.
 FACTORY_TOPICS: dict[StoreKind, str] = {
@@ -137,14 +150,41 @@ class StoreConfig:
         url = environ.get("COLLAB_DATABASE_URL", "").strip()
         if url:
             return cls(url)
-        data_dir = data_dir_of(environ)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = private_directory(data_dir_of(environ))
         return cls(_SQLITE_PREFIX + str(data_dir / "collab.db"))
 
 
 def data_dir_of(environ: Mapping[str, str]) -> Path:
     """``$COLLAB_DATA_DIR`` (default ``var``): the embedded database and ``keys/``."""
     return Path(environ.get("COLLAB_DATA_DIR", "").strip() or "var").resolve()
+
+
+def private_directory(path: Path) -> Path:
+    """``path`` made 0700 if missing (its parents too, under the umask), else tightened."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tighten(path)
+    return path
+
+
+def tighten(path: Path) -> None:
+    """Take the group and other bits off a file or directory this user owns, if it exists.
+
+    A shared directory (the sticky bit, as on /tmp) is left alone: it is not collab's."""
+    try:
+        st = path.stat()
+        mode = stat.S_IMODE(st.st_mode)
+        if not mode & PRIVATE or st.st_uid != os.geteuid():
+            return
+        if stat.S_ISDIR(st.st_mode) and mode & stat.S_ISVTX:
+            log.warning("collab: %s is a shared directory (%04o); not tightened", path, mode)
+            return
+        path.chmod(mode & ~PRIVATE)
+    except FileNotFoundError:
+        return
+    except OSError as e:  # a read-only file system: say so, and go on
+        log.warning("collab: cannot make %s private: %s", path, e)
+        return
+    log.warning("collab: %s was open to others (%04o); now %04o", path, mode, mode & ~PRIVATE)
 
 
 def eventsourcing_env(config: StoreConfig) -> dict[str, str]:

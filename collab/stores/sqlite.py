@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from eventsourcing.persistence import StoredEvent
@@ -18,7 +21,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from collab.stores import _rows
+from collab.stores import _rows, tighten
 from collab.stores.base import Contact, EventSigner, IdempotencyRecord, Signature
 
 SQLITE_BUSY_TIMEOUT = 5  # seconds; the library's default when SQLITE_LOCK_TIMEOUT is unset
@@ -100,6 +103,7 @@ class CollabSQLiteDatastore(SQLiteDatastore):
             single_row_tracking=single_row_tracking,
             originator_id_type=originator_id_type,
         )
+        private_database(db_name)
         unused = self.pool  # never opened a connection: nothing to lose
         self.pool = CollabSQLiteConnectionPool(
             db_name=db_name,
@@ -111,6 +115,20 @@ class CollabSQLiteDatastore(SQLiteDatastore):
             pre_ping=unused.pre_ping,
         )
         unused.close()
+
+
+def private_database(db_name: str) -> None:
+    """Make a new database file 0600 before SQLite does (SQLite would make it 0644 less the
+    umask); SQLite gives a new -wal or -shm file the database's mode. Files an older
+    version made open to others are tightened."""
+    if db_name == ":memory:" or db_name.startswith("file:"):
+        return
+    path = Path(db_name)
+    # There already (tightened below), or not possible: SQLite will say why when it opens it.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        tighten(name)
 
 
 class SQLiteCollabRecorder(SQLiteApplicationRecorder):

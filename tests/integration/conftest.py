@@ -183,3 +183,44 @@ def served_embedded(sqlite_config: StoreConfig, tmp_path: Path) -> Iterator[Serv
     """`make run`'s configuration: embedded mode on a SQLite file."""
     with serve(sqlite_config, tmp_path) as running:
         yield running
+
+
+@contextmanager
+def serving_alone(
+    env: dict[str, str], bind: str, logs: Path, *, workers: int = 2
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`collab serve --bind BIND` alone, started under a permissive umask (022, so only
+    collab can make its files private), its stdout and stderr kept in `logs`/serve.out and
+    serve.err; stopped with SIGTERM when the block ends (its exit code is then set)."""
+    port = bind.rpartition(":")[2]
+    out = open(logs / "serve.out", "wb")  # noqa: SIM115  # closed below
+    err = open(logs / "serve.err", "wb")  # noqa: SIM115  # closed below
+    serving = ("serve", "--bind", bind, "--workers", str(workers))
+    proc = collab(*serving, env=env, stdout=out, stderr=err, umask=0o022)
+    try:
+        wait_healthy(Http(f"http://127.0.0.1:{port}"), proc, logs / "serve.err")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        out.close()
+        err.close()
+
+
+def isolated_env(workdir: Path, **extra: str) -> dict[str, str]:
+    """Embedded mode on the default database of `workdir`/data (not made yet), with HOME and
+    XDG_RUNTIME_DIR in `workdir` too: whatever gunicorn puts there stays in the test's folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COLLAB_")}
+    (workdir / "home").mkdir(exist_ok=True)
+    (workdir / "run").mkdir(exist_ok=True)
+    return {
+        **env,
+        "COLLAB_DATA_DIR": str(workdir / "data"),
+        "HOME": str(workdir / "home"),
+        "XDG_RUNTIME_DIR": str(workdir / "run"),
+        **extra,
+    }
