@@ -71,7 +71,7 @@ def register(api: Api) -> None:
 
 def start_request() -> None:
     given = request.headers.get("X-Request-Id", "")
-    g.request_id = given if REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+    g.request_id = given if REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex
     g.started = time.perf_counter()
 
 

@@ -38,13 +38,21 @@ from collab.partnerships.commands import (
 
 ORGANISATIONS = [
     # key, legal name, IATI type, sector, identifier scheme, weight, roles
-    ("municipality", "Câmara Municipal de Mértola", 11, "public", "PT-NIPC", 2, ["lead", "funder"]),
+    (
+        "municipality",
+        "Câmara Municipal de Mértola",
+        11,
+        "public",
+        "PT-NIPPC",
+        2,
+        ["lead", "funder"],
+    ),
     (
         "health",
         "Unidade Local de Saúde do Baixo Alentejo",
         15,
         "public",
-        "PT-NIPC",
+        "PT-NIPPC",
         1,
         ["implementer"],
     ),
@@ -53,7 +61,7 @@ ORGANISATIONS = [
         "Associação de Defesa do Património de Mértola",
         22,
         "civil_society",
-        "PT-NIPC",
+        "PT-NIPPC",
         2,
         ["implementer"],
     ),
@@ -62,23 +70,23 @@ ORGANISATIONS = [
         "Cooperativa Agrícola do Guadiana",
         90,
         "civil_society",
-        "PT-NIPC",
+        "PT-NIPPC",
         1,
         ["implementer"],
     ),
-    ("olive_mill", "Lagar do Vale do Guadiana, Lda.", 70, "private", "PT-NIPC", 2, ["funder"]),
+    ("olive_mill", "Lagar do Vale do Guadiana, Lda.", 70, "private", "PT-NIPPC", 2, ["funder"]),
     (
         "transport",
         "Transportes Solidários do Sul, Lda.",
         70,
         "private",
-        "PT-NIPC",
+        "PT-NIPPC",
         1,
         ["implementer"],
     ),
 ]
-TERRITORY = Territory(country="PT", nuts="PT184", lau="0209")
-SECOND_TERRITORY = Territory(country="PT", nuts="PT16F", lau="0601")
+TERRITORY = Territory(country="PT", nuts="PT1C2", lau="0209")
+SECOND_TERRITORY = Territory(country="PT", nuts="PT192", lau="0601")
 
 
 def terms(vision: str, notice: int = 30) -> dict[str, Any]:

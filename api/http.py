@@ -40,7 +40,7 @@ def expected_version() -> int | None:
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
-    match = ETAG_RE.match(header.strip())
+    match = ETAG_RE.fullmatch(header.strip())
     if match is None:
         raise ApiProblem(422, "invalid-if-match", 'If-Match takes one ETag, e.g. "3"')
     return int(match.group(2))

@@ -101,7 +101,7 @@ def views_reached() -> None:
     position a well-formed `min_position` names (a malformed one is the schema's 422,
     after the check)."""
     raw = request.args.get("min_position", "")
-    if POSITION_RE.match(raw) and int(raw) <= service().read.follower.head():
+    if POSITION_RE.fullmatch(raw) and int(raw) <= service().read.follower.head():
         wait_for_views(int(raw))
 
 
@@ -142,14 +142,11 @@ def as_of_position(query: Mapping[str, Any]) -> int | None:
         except ValueError:
             raise InvalidInputError("as_of", "is not a valid RFC 3339 UTC time") from None
         return position_at(app, rfc3339(when), service().read)  # the history view's index
-    head = app.recorder.max_notification_id() or 0
-    if position is not None and position > head:
-        raise InvalidInputError("as_of_position", f"is beyond the head of the log ({head})")
-    return position
+    return None if position is None else service().within_head(position, "as_of_position")
 
 
 def position_cursor(raw: str) -> int:
-    if not POSITION_RE.match(raw):
+    if not POSITION_RE.fullmatch(raw):
         raise ApiProblem(422, "invalid-input", "unknown cursor", errors={"cursor": ["invalid"]})
     return int(raw)
 

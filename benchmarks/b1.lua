@@ -14,9 +14,9 @@ end
 function request()
   counter = counter + 1
   local id = nonce .. "-" .. tag .. "-" .. counter
-  local body = '{"identifiers":[{"scheme":"PT-NIPC","id":"' .. id .. '"}],'
+  local body = '{"identifiers":[{"scheme":"PT-NIPPC","id":"' .. id .. '"}],'
     .. '"legal_name":"Organisation ' .. id .. '","org_type":22,"sector":"civil_society",'
-    .. '"territory":{"country":"PT","nuts":"PT184"}}'
+    .. '"territory":{"country":"PT","nuts":"PT1C2"}}'
   local headers = {["Content-Type"] = "application/json", ["Idempotency-Key"] = id}
   if token ~= "-" then headers["Authorization"] = "Bearer " .. token end
   return wrk.format("POST", path, headers, body)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from api.schemas.common import (
     UUID_PATTERN,
@@ -13,6 +13,7 @@ from api.schemas.common import (
     Decimal,
     Strict,
     Text,
+    Whole,
 )
 from collab.domain import codes
 from collab.domain import values as v
@@ -31,7 +32,7 @@ class PledgeQuantity(Strict):
 
 class PledgeValuation(Strict):
     amount = Decimal(allow_none=True)
-    currency = fields.String(allow_none=True, validate=validate.Regexp("^[A-Z]{3}$"))
+    currency = fields.String(allow_none=True, validate=Whole("^[A-Z]{3}$"))
     method = Choice(codes.VALUATION_METHODS, required=True)
 
 
@@ -45,7 +46,7 @@ class Pledge(CommandBody):
     quantity = fields.Nested(PledgeQuantity, required=True)
     valuation = fields.Nested(PledgeValuation, required=True)
     recipient = fields.String(
-        validate=validate.Regexp(RECIPIENT_PATTERN),
+        validate=Whole(RECIPIENT_PATTERN),
         metadata={"description": "'pool' (the default) or a member organisation id"},
     )
     period = fields.Nested(CommitmentPeriod, load_default=None, allow_none=True)

@@ -9,25 +9,37 @@ from marshmallow import fields, validate
 
 from collab.domain import values as v
 
+
+class Whole(validate.Regexp):
+    """A pattern matched against the whole string (`re.fullmatch`): marshmallow's Regexp
+    uses `re.match`, where `$` lets a trailing newline through. The anchored text is what
+    the OpenAPI document shows (JSON Schema searches patterns)."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
 def Decimal(**kw: Any) -> fields.String:  # a field factory, named as a type
     """A decimal on the wire: a JSON string (a JSON number is refused), documented so."""
-    return fields.String(validate=validate.Regexp(v.DECIMAL_RE.pattern), **kw)
+    return fields.String(validate=Whole(v.DECIMAL_RE.pattern), **kw)
 
 
 def Uuid(**kw: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(UUID_PATTERN), **kw)
+    return fields.String(validate=Whole(UUID_PATTERN), **kw)
 
 
 def Date(**kw: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(v.DATE_RE.pattern), **kw)
+    return fields.String(validate=Whole(v.DATE_RE.pattern), **kw)
 
 
 def Hash(**kw: Any) -> fields.String:
     """Lowercase hex SHA-256; upper case is refused."""
-    return fields.String(validate=validate.Regexp(v.HASH_RE.pattern), **kw)
+    return fields.String(validate=Whole(v.HASH_RE.pattern), **kw)
 
 
 def Int(**kw: Any) -> fields.Integer:

@@ -5,27 +5,62 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import Choice, CommandBody, Date, Int, Page, ReadOptions, Strict, Text, Uuid
+from api.schemas.common import (
+    Choice,
+    CommandBody,
+    Date,
+    Int,
+    Page,
+    ReadOptions,
+    Strict,
+    Text,
+    Uuid,
+    Whole,
+)
 from collab.domain import codes
 from collab.domain import values as v
 
 
+SECTOR_TABLE = "; ".join(
+    f"{org_type}: {' or '.join(sectors)}" for org_type, sectors in codes.SECTORS_BY_ORG_TYPE.items()
+)
+
+
 class Identifier(Strict):
-    scheme = fields.String(required=True, validate=validate.Regexp(v.SCHEME_RE.pattern))
-    id = Text(100, required=True)
+    scheme = fields.String(
+        required=True,
+        validate=Whole(v.SCHEME_RE.pattern),
+        metadata={"description": "a code of the org-id.guide register, e.g. GB-COH, PT-NIPPC"},
+    )
+    id = Text(
+        100,
+        required=True,
+        metadata={
+            "description": "kept after Unicode NFKC; then printable ASCII without spaces, "
+            "so ids that look alike are one identifier"
+        },
+    )
 
 
 class Territory(Strict):
     country = fields.String(required=True, validate=validate.Length(equal=2))
-    nuts = fields.String(validate=validate.Regexp(v.NUTS_RE.pattern), allow_none=True)
-    lau = fields.String(validate=validate.Regexp(v.LAU_RE.pattern), allow_none=True)
+    nuts = fields.String(
+        validate=Whole(v.NUTS_RE.pattern),
+        allow_none=True,
+        metadata={"description": "a NUTS 2024 code of the country (Greece: EL), e.g. PT1C2"},
+    )
+    lau = fields.String(validate=Whole(v.LAU_RE.pattern), allow_none=True)
 
 
 class RegisterOrganisation(CommandBody):
     identifiers = fields.List(fields.Nested(Identifier), required=True)
     legal_name = Text(required=True)
     org_type = Int(required=True, metadata={"description": "IATI OrganisationType code"})
-    sector = Choice(codes.SECTORS, required=True)
+    sector = Choice(
+        codes.SECTORS,
+        required=True,
+        metadata={"description": f"consistent with org_type: {SECTOR_TABLE}"},
+    )
     territory = fields.Nested(Territory, required=True)
 
 
@@ -61,7 +96,7 @@ class OrganisationQuery(Page, ReadOptions):
     sector = Choice(codes.SECTORS)
     org_type = fields.Integer(validate=validate.Range(0, 999))
     country = fields.String(validate=validate.Length(equal=2))
-    nuts = fields.String(validate=validate.Regexp(v.NUTS_RE.pattern))
+    nuts = fields.String(validate=Whole(v.NUTS_RE.pattern))
 
 
 class TerritoryOut(ma.Schema):

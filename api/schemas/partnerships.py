@@ -17,6 +17,7 @@ from api.schemas.common import (
     Strict,
     Text,
     Uuid,
+    Whole,
 )
 from api.schemas.organisations import Territory
 from collab.domain import codes
@@ -121,8 +122,8 @@ class TermsGovernance(Strict):
 
 
 class TermsPeriod(Strict):
-    start = fields.String(required=True, validate=validate.Regexp(v.DATE_RE.pattern))
-    end = fields.String(required=True, validate=validate.Regexp(v.DATE_RE.pattern))
+    start = fields.String(required=True, validate=Whole(v.DATE_RE.pattern))
+    end = fields.String(required=True, validate=Whole(v.DATE_RE.pattern))
 
 
 class AgreementTerms(Strict):

@@ -11,7 +11,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import Choice, Page, ReadOptions
+from api.schemas.common import Choice, Page, ReadOptions, Whole
 from collab.domain import codes
 from collab.domain import values as v
 from collab.domain.partnership import CLOSED, IN_FORCE, PRE_FORCE
@@ -63,7 +63,7 @@ class ViewQuery(ReadOptions):
         metadata={"description": "the view as of this log position (not with as_of)"},
     )
     as_of = fields.String(
-        validate=validate.Regexp(TIME_RE),
+        validate=Whole(TIME_RE),
         metadata={"description": "RFC 3339 UTC time: the longest log prefix recorded by then"},
     )
 
@@ -73,12 +73,12 @@ class ReadListQuery(Page, ReadOptions):
 
 
 class PartnershipListQuery(Page, ReadOptions):
-    country = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$"))
-    nuts = fields.String(validate=validate.Regexp(v.NUTS_RE.pattern))
+    country = fields.String(validate=Whole(r"^[A-Z]{2}$"))
+    nuts = fields.String(validate=Whole(v.NUTS_RE.pattern))
     status = Choice(STATUSES)
     partnership_type = Choice(codes.PARTNERSHIP_TYPES)
     classification = fields.String(
-        validate=validate.Regexp(CLASSIFICATION_RE),
+        validate=Whole(CLASSIFICATION_RE),
         metadata={"description": "vocabulary:code, e.g. sdg_goal:3"},
     )
 

@@ -37,6 +37,8 @@ class Pledge(OnPartnership):
         kind = v.choice(self.contribution_type, "contribution_type", codes.CONTRIBUTION_TYPES)
         self.normalise("quantity", terms.quantity(self.quantity, kind))
         self.normalise("valuation", terms.valuation(self.valuation))
+        if kind == "cash":
+            terms.cash_valuation(self.quantity, self.valuation)
         self.normalise("period", terms.optional_period(self.period))
         v.optional_text(self.conditions, "conditions", max_length=v.LONG)
         if self.recipient != "pool":

@@ -5,6 +5,27 @@ from __future__ import annotations
 # IATI OrganisationType
 ORG_TYPES = (10, 11, 15, 21, 22, 23, 24, 30, 40, 60, 70, 71, 72, 73, 80, 90)
 SECTORS = ("public", "civil_society", "private")
+# Which sectors an IATI organisation type may declare (DESIGN §2; docs/decisions.md
+# "Sector and organisation type"): governments and other public bodies are public, NGOs
+# civil society, the private sector private; mixed types allow each sector they span.
+SECTORS_BY_ORG_TYPE: dict[int, tuple[str, ...]] = {
+    10: ("public",),  # government
+    11: ("public",),  # local government
+    15: ("public",),  # other public sector
+    21: ("civil_society",),  # international NGO
+    22: ("civil_society",),  # national NGO
+    23: ("civil_society",),  # regional NGO
+    24: ("civil_society",),  # partner-country NGO
+    30: ("public", "private"),  # public-private partnership
+    40: ("public",),  # multilateral
+    60: ("civil_society", "private"),  # foundation
+    70: ("private",),  # private sector
+    71: ("private",),  # private sector in provider country
+    72: ("private",),  # private sector in recipient country
+    73: ("private",),  # private sector in third country
+    80: ("public", "civil_society", "private"),  # academic, training and research
+    90: SECTORS,  # other
+}
 PARTNERSHIP_TYPES = ("clld_lag", "social_innovation", "consortium", "other")
 CLASSIFICATION_VOCABULARIES = ("sdg_goal", "nace", "dac5", "other")
 ROLES = ("lead", "funder", "intermediary", "implementer", "broker", "knowledge", "observer")

@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 
 import rfc8785
 
-from collab.domain import codes
+from collab.domain import codes, reference
 from collab.domain import values as v
 from collab.domain.errors import InvalidInputError
 
@@ -47,9 +47,14 @@ def territory(value: object, field: str = "territory") -> Territory:
     lau = data.get("lau")
     country = v.country(data["country"], f"{field}.country")
     if nuts is not None:
-        v.pattern(nuts, f"{field}.nuts", v.NUTS_RE, "a NUTS code like 'PT11' or 'ES'")
-        if not nuts.startswith(country) and not (country == "GR" and nuts.startswith("EL")):
+        v.pattern(nuts, f"{field}.nuts", v.NUTS_RE, "a NUTS 2024 code like 'PT1C2' or 'ES'")
+        region = reference.nuts().get(nuts)
+        if region is None:
+            raise InvalidInputError(f"{field}.nuts", "is not a NUTS 2024 code")
+        if region.country != reference.nuts_country(country):
             raise InvalidInputError(f"{field}.nuts", "must lie in the territory's country")
+        if region.extra_regio:
+            raise InvalidInputError(f"{field}.nuts", "is an Extra-Regio code, not a territory")
     if lau is not None:
         v.pattern(lau, f"{field}.lau", v.LAU_RE, "a LAU code (A-Z, 0-9, '-')")
     return Territory(country=country, nuts=nuts, lau=lau)
@@ -74,12 +79,37 @@ def identifiers(value: object, field: str = "identifiers") -> list[dict[str, str
     result = []
     for i, item in enumerate(value):
         data = v.mapping(item, f"{field}[{i}]", ("scheme", "id"), ("scheme", "id"))
-        scheme = v.pattern(data["scheme"], f"{field}[{i}].scheme", v.SCHEME_RE, "like 'GB-COH'")
-        ident = v.text(data["id"], f"{field}[{i}].id", max_length=100)
-        result.append({"scheme": scheme, "id": ident})
+        result.append(
+            {
+                "scheme": scheme(data["scheme"], f"{field}[{i}].scheme"),
+                "id": v.canonical_identifier(data["id"], f"{field}[{i}].id"),
+            }
+        )
     if len({(i["scheme"], i["id"]) for i in result}) != len(result):
         raise InvalidInputError(field, "must not repeat an identifier")
     return result
+
+
+def scheme(value: object, field: str) -> str:
+    """A code of the org-id.guide register, not deprecated there (new input only)."""
+    code = v.pattern(value, field, v.SCHEME_RE, "an org-id.guide scheme code like 'GB-COH'")
+    found = reference.schemes().get(code)
+    if found is None:
+        raise InvalidInputError(field, "is not a scheme of the org-id.guide register")
+    if found.deprecated:
+        raise InvalidInputError(field, "is deprecated in the org-id.guide register")
+    return code
+
+
+def sector(org_type: int, value: object, field: str = "sector") -> str:
+    """A sector consistent with the IATI organisation type (codes.SECTORS_BY_ORG_TYPE)."""
+    chosen = v.choice(value, field, codes.SECTORS)
+    allowed = codes.SECTORS_BY_ORG_TYPE[org_type]
+    if chosen not in allowed:
+        raise InvalidInputError(
+            field, f"must be {' or '.join(allowed)} for organisation type {org_type}"
+        )
+    return str(chosen)
 
 
 def classifications(value: object, field: str = "classifications") -> list[dict[str, str]]:
@@ -92,6 +122,10 @@ def classifications(value: object, field: str = "classifications") -> list[dict[
             data["vocabulary"], f"{field}[{i}].vocabulary", codes.CLASSIFICATION_VOCABULARIES
         )
         code = v.text(data["code"], f"{field}[{i}].code", max_length=50)
+        if vocab == "sdg_goal" and code not in reference.sdg_codes():
+            raise InvalidInputError(
+                f"{field}[{i}].code", "is not an SDG goal ('3') or target ('3.4')"
+            )
         result.append({"vocabulary": vocab, "code": code})
     return result
 
@@ -188,3 +222,13 @@ def agreement_terms(value: object, partnership_id: str, version: int) -> dict[st
 def terms_hash(terms: Mapping[str, Any]) -> str:
     """Lowercase hex SHA-256 of the RFC 8785 canonical JSON of the terms."""
     return hashlib.sha256(rfc8785.dumps(dict(terms))).hexdigest()
+
+
+def cash_valuation(quantity: Quantity, valuation: Valuation, field: str = "valuation") -> None:
+    """Cash is valued at its own amount and in its own currency: no other figure."""
+    if valuation["method"] == "not_valued":
+        raise InvalidInputError(f"{field}.method", "cash is valued at its own amount")
+    if valuation["currency"] != quantity["unit"]:
+        raise InvalidInputError(f"{field}.currency", "must be the cash's own currency")
+    if valuation["amount"] != quantity["value"]:
+        raise InvalidInputError(f"{field}.amount", "must be the cash's own amount")

@@ -1,8 +1,14 @@
-"""Accepted input (DESIGN §2): every value is checked here before it can reach an event."""
+"""Accepted input (DESIGN §2): every value is checked here before it can reach an event.
+
+Patterns match the whole string (`re.fullmatch`): `$` alone lets a trailing newline
+through. They keep their `^…$` anchors so the same text is a correct JSON Schema pattern
+in the API's documentation, where patterns are searched, not matched.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,7 +23,7 @@ MAX_SAFE_INTEGER = 2**53 - 1
 DECIMAL_RE = re.compile(r"^-?[0-9]{1,18}(\.[0-9]{1,6})?$")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
-SCHEME_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,}$")
+SCHEME_RE = re.compile(r"^[A-Z0-9_-]{2,20}$")  # the shape; the code must be in the register
 NUTS_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 LAU_RE = re.compile(r"^[A-Z0-9-]{1,20}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -58,12 +64,14 @@ def decimal(value: object, field: str, *, positive: bool = False) -> Decimal:
     """A decimal from a canonical string (or a Decimal): never a float, never an exponent."""
     if isinstance(value, Decimal):
         value = format(value, "f")
-    if not isinstance(value, str) or not DECIMAL_RE.match(value):
+    if not isinstance(value, str) or not DECIMAL_RE.fullmatch(value):
         raise InvalidInputError(field, "must be a decimal string like '1234.50'")
     try:
         result = Decimal(value)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         raise InvalidInputError(field, "is not a decimal") from None
+    if result.is_zero():
+        result = result.copy_abs()  # -0 is 0 (and -0.00 is 0.00)
     if positive and result <= 0:
         raise InvalidInputError(field, "must be greater than zero")
     if not positive and result < 0:
@@ -80,7 +88,7 @@ def percent(value: object, field: str) -> Decimal:
 
 def iso_date(value: object, field: str) -> str:
     """A business date ``YYYY-MM-DD`` kept as its text."""
-    if not isinstance(value, str) or not DATE_RE.match(value):
+    if not isinstance(value, str) or not DATE_RE.fullmatch(value):
         raise InvalidInputError(field, "must be a date YYYY-MM-DD")
     try:
         date.fromisoformat(value)
@@ -94,7 +102,7 @@ def optional_date(value: object, field: str) -> str | None:
 
 
 def text_hash(value: object, field: str = "text_hash") -> str:
-    if not isinstance(value, str) or not HASH_RE.match(value):
+    if not isinstance(value, str) or not HASH_RE.fullmatch(value):
         raise InvalidInputError(field, "must be 64 lowercase hexadecimal characters")
     return value
 
@@ -152,16 +160,45 @@ def country(value: object, field: str) -> str:
     return value
 
 
+# ISO 4217 codes that are not money: precious metals, bond-market and IMF units, the
+# testing and "no currency" codes (DESIGN §2: currencies that are real money).
+NOT_MONEY = frozenset(
+    ("XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX")
+)
+
+
 def currency(value: object, field: str) -> str:
     # pycountry matches case-insensitively; codes are stored upper-case only.
     if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{3}", value):
         raise InvalidInputError(field, "must be an ISO 4217 currency code")
     if pycountry.currencies.get(alpha_3=value) is None:
         raise InvalidInputError(field, "must be an ISO 4217 currency code")
+    if value in NOT_MONEY:
+        raise InvalidInputError(field, "must be a currency that is money (not a metal or unit)")
     return value
 
 
 def pattern(value: object, field: str, regex: re.Pattern[str], what: str) -> str:
-    if not isinstance(value, str) or not regex.match(value):
+    """A string the pattern matches whole (a trailing newline is no match)."""
+    if not isinstance(value, str) or not regex.fullmatch(value):
         raise InvalidInputError(field, f"must be {what}")
     return value
+
+
+PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+
+
+def canonical_identifier(value: object, field: str, *, max_length: int = 100) -> str:
+    """An organisation identifier's id in its canonical form (DESIGN §2): NFKC, then
+    printable ASCII without spaces. Fullwidth digits become ASCII digits, so two ids a
+    person cannot tell apart are one claim; a zero-width or inner space is refused."""
+    if not isinstance(value, str):
+        raise InvalidInputError(field, "must be a string")
+    canonical = unicodedata.normalize("NFKC", value)
+    if not 1 <= len(canonical) <= max_length:
+        raise InvalidInputError(field, f"must be 1 to {max_length} characters")
+    if not PRINTABLE_ASCII.fullmatch(canonical):
+        raise InvalidInputError(
+            field, "must be printable ASCII without spaces (after Unicode NFKC normalisation)"
+        )
+    return canonical

@@ -28,7 +28,7 @@ class RegisterOrganisation(Command):
         self.normalise("identifiers", terms.identifiers(self.identifiers))
         v.text(self.legal_name, "legal_name")
         v.choice(self.org_type, "org_type", codes.ORG_TYPES)
-        v.choice(self.sector, "sector", codes.SECTORS)
+        terms.sector(self.org_type, self.sector)
         self.normalise("territory", terms.territory(self.territory))
 
 
@@ -68,7 +68,7 @@ class ClassifyOrganisation(Command):
     def __post_init__(self) -> None:
         self.normalise("organisation_id", v.identifier(self.organisation_id, "organisation_id"))
         v.choice(self.org_type, "org_type", codes.ORG_TYPES)
-        v.choice(self.sector, "sector", codes.SECTORS)
+        terms.sector(self.org_type, self.sector)
 
 
 @dataclass(frozen=True)

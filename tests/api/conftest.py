@@ -23,7 +23,7 @@ from collab.commands import Context
 from collab.stores import StoreConfig
 from tests.application.conftest import fixed_clock
 
-TERRITORY = {"country": "PT", "nuts": "PT184"}
+TERRITORY = {"country": "PT", "nuts": "PT1C2"}
 SECTOR_TYPES = {"public": 11, "civil_society": 22, "private": 70}
 
 
@@ -113,7 +113,7 @@ def client(flask_app: Flask) -> FlaskClient:
 
 def organisation_body(sector: str = "civil_society", **overrides: Any) -> dict[str, Any]:
     body = {
-        "identifiers": [{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+        "identifiers": [{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
         "legal_name": f"{sector} organisation",
         "org_type": SECTOR_TYPES[sector],
         "sector": sector,

@@ -111,7 +111,7 @@ class World:
         out = self.collab.execute(
             self.as_("brk"),
             RegisterOrganisation(
-                identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+                identifiers=[{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
                 legal_name="An organisation",
                 org_type=SECTOR_TYPES["civil_society"],
                 sector="civil_society",

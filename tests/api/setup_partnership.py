@@ -75,7 +75,7 @@ class Setup:
             out = self.app.execute(
                 command(self.broker),
                 RegisterOrganisation(
-                    identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+                    identifiers=[{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
                     legal_name=f"{key} organisation",
                     org_type=SECTOR_TYPES[sector],
                     sector=sector,

@@ -93,7 +93,7 @@ def test_deep_nesting_is_refused_before_parsing(
 
 
 def test_a_lone_surrogate_is_422(flask_app: Flask, client: FlaskClient, auth: Auth) -> None:
-    raw = b'{"identifiers": [{"scheme": "PT-NIPC", "id": "1"}], "legal_name": "\\ud800", '
+    raw = b'{"identifiers": [{"scheme": "PT-NIPPC", "id": "1"}], "legal_name": "\\ud800", '
     raw += b'"org_type": 11, "sector": "public", "territory": {"country": "PT"}}'
     body = refused(
         flask_app, client, auth, 422, "invalid-input", data=raw, content_type="application/json"

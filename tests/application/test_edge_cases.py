@@ -94,7 +94,7 @@ def test_a_float_is_not_an_iati_organisation_type(world: World) -> None:
         lambda: world.app.execute(
             world.as_broker(),
             RegisterOrganisation(
-                identifiers=[{"scheme": "PT-NIPC", "id": "1"}],
+                identifiers=[{"scheme": "PT-NIPPC", "id": "1"}],
                 legal_name="X",
                 org_type=10.0,
                 sector="public",
@@ -109,7 +109,7 @@ def test_one_command_records_one_correlation_id(world: World) -> None:
     out = world.app.execute(
         world.as_broker(),
         RegisterOrganisation(
-            identifiers=[{"scheme": "PT-NIPC", "id": "11"}, {"scheme": "GB-COH", "id": "22"}],
+            identifiers=[{"scheme": "PT-NIPPC", "id": "11"}, {"scheme": "GB-COH", "id": "22"}],
             legal_name="X",
             org_type=22,
             sector="civil_society",

@@ -479,7 +479,18 @@ def test_invariant_6_a_delivery_correction_names_the_report_it_corrects(world: W
 
 # -- 7. decimals and accepted input ------------------------------------------------------
 
-BAD_DECIMALS = [1.5, 100, "1e3", "1234567890123456789", "1.1234567", " 1", "1,5", "NaN"]
+BAD_DECIMALS = [
+    1.5,
+    100,
+    "1e3",
+    "1234567890123456789",
+    "1.1234567",
+    " 1",
+    "1,5",
+    "NaN",
+    "1\n",
+    "1\r\n",
+]
 
 
 @pytest.mark.parametrize("value", BAD_DECIMALS, ids=repr)

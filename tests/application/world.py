@@ -30,7 +30,7 @@ from collab.partnerships.commands import (
 )
 
 SECTOR_TYPES = {"public": 11, "civil_society": 22, "private": 70}
-TERRITORY = {"country": "PT", "nuts": "PT184"}
+TERRITORY = {"country": "PT", "nuts": "PT1C2"}
 OTHER_TERRITORY = {"country": "ES", "nuts": "ES43"}
 
 C = TypeVar("C", bound=Command)
@@ -98,7 +98,7 @@ class World:
             out = self.app.execute(
                 Context(self.broker),
                 RegisterOrganisation(
-                    identifiers=[{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+                    identifiers=[{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
                     legal_name=f"{key} org",
                     org_type=SECTOR_TYPES[sector],
                     sector=sector,
@@ -195,7 +195,12 @@ class World:
                 pid,
                 contribution_type=kind,
                 quantity={"value": value, "unit": unit},
-                valuation={"method": "not_valued"},
+                # cash is valued at its own amount (DESIGN §2); the rest not valued here
+                valuation=(
+                    {"amount": value, "currency": unit, "method": "actual_cost"}
+                    if kind == "cash"
+                    else {"method": "not_valued"}
+                ),
                 recipient=recipient,
                 period=period,
             ),

@@ -49,7 +49,7 @@ def initiated(kind: str = "social_innovation") -> Event:
     return "Initiated", {
         "title": "Care rounds",
         "need_statement": "Isolated elders lack care",
-        "territory": {"country": "PT", "nuts": "PT184", "lau": None},
+        "territory": {"country": "PT", "nuts": "PT1C2", "lau": None},
         "classifications": [],
         "partnership_type": kind,
         "broker_id": BROKER.id,

@@ -15,7 +15,7 @@ import rfc8785
 
 from tests.integration.conftest import Http, Reply, Served
 
-TERRITORY = {"country": "PT", "nuts": "PT184"}
+TERRITORY = {"country": "PT", "nuts": "PT1C2"}
 SECTORS = {"public": 11, "civil_society": 22, "private": 70}
 
 
@@ -49,7 +49,7 @@ def actor(admin: Http, role: str, organisation_id: str | None = None) -> Http:
 
 def register(broker: Http, sector: str) -> str:
     body = {
-        "identifiers": [{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+        "identifiers": [{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
         "legal_name": f"{sector} body",
         "org_type": SECTORS[sector],
         "sector": sector,

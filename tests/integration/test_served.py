@@ -19,11 +19,11 @@ def test_an_admin_made_on_the_command_line_works_over_http(served: Served) -> No
     broker = served.http.as_(issued.body["token"])
     # Then the broker registers an organisation, reads its own write at once (any worker)
     body = {
-        "identifiers": [{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+        "identifiers": [{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
         "legal_name": "Associação de Desenvolvimento",
         "org_type": 22,
         "sector": "civil_society",
-        "territory": {"country": "PT", "nuts": "PT184"},
+        "territory": {"country": "PT", "nuts": "PT1C2"},
     }
     registered = broker.post("/v1/organisations", body)
     assert registered.status == 201, registered.body

@@ -187,7 +187,7 @@ def test_the_map_counts_for_everyone_and_names_only_what_the_caller_sees(reads: 
         assert {
             "sectors": ["private", "public"],
             "country": "PT",
-            "nuts": "PT184",
+            "nuts": "PT1C2",
             "partnerships": 1,
         } in m["sector_pairs"]
         assert bool([p for p in m["organisation_pairs"] if p["partnership_id"] == pid]) is named

@@ -32,7 +32,7 @@ P, C = "/v1/partnerships/{partnership_id}", "/v1/commitments/{commitment_id}"
 NEW = {
     "title": "X's own",
     "need_statement": "Another need",
-    "territory": {"country": "PT", "nuts": "PT184"},
+    "territory": {"country": "PT", "nuts": "PT1C2"},
     "partnership_type": "social_innovation",
 }
 

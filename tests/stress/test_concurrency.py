@@ -162,7 +162,7 @@ def planned(rounds: int) -> list[tuple[str, dict[str, Any], str]]:
 
 def organisation() -> dict[str, Any]:
     return {
-        "identifiers": [{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}],
+        "identifiers": [{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
         "legal_name": "A new body",
         "org_type": 22,
         "sector": "civil_society",

@@ -42,11 +42,11 @@ TEN_MB = 10 * 2**20
 # -- bodies -----------------------------------------------------------------------------------
 
 REGISTRATION = {
-    "identifiers": [{"scheme": "PT-NIPC", "id": "hostile0001"}],
+    "identifiers": [{"scheme": "PT-NIPPC", "id": "hostile0001"}],
     "legal_name": "A hostile body",
     "org_type": 22,
     "sector": "civil_society",
-    "territory": {"country": "PT", "nuts": "PT184"},
+    "territory": {"country": "PT", "nuts": "PT1C2"},
 }
 
 
@@ -173,7 +173,7 @@ def past_the_limit() -> bytes:
 def assert_still_serving(target: Target, before: int) -> None:
     """/healthz answers, and a valid command is recorded right after the head."""
     assert target.admin.get("/healthz").status == 200
-    body = {**REGISTRATION, "identifiers": [{"scheme": "PT-NIPC", "id": uuid.uuid4().hex[:12]}]}
+    body = {**REGISTRATION, "identifiers": [{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}]}
     reply = target.scene.broker.post("/v1/organisations", body)
     assert reply.status == 201, reply.body
     assert reply.body["position"] > before and head(target.admin) == reply.body["position"]

@@ -1,0 +1,61 @@
+"""Reference code lists read at run time (copies in `collab/data/`, sources in its
+SOURCES.md): organisation identifier schemes (org-id.guide), NUTS 2024 and UN SDG goals
+and targets. Loaded once, on first use."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+DATA = files("collab") / "data"
+
+
+@dataclass(frozen=True)
+class Scheme:
+    code: str
+    name: str
+    deprecated: bool
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    level: int
+    name: str
+    country: str  # NUTS country code: EL for Greece
+    extra_regio: bool
+
+
+@cache
+def schemes() -> dict[str, Scheme]:
+    """The org-id.guide register's schemes by code."""
+    listed = json.loads((DATA / "org-id-schemes.json").read_text(encoding="utf-8"))
+    return {s["code"]: Scheme(s["code"], s["name"], bool(s["deprecated"])) for s in listed}
+
+
+@cache
+def nuts() -> dict[str, Region]:
+    """NUTS 2024 regions (and the statistical regions coded like them) by code."""
+    with io.StringIO((DATA / "nuts-2024.csv").read_text(encoding="utf-8"), newline="") as f:
+        return {
+            r["code"]: Region(
+                r["code"], int(r["level"]), r["name"], r["country"], r["extra_regio"] == "1"
+            )
+            for r in csv.DictReader(f)
+        }
+
+
+@cache
+def sdg_codes() -> frozenset[str]:
+    """The 17 goals ('3') and 169 targets ('3.4', '1.a')."""
+    with io.StringIO((DATA / "sdg-targets.csv").read_text(encoding="utf-8"), newline="") as f:
+        return frozenset(r["code"] for r in csv.DictReader(f))
+
+
+def nuts_country(iso_country: str) -> str:
+    """The NUTS country code of an ISO 3166 country: Greece is EL in NUTS."""
+    return "EL" if iso_country == "GR" else iso_country
