@@ -20,7 +20,6 @@ from api.schemas.common import (
 from collab.domain import codes
 from collab.domain import values as v
 
-
 SECTOR_TABLE = "; ".join(
     f"{org_type}: {' or '.join(sectors)}" for org_type, sectors in codes.SECTORS_BY_ORG_TYPE.items()
 )
