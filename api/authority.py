@@ -15,17 +15,17 @@ restated here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from api.auth import current_actor
 from api.service import service
 from collab import access
+from collab.access import authorised
 from collab.actors.handlers import check_admin
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting
-from collab.domain.errors import CollabError, ForbiddenError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.organisations.handlers import check_deactivator, check_registrar
@@ -48,22 +48,6 @@ def before_body(check: Check) -> Callable[[V], V]:
         return gated  # type: ignore[return-value]
 
     return decorate
-
-
-def authorised(actings: Sequence[Acting], rule: Callable[[Acting], object]) -> None:
-    """Pass when some identity the caller may take passes the rule's authority (a refusal
-    by state is the command's to give, after the body); else the first 403."""
-    refusal: ForbiddenError | None = None
-    for acting in actings:
-        try:
-            rule(acting)
-        except ForbiddenError as e:
-            refusal = refusal or e
-            continue
-        except CollabError:
-            return
-        return
-    raise refusal or ForbiddenError("not allowed")
 
 
 def reading() -> Tx:
@@ -167,12 +151,9 @@ def lapser(c: Commitment, p: Partnership, acting: Acting) -> None:
     p.check_steward(acting)
 
 
-def corrector(org: Organisation, acting: Acting) -> None:
-    org.check_acting_for_itself_or_registrar(acting)
-
-
-def classifier(org: Organisation, acting: Acting) -> None:
-    check_registrar(acting.actor)
+def amender(org: Organisation, acting: Acting) -> None:
+    """Correcting and reclassifying an organisation (DESIGN §3)."""
+    org.check_amender(acting)
 
 
 def deactivator(org: Organisation, acting: Acting) -> None:
@@ -181,10 +162,6 @@ def deactivator(org: Organisation, acting: Acting) -> None:
 
 def mandator(org: Organisation, acting: Acting) -> None:
     org.check_own_partner(acting)
-
-
-def contact_keeper(org: Organisation, acting: Acting) -> None:
-    access.check_contact_keeper(acting.actor, str(org.id))
 
 
 def registrar(acting: Acting) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response
 
-from api import authority
+from api import authority, views
 from api.auth import current_actor
 from api.authority import before_body
 from api.http import Blueprint, Body, Reply, decode_cursor, encode_cursor, run, wait_for_views
@@ -14,6 +14,7 @@ from api.schemas import organisations as s
 from api.schemas.common import CommandBody, Outcome
 from api.service import service
 from collab import access
+from collab.domain import values as v
 from collab.domain.organisation import Organisation
 from collab.organisations import contacts as contacts_of
 from collab.organisations.commands import (
@@ -24,7 +25,9 @@ from collab.organisations.commands import (
     RegisterOrganisation,
     RevokeMandate,
 )
+from collab.visibility import Ties
 from projections.queries import list_organisations
+from projections.visibility import ties as organisation_ties
 
 blp = Blueprint("organisations", __name__, url_prefix="/v1/organisations", description=__doc__)
 
@@ -78,20 +81,22 @@ def show(organisation_id: str) -> Any:
 
 
 @blp.route("/<organisation_id>/corrections", methods=["POST"])
-@before_body(authority.organisation(authority.corrector))
+@before_body(authority.organisation(authority.amender))
 @blp.arguments(s.CorrectOrganisation)
 @blp.response(200, Outcome)
 def correct(body: Body, organisation_id: str) -> Reply:
-    """Correct legal name, territory or identifiers, naming the corrected event."""
+    """Correct legal name, territory or identifiers, naming the corrected event (admins,
+    the broker that registered it, the organisation itself or a broker under its mandate)."""
     return run(body, lambda a: CorrectOrganisation(organisation_id=organisation_id, **a))
 
 
 @blp.route("/<organisation_id>/classification", methods=["POST"])
-@before_body(authority.organisation(authority.classifier))
+@before_body(authority.organisation(authority.amender))
 @blp.arguments(s.ClassifyOrganisation)
 @blp.response(200, Outcome)
 def classify(body: Body, organisation_id: str) -> Reply:
-    """Change the IATI type and sector (brokers, admins)."""
+    """Change the IATI type and sector, consistent with each other (admins, the broker
+    that registered it, the organisation itself or a broker under its mandate)."""
     return run(body, lambda a: ClassifyOrganisation(organisation_id=organisation_id, **a))
 
 
@@ -146,30 +151,51 @@ def revoke_mandate(body: Body, organisation_id: str, mandate_id: str) -> Reply:
     return run(body, lambda a: RevokeMandate(organisation_id, mandate_id))
 
 
+def ties_with(organisation_id: str) -> Ties:
+    """How the caller stands to the organisation, from the views (collab.visibility.Ties)."""
+    who, org_id = views.viewer(), v.identifier(organisation_id, "organisation_id")
+    return views.read(lambda c, t: organisation_ties(c, t, who, org_id))
+
+
+def contacts_gate(*, keep: bool) -> authority.Check:
+    """Before the body: 404 for an unknown organisation, 403 unless the caller sees (or,
+    `keep`, also may amend) its contacts (DESIGN §3)."""
+
+    def check(organisation_id: str, **_: str) -> None:
+        pick = contacts_of.keeper if keep else contacts_of.reader
+        pick(service().app, current_actor(), organisation_id, ties_with(organisation_id))
+
+    return check
+
+
 @blp.route("/<organisation_id>/contacts", methods=["GET"])
-@before_body(authority.organisation(authority.contact_keeper))
+@before_body(contacts_gate(keep=False))
 @blp.response(200, s.ContactList)
 def contacts(organisation_id: str) -> dict[str, object]:
-    """Representatives' contact details (personal data): the organisation, brokers, admins."""
-    app = service().app
-    org_id = contacts_of.keeper(app, current_actor(), organisation_id)
-    return {"items": [vars(c) for c in app.side.list_contacts(org_id)]}
+    """Representatives' contact details (personal data): admins, the organisation and its
+    fellow members, its mandated brokers and the brokers of its partnerships."""
+    app, ties = service().app, ties_with(organisation_id)
+    found = contacts_of.list_contacts(app, current_actor(), organisation_id, ties)
+    return {"items": [vars(c) for c in found]}
 
 
 @blp.route("/<organisation_id>/contacts", methods=["POST"])
-@before_body(authority.organisation(authority.contact_keeper))
+@before_body(contacts_gate(keep=True))
 @blp.arguments(s.ContactBody)
 @blp.response(201, s.Contact)
 def add_contact(body: Body, organisation_id: str) -> dict[str, object]:
-    """Record a representative's contact details (erasable; never in the log)."""
-    contact = contacts_of.set_contact(service().app, current_actor(), organisation_id, **body)
+    """Record a representative's contact details (erasable; never in the log): those who
+    see the contacts and may amend the organisation."""
+    ties = ties_with(organisation_id)
+    contact = contacts_of.set_contact(service().app, current_actor(), organisation_id, ties, **body)
     return vars(contact)
 
 
 @blp.route("/<organisation_id>/contacts/<contact_id>", methods=["DELETE"])
-@before_body(authority.organisation(authority.contact_keeper))
+@before_body(contacts_gate(keep=True))
 @blp.response(204)
 def erase_contact(organisation_id: str, contact_id: str) -> Response:
     """Erase a representative's personal data; the event log stays complete."""
-    contacts_of.erase_contact(service().app, current_actor(), organisation_id, contact_id)
+    ties = ties_with(organisation_id)
+    contacts_of.erase_contact(service().app, current_actor(), organisation_id, contact_id, ties)
     return Response(status=204)

@@ -8,7 +8,7 @@ handlers ask the same functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from collab.domain import values as v
 from collab.domain.actor import ALL, ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Actor
-from collab.domain.errors import ForbiddenError, NotFoundError, RuleViolationError
+from collab.domain.errors import CollabError, ForbiddenError, NotFoundError, RuleViolationError
 from collab.domain.organisation import Mandate, Organisation
 from collab.domain.partnership import Partnership
 from collab.stores.streams import position_of
@@ -173,6 +173,23 @@ def check_mandate_scope(tx: Tx, org: Organisation, partnership_id: str) -> None:
         )
 
 
-def check_contact_keeper(actor: Actor, organisation_id: str) -> None:
-    if not visibility.keeps_contacts(actor, organisation_id):
-        raise ForbiddenError("contacts are kept by the organisation, brokers and admins")
+def authorised(actings: Sequence[Acting], rule: Callable[[Acting], object]) -> None:
+    """Pass when some identity the caller may take passes the rule's authority (a refusal
+    by state is the command's to give, after the body); else the first 403."""
+    refusal: ForbiddenError | None = None
+    for acting in actings:
+        try:
+            rule(acting)
+        except ForbiddenError as e:
+            refusal = refusal or e
+            continue
+        except CollabError:
+            return
+        return
+    raise refusal or ForbiddenError("not allowed")
+
+
+def check_amender(tx: Tx, org: Organisation) -> None:
+    """403 unless the caller, itself or for the organisation under an organisation-wide
+    mandate, may amend the organisation (`Organisation.check_amender`)."""
+    authorised(candidates(tx, [str(org.id)], None), org.check_amender)

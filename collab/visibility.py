@@ -194,6 +194,34 @@ def sees_actor(actor: Actor, actor_id: str) -> bool:
     return actor.role == "admin" or actor.id == actor_id
 
 
-def keeps_contacts(actor: Actor, organisation_id: str) -> bool:
-    """Contacts (personal data): the organisation itself, brokers and admins."""
-    return actor.role in ("admin", "broker") or actor.organisation_id == organisation_id
+@dataclass(frozen=True)
+class Ties:
+    """How the caller stands to one organisation O, as recorded: a broker holding a live
+    mandate from O (any scope); a broker that is a partnership broker where O is invited
+    or a member in standing; a partner whose organisation and O are both members in
+    standing of one partnership."""
+
+    mandated: bool = False
+    brokers_it: bool = False
+    fellow: bool = False
+
+    def __or__(self, other: Ties) -> Ties:
+        return Ties(
+            self.mandated or other.mandated,
+            self.brokers_it or other.brokers_it,
+            self.fellow or other.fellow,
+        )
+
+
+def sees_contacts(actor: Actor, organisation_id: str, ties: Ties) -> bool:
+    """DESIGN §3 contacts row (personal data): admins all; a broker O's under a mandate from
+    O and those of organisations in partnerships it brokers; a partner its own and its
+    fellow members'; auditors none. Keeping them (adding, erasing) also needs the
+    authority to amend O (`Organisation.check_amender`)."""
+    if actor.role == "admin":
+        return True
+    if actor.role == "broker":
+        return ties.mandated or ties.brokers_it
+    if actor.role == "partner":
+        return actor.organisation_id == organisation_id or ties.fellow
+    return False

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Connection, func, select, true, tuple_
+from sqlalchemy import ColumnElement, Connection, exists, func, select, true, tuple_
 
 from collab import visibility
 from collab.domain.organisation import Mandate
-from collab.visibility import ALL, NONE, Facts, Membership, Viewer, Window
+from collab.domain.partnership_rules import STANDING
+from collab.visibility import ALL, NONE, Facts, Membership, Ties, Viewer, Window
 from projections.tables import Tables
 
-__all__ = ["Seen", "Viewer", "commitment_visible", "seen", "window"]
+__all__ = ["Seen", "Viewer", "commitment_visible", "seen", "ties", "window"]
 
 
 @dataclass(frozen=True)
@@ -162,3 +163,43 @@ def _memberships(
         exit = placed.get((r.partnership_id, r.exit_version))
         out.setdefault(r.partnership_id, {})[r.organisation_id] = Membership(r.status, exit)
     return out
+
+
+def ties(conn: Connection, t: Tables, viewer: Viewer, organisation_id: str) -> Ties:
+    """How the caller stands to organisation O (collab.visibility.Ties), from the views:
+    its live mandates from O, the partnerships it brokers where O is invited or stands,
+    and (a partner) a partnership where its organisation and O both stand."""
+    actor, m = viewer.actor, t.members
+    if actor.role == "broker":
+        mandated = any(
+            mandate.organisation_id == organisation_id
+            and mandate.live(actor.id, mandate.partnership_id, viewer.today)
+            for mandate in _mandates(conn, t, actor.id)
+        )
+        b = t.brokers
+        brokered = (
+            select(b.c.partnership_id)
+            .join(m, m.c.partnership_id == b.c.partnership_id)
+            .where(
+                b.c.broker_id == actor.id,
+                m.c.organisation_id == organisation_id,
+                m.c.status.in_((*STANDING, "invited")),
+            )
+        )
+        return Ties(
+            mandated=mandated, brokers_it=bool(conn.execute(select(exists(brokered))).scalar())
+        )
+    if actor.role == "partner" and actor.organisation_id is not None:
+        own = m.alias("own")
+        shared = (
+            select(m.c.partnership_id)
+            .join(own, own.c.partnership_id == m.c.partnership_id)
+            .where(
+                own.c.organisation_id == actor.organisation_id,
+                own.c.status.in_(STANDING),
+                m.c.organisation_id == organisation_id,
+                m.c.status.in_(STANDING),
+            )
+        )
+        return Ties(fellow=bool(conn.execute(select(exists(shared))).scalar()))
+    return Ties()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -38,6 +38,9 @@ class Mandate:
 class Organisation(Aggregate):
     """An organisation and the broker mandates it grants."""
 
+    # 2: the registrar kept (snapshots of version 1 lack it: upcast_v1_v2).
+    class_version: ClassVar[int] = 2
+
     @event("Registered")
     def __init__(
         self,
@@ -55,14 +58,31 @@ class Organisation(Aggregate):
         self.territory = territory
         self.active = True
         self.mandates: dict[str, dict[str, Any]] = {}
+        self.registered_by: str | None = meta["actor"]
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot from before the registrar was kept: unknown (no broker may amend the
+        organisation as its registrar; admins, the organisation and its mandated brokers
+        still may)."""
+        state["registered_by"] = None
 
     # -- details -------------------------------------------------------------------------
 
-    def check_acting_for_itself_or_registrar(self, acting: Acting) -> None:
-        if acting.actor.role in ("admin", "broker") and acting.mandate_id is None:
+    def check_amender(self, acting: Acting) -> None:
+        """DESIGN §3, correcting or reclassifying O: admins; the broker that registered it;
+        the organisation itself, or a broker under its mandate for all its partnerships."""
+        actor = acting.actor
+        if actor.role == "admin":
             return
-        if acting.organisation_id != str(self.id):
-            raise ForbiddenError("only brokers, admins or the organisation itself may correct it")
+        if acting.as_broker and actor.id == self.registered_by:
+            return
+        if acting.organisation_id == str(self.id) and actor.role in ("partner", "broker"):
+            return
+        raise ForbiddenError(
+            "an organisation is corrected by admins, the broker that registered it, "
+            "its own partners or a broker under its mandate"
+        )
 
     def check_active(self) -> None:
         if not self.active:
@@ -71,7 +91,7 @@ class Organisation(Aggregate):
     def correct(
         self, changes: dict[str, Any], corrects: dict[str, Any], acting: Acting, meta: Envelope
     ) -> None:
-        self.check_acting_for_itself_or_registrar(acting)
+        self.check_amender(acting)
         if not set(changes) <= {"legal_name", "territory", "identifiers"}:
             raise RuleViolationError("only legal name, territory and identifiers are corrected")
         if not changes:
@@ -83,7 +103,8 @@ class Organisation(Aggregate):
         for name, value in changes.items():
             setattr(self, name, value)
 
-    def classify(self, org_type: int, sector: str, meta: Envelope) -> None:
+    def classify(self, org_type: int, sector: str, acting: Acting, meta: Envelope) -> None:
+        self.check_amender(acting)
         if (org_type, sector) == (self.org_type, self.sector):
             raise RuleViolationError("the organisation already has this classification")
         self._classified(org_type, sector, meta)

@@ -1,29 +1,46 @@
 """Representatives' contact details: personal data in an erasable side table, never in an
-event (DESIGN §3), so the log stays complete after erasure."""
+event (DESIGN §3), so the log stays complete after erasure.
+
+Who sees them is `collab.visibility.sees_contacts`, on the caller's ties to the
+organisation (gathered from the views by the caller of these functions); who keeps them
+(adds, erases) must also have the authority to amend the organisation
+(`Organisation.check_amender`, as the register's corrections).
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING
 
-from collab import access
+from collab import access, visibility
 from collab.domain import values as v
 from collab.domain.envelope import Actor, rfc3339
-from collab.domain.errors import NotFoundError
+from collab.domain.errors import ForbiddenError, NotFoundError
 from collab.domain.organisation import Organisation
 from collab.stores.base import Contact
+from collab.visibility import Ties
 
 if TYPE_CHECKING:
     from collab.application import Collab
 
 
-def keeper(app: Collab, actor: Actor, organisation_id: str) -> str:
-    """The organisation (404 unknown) whose contacts the caller may keep (403 otherwise)."""
-    org_id = v.identifier(organisation_id, "organisation_id")
-    if not isinstance(app.load_or_none(uuid.UUID(org_id)), Organisation):
-        raise NotFoundError(f"no organisation {org_id}")
-    access.check_contact_keeper(actor, org_id)
-    return org_id
+def reader(app: Collab, actor: Actor, organisation_id: str, ties: Ties) -> Organisation:
+    """The organisation (404 unknown) whose contacts the caller may see (403 otherwise:
+    the register is public, so a real organisation may say so)."""
+    org = app.get_organisation(organisation_id)
+    if not visibility.sees_contacts(actor, str(org.id), ties):
+        raise ForbiddenError(
+            "contacts are seen by admins, the organisation and its fellow members, "
+            "its mandated brokers and the brokers of its partnerships"
+        )
+    return org
+
+
+def keeper(app: Collab, actor: Actor, organisation_id: str, ties: Ties) -> str:
+    """As `reader`, and the caller may amend the organisation (403 otherwise)."""
+    org = reader(app, actor, organisation_id, ties)
+    access.check_amender(app.reader(actor), org)
+    return str(org.id)
 
 
 def own_contact(app: Collab, org_id: str, contact_id: str) -> str:
@@ -34,10 +51,16 @@ def own_contact(app: Collab, org_id: str, contact_id: str) -> str:
     return cid
 
 
+def list_contacts(app: Collab, actor: Actor, organisation_id: str, ties: Ties) -> list[Contact]:
+    org = reader(app, actor, organisation_id, ties)
+    return app.side.list_contacts(str(org.id))
+
+
 def set_contact(
     app: Collab,
     actor: Actor,
     organisation_id: str,
+    ties: Ties,
     *,
     name: str,
     email: str,
@@ -45,7 +68,7 @@ def set_contact(
     contact_id: str | None = None,
 ) -> Contact:
     """Record or update a representative's contact details (erasable, not in the log)."""
-    org_id = keeper(app, actor, organisation_id)
+    org_id = keeper(app, actor, organisation_id, ties)
     cid = str(uuid.uuid4()) if contact_id is None else own_contact(app, org_id, contact_id)
     contact = Contact(
         contact_id=cid,
@@ -59,7 +82,9 @@ def set_contact(
     return contact
 
 
-def erase_contact(app: Collab, actor: Actor, organisation_id: str, contact_id: str) -> bool:
+def erase_contact(
+    app: Collab, actor: Actor, organisation_id: str, contact_id: str, ties: Ties
+) -> bool:
     """Erase a representative's personal data; the event log stays complete."""
-    org_id = keeper(app, actor, organisation_id)
+    org_id = keeper(app, actor, organisation_id, ties)
     return app.side.erase_contact(own_contact(app, org_id, contact_id))

@@ -24,7 +24,7 @@ handles = registry(HANDLERS)
 
 
 def check_registrar(actor: Actor, on_behalf_of: str | None = None) -> None:
-    """Brokers and admins register and classify organisations, in their own right."""
+    """Brokers and admins register organisations, in their own right."""
     if actor.role not in ("admin", "broker") or on_behalf_of:
         raise ForbiddenError("organisations are registered by brokers and admins")
 
@@ -73,9 +73,8 @@ def correct_organisation(tx: Tx, c: CorrectOrganisation) -> Result:
 @handles(ClassifyOrganisation)
 def classify_organisation(tx: Tx, c: ClassifyOrganisation) -> Result:
     org = tx.target(tx.get(Organisation, c.organisation_id))
-    check_registrar(tx.ctx.actor, tx.ctx.on_behalf_of)
-    tx.act_as(None)
-    org.classify(c.org_type, c.sector, tx.meta())
+    acting = tx.act_as(None)
+    org.classify(c.org_type, c.sector, acting, tx.meta())
     tx.save(org)
     return result(org)
 

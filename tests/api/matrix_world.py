@@ -71,6 +71,7 @@ from collab.partnerships.commands import (
     WithdrawMembership,
 )
 from collab.stores import StoreConfig
+from collab.visibility import Ties
 from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth, Caller, make_app, organisation_body
 from tests.api.setup_partnership import command
 from tests.application.world import terms
@@ -360,7 +361,7 @@ def fresh_partnership(world: World) -> Ids:
 def fresh_contact(world: World) -> Ids:
     admin, org = world.as_("admin"), world.ids["org:b"]
     contact = contacts.set_contact(
-        world.collab, admin.actor, org, name="Bo", email="bo@b.example", role="clerk"
+        world.collab, admin.actor, org, Ties(), name="Bo", email="bo@b.example", role="clerk"
     )
     return {"contact_id": contact.contact_id}
 

@@ -22,11 +22,16 @@ How the statuses follow from DESIGN:
 - An invited or withdrawn member acting for itself is refused by its membership's state
   (invariant 3, DESIGN §2 membership table): 409. Joining or declining without an open
   invitation: 409.
-- The register is public; corrections by brokers, admins and the organisation itself;
-  classification, deactivation and registration by brokers and admins (the documented
-  summaries); mandates granted and revoked by a partner of the organisation, and visible
-  to admins, their broker, the organisation's partners and those in its partnerships,
-  auditors of their partnership; contacts kept by the organisation, brokers and admins.
+- The register is public; registration by brokers and admins, deactivation by admins;
+  correcting or reclassifying O (b, or a fresh organisation; every organisation here was
+  registered by brk) by admins, the broker that registered it, O itself or a broker under
+  its mandate for all its partnerships (mnd's mandate from b is for P only: 403); mandates
+  granted and revoked by a partner of the organisation, and visible to admins, their
+  broker, the organisation's partners and those in its partnerships, auditors of their
+  partnership. O's contacts (personal data) are seen by admins, O and its fellow members
+  in standing (a, c; not w, i, d, r), a broker under a mandate from O (mnd) and the
+  brokers of O's partnerships (brk); auditors none. Keeping them (add, erase) also needs
+  the authority to correct O: admins, brk, b.
 - Actors and tokens: admins manage all, others see their own only (another's: 404).
 - Lists, books and the feed filter rather than refuse: 200 for every authenticated caller.
 - Brokers under a mandate see exactly what the organisation that gave it sees, and act as
@@ -57,15 +62,15 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "org.register":         (401, 201, 201, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 201, 201, 201),
     "org.list":             (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "org.show":             (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "org.correct":          (401, 200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200),
-    "org.classify":         (401, 200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200),
+    "org.correct":          (401, 200, 200, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "org.classify":         (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "org.deactivate":       (401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "org.grant_mandate":    (401, 403, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "org.mandates":         (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "org.revoke_mandate":   (401, 403, 404, 403, 404, 403, 404, 403, 200, 403, 404, 403, 404, 404, 403, 404, 404, 404, 404),
-    "org.contacts":         (401, 200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200),
-    "org.add_contact":      (401, 201, 201, 201, 201, 403, 403, 403, 201, 403, 403, 403, 403, 403, 403, 201, 201, 201, 201),
-    "org.erase_contact":    (401, 204, 204, 204, 204, 403, 403, 403, 204, 403, 403, 403, 403, 403, 403, 204, 204, 204, 204),
+    "org.contacts":         (401, 200, 200, 200, 403, 403, 403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "org.add_contact":      (401, 201, 201, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "org.erase_contact":    (401, 204, 204, 403, 403, 403, 403, 403, 204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "actor.create":         (401, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "actor.me":             (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "actor.show":           (401, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),

@@ -15,6 +15,7 @@ from collab.governance.commands import RecordDecision, SetMilestone
 from collab.organisations import contacts
 from collab.organisations.commands import GrantMandate, RegisterOrganisation
 from collab.partnerships.commands import InitiatePartnership, InviteMember
+from collab.visibility import Ties
 from tests.application.world import TERRITORY, World, terms
 
 
@@ -126,7 +127,13 @@ def test_one_command_records_one_correlation_id(world: World) -> None:
 def test_contacts_of_another_organisation_cannot_be_taken_over(world: World) -> None:
     a, b = world.org("a"), world.org("b")
     contact = contacts.set_contact(
-        world.app, world.as_("a").actor, a, name="Ana", email="ana@example.org", role="chair"
+        world.app,
+        world.as_("a").actor,
+        a,
+        Ties(),
+        name="Ana",
+        email="ana@example.org",
+        role="chair",
     )
     world.refused(
         NotFoundError,
@@ -134,6 +141,7 @@ def test_contacts_of_another_organisation_cannot_be_taken_over(world: World) -> 
             world.app,
             world.as_("b").actor,
             b,
+            Ties(),
             name="Eve",
             email="eve@example.org",
             role="x",
@@ -142,7 +150,7 @@ def test_contacts_of_another_organisation_cannot_be_taken_over(world: World) -> 
     )
     assert [c.name for c in world.app.side.list_contacts(a)] == ["Ana"]
     with pytest.raises(NotFoundError):
-        contacts.erase_contact(world.app, world.as_("b").actor, b, contact.contact_id)
+        contacts.erase_contact(world.app, world.as_("b").actor, b, contact.contact_id, Ties())
 
 
 def test_on_behalf_of_is_normalised_before_authority_is_resolved(world: World) -> None:

@@ -34,6 +34,7 @@ from collab.partnerships.commands import (
     TransferPractice,
     WithdrawMembership,
 )
+from collab.visibility import Ties
 from tests.application.world import OTHER_TERRITORY, TERRITORY, World, terms
 
 
@@ -341,10 +342,18 @@ def test_contact_details_are_erasable_and_never_in_events(world: World) -> None:
     org, before = world.orgs["a"], world.head()
     name, email = f"Maria {uuid4().hex}", f"{uuid4().hex}@example.org"
     mine = contacts.set_contact(
-        world.app, world.as_("a").actor, org, name=name, email=email, role="coordinator"
+        world.app, world.as_("a").actor, org, Ties(), name=name, email=email, role="coordinator"
     )
+    # (the broker registered a and brokers its partnership: the views' ties say so)
+    brokers_it = Ties(brokers_it=True)
     contacts.set_contact(
-        world.app, world.as_broker().actor, org, name=f"{name} II", email=f"2{email}", role="cfo"
+        world.app,
+        world.as_broker().actor,
+        org,
+        brokers_it,
+        name=f"{name} II",
+        email=f"2{email}",
+        role="cfo",
     )
     assert {c.name for c in world.app.side.list_contacts(org)} == {name, f"{name} II"}
     # Then no event was recorded, and no stored event holds the name or the email
@@ -352,19 +361,24 @@ def test_contact_details_are_erasable_and_never_in_events(world: World) -> None:
     for n in world.app.recorder.select_notifications(1, 10000):
         assert name.encode() not in n.state and email.encode() not in n.state
     # When the partner's contact is erased, Then it is gone and the log is unchanged
-    assert contacts.erase_contact(world.app, world.as_("a").actor, org, mine.contact_id)
+    assert contacts.erase_contact(world.app, world.as_("a").actor, org, mine.contact_id, Ties())
     assert [c.name for c in world.app.side.list_contacts(org)] == [f"{name} II"]
     assert world.head() == before
     assert world.events(pid)[0] == "Initiated"
-    # And another organisation's partner can neither record nor erase a's contacts
-    b = world.as_("b")
+    # And a fellow member's partner, which sees a's contacts, can neither record nor erase
+    # them: it may not amend a
+    b, fellow = world.as_("b"), Ties(fellow=True)
+    assert contacts.list_contacts(world.app, b.actor, org, fellow)
     world.refused(
-        ForbiddenError, lambda: contacts.erase_contact(world.app, b.actor, org, mine.contact_id)
+        ForbiddenError,
+        lambda: contacts.erase_contact(world.app, b.actor, org, mine.contact_id, fellow),
     )
     world.refused(
         ForbiddenError,
         lambda: contacts.set_contact(
-            world.app, b.actor, org, name="Eve", email="e@example.org", role="spy"
+            world.app, b.actor, org, fellow, name="Eve", email="e@example.org", role="spy"
         ),
     )
+    # And without that tie it does not see them either
+    world.refused(ForbiddenError, lambda: contacts.list_contacts(world.app, b.actor, org, Ties()))
     assert len(world.app.side.list_contacts(org)) == 1

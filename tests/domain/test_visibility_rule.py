@@ -177,6 +177,17 @@ def test_actors_and_contacts() -> None:
     me = Actor(str(uuid.uuid4()), "partner", ORG)
     assert rule.sees_actor(me, me.id) and not rule.sees_actor(me, str(uuid.uuid4()))
     assert rule.sees_actor(Actor("x", "admin"), me.id)
-    assert rule.keeps_contacts(me, ORG) and not rule.keeps_contacts(me, OTHER)
-    assert rule.keeps_contacts(Actor("b", "broker"), OTHER)
-    assert not rule.keeps_contacts(Actor("a", "auditor"), OTHER)
+    none, fellow = rule.Ties(), rule.Ties(fellow=True)
+    # A partner: its own organisation's contacts, and its fellow members'
+    assert rule.sees_contacts(me, ORG, none) and not rule.sees_contacts(me, OTHER, none)
+    assert rule.sees_contacts(me, OTHER, fellow)
+    # A broker: under a mandate from O, or as a broker of O's partnerships; no other
+    broker = Actor("b", "broker")
+    assert not rule.sees_contacts(broker, OTHER, none)
+    assert not rule.sees_contacts(broker, OTHER, fellow)
+    assert rule.sees_contacts(broker, OTHER, rule.Ties(mandated=True))
+    assert rule.sees_contacts(broker, OTHER, rule.Ties(brokers_it=True))
+    # Admins all; auditors none, whatever the ties
+    assert rule.sees_contacts(Actor("x", "admin"), OTHER, none)
+    every = rule.Ties(mandated=True, brokers_it=True, fellow=True)
+    assert not rule.sees_contacts(Actor("a", "auditor"), OTHER, every)
