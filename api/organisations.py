@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response
 
-from api import authority, views
+from api import authority, seen
 from api.auth import current_actor
 from api.authority import before_body
 from api.http import Blueprint, Body, Reply, decode_cursor, encode_cursor, run, wait_for_views
@@ -153,8 +153,8 @@ def revoke_mandate(body: Body, organisation_id: str, mandate_id: str) -> Reply:
 
 def ties_with(organisation_id: str) -> Ties:
     """How the caller stands to the organisation, from the views (collab.visibility.Ties)."""
-    who, org_id = views.viewer(), v.identifier(organisation_id, "organisation_id")
-    return views.read(lambda c, t: organisation_ties(c, t, who, org_id))
+    who, org_id = seen.viewer(), v.identifier(organisation_id, "organisation_id")
+    return seen.read(lambda c, t: organisation_ties(c, t, who, org_id))
 
 
 def contacts_gate(*, keep: bool) -> authority.Check:

@@ -13,26 +13,33 @@ sees them as far as it sees the partnerships they are in (the register is public
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import request
-from sqlalchemy import Connection, select
-
-from api.auth import current_actor
 from api.authority import before_body
 from api.errors import ApiProblem
 from api.http import Blueprint, Body, decode_cursor, encode_cursor, wait_for_views
 from api.schemas import events as es
 from api.schemas import views as s
 from api.schemas.common import ReadOptions
+from api.seen import (
+    POSITION_RE,
+    commitment_window,
+    content_on,
+    path_commitment,
+    path_content,
+    path_organisation,
+    path_partnership,
+    read,
+    viewer,
+    window_on,
+)
 from api.service import service
 from collab.domain import values as v
 from collab.domain.envelope import rfc3339
-from collab.domain.errors import InvalidInputError, NotFoundError
-from collab.visibility import Viewer, Window
+from collab.domain.errors import InvalidInputError
+from collab.visibility import Window
 from projections.asof import position_at, view_as_of
 from projections.collaboration_map import collaboration_map
 from projections.queries import (
@@ -41,88 +48,14 @@ from projections.queries import (
     list_partnerships,
     organisation_partnerships,
 )
-from projections.tables import Tables
 from projections.views import field_history, history, view_for
-from projections.visibility import commitment_visible, window
 
 blp = Blueprint("views", __name__, url_prefix="/v1", description=__doc__)
-
-POSITION_RE = re.compile(r"^[0-9]{1,16}$")
-T = TypeVar("T")
-
-
-def viewer() -> Viewer:
-    """The caller for the visibility rule, with an auditor's grants as recorded."""
-    svc = service()
-    return svc.app.viewer(current_actor(), svc.now())
-
-
-def window_on(pid: str) -> Window:
-    """The caller's window on a partnership, from the views (404 unless visible)."""
-    who = viewer()
-    win = read(lambda c, t: window(c, t, who, pid))
-    if not win.visible:
-        raise NotFoundError(f"no partnership {pid}")
-    return win
-
-
-def content_on(pid: str) -> Window:
-    """As `window_on`, refusing a caller that sees only an invitation (404 for content)."""
-    win = window_on(pid)
-    if not win.content:
-        raise NotFoundError(f"no partnership {pid}")
-    return win
-
-
-def commitment_window(cid: str) -> Window:
-    """The window on the commitment's partnership, if the commitment is inside it (a former
-    member sees only commitments from before its exit: any other is 404)."""
-    c = service().read.tables.commitments
-    pid = read(
-        lambda conn, t: conn.execute(
-            select(c.c.partnership_id).where(c.c.commitment_id == cid)
-        ).scalar()
-    )
-    if pid is None:
-        raise NotFoundError(f"no commitment {cid}")
-    win = content_on(pid)
-    if not read(lambda conn, t: commitment_visible(conn, t, win, cid)):
-        raise NotFoundError(f"no commitment {cid}")
-    return win
 
 
 def at_cut(pid: str, position: int) -> dict[str, object]:
     """A partnership as a caller with a cut window sees it: the view at the cut."""
     return view_as_of(service().app, pid, position)
-
-
-def views_reached() -> None:
-    """Before the query is parsed, the visibility check reads the views: wait for the
-    position a well-formed `min_position` names (a malformed one is the schema's 422,
-    after the check)."""
-    raw = request.args.get("min_position", "")
-    if POSITION_RE.fullmatch(raw) and int(raw) <= service().read.follower.head():
-        wait_for_views(int(raw))
-
-
-def path_partnership(partnership_id: str, **_: str) -> None:
-    """Before the query: the partnership is visible to the caller (404 otherwise)."""
-    views_reached()
-    window_on(v.identifier(partnership_id, "partnership_id"))
-
-
-def path_content(partnership_id: str, **_: str) -> None:
-    views_reached()
-    content_on(v.identifier(partnership_id, "partnership_id"))
-
-
-def path_commitment(commitment_id: str, **_: str) -> None:
-    views_reached()
-    commitment_window(v.identifier(commitment_id, "commitment_id"))
-
-
-def path_organisation(organisation_id: str, **_: str) -> None:
-    service().app.get_organisation(organisation_id)
 
 
 def as_of_position(query: Mapping[str, Any]) -> int | None:
@@ -160,13 +93,6 @@ def paged(
     chosen = rest[: query["limit"]]
     more = len(rest) > len(chosen)
     return {"items": chosen, "next_cursor": encode_cursor(str(chosen[-1][key])) if more else None}
-
-
-def read(fn: Callable[[Connection, Tables], T]) -> T:
-    """Run a query on a read-model connection."""
-    side = service().read
-    with side.reader() as conn:
-        return fn(conn, side.tables)
 
 
 # -- one partnership -----------------------------------------------------------------------

@@ -135,9 +135,13 @@ def check_actor_visible(actor: Actor, actor_id: str) -> None:
 
 def check_broker(tx: Tx, broker_id: str, field: str) -> str:
     """A referenced broker must be an enrolled, active broker actor (recorded events)."""
-    binding = tx.get(ActorBinding, v.identifier(broker_id, field))
+    refusal = RuleViolationError(f"{field}: no active broker has this id")
+    try:  # an unknown id and another actor's get one answer (actor records are private)
+        binding = tx.get(ActorBinding, v.identifier(broker_id, field))
+    except NotFoundError:
+        raise refusal from None
     if binding.role != "broker" or not binding.active:
-        raise RuleViolationError(f"{field}: the actor is not an active broker")
+        raise refusal
     return str(binding.id)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
-from eventsourcing.utils import strtobool
+from eventsourcing.utils import resolve_topic, strtobool
 
 from collab import access
 from collab.actors.handlers import HANDLERS as ACTORS
@@ -43,6 +43,8 @@ from collab.stores.base import CollabRecorder
 from collab.stores.streams import fold
 from collab.tx import Handlers, Tx
 from collab.visibility import Viewer, Window
+
+A = TypeVar("A", bound=Aggregate)
 
 HANDLERS: Handlers = {
     **ORGANISATIONS,
@@ -192,6 +194,23 @@ class Collab(Application[UUID]):
             raise NotFoundError(f"nothing recorded under {aggregate_id}") from None
         return aggregate
 
+    def get(self, cls: type[A], aggregate_id: object, kind: str) -> A:
+        """The aggregate of this class; one answer, naming only the id asked for, whether
+        nothing is recorded under it or something else is (DESIGN §3)."""
+        try:
+            aggregate = self.load(UUID(str(aggregate_id)))
+        except (NotFoundError, ValueError):
+            aggregate = None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"no {kind} {aggregate_id}")
+        return aggregate
+
+    def recorded_as(self, aggregate_id: UUID, cls: type[Aggregate]) -> bool:
+        """Whether the stream begins with one of `cls`'s events: one indexed read of one
+        row, nothing decoded, the same work whether the id is unknown or another kind's."""
+        first = self.recorder.select_events(aggregate_id, lte=1, limit=1)
+        return bool(first) and issubclass(resolve_topic(first[0].topic), cls.Event)
+
     def load_or_none(self, aggregate_id: UUID) -> Aggregate | None:
         try:
             return self.load(aggregate_id)
@@ -227,20 +246,19 @@ class Collab(Application[UUID]):
         return access.viewer(self, actor, now)
 
     def get_organisation(self, organisation_id: object) -> Organisation:
-        """The register is visible to every authenticated caller."""
-        org = self.load(UUID(v.identifier(organisation_id, "organisation_id")))
-        if not isinstance(org, Organisation):
-            raise NotFoundError(f"no organisation {organisation_id}")
-        return org
+        """The register is visible to every authenticated caller. An id that is not an
+        organisation's (unknown, or a partnership's) is refused after the same one read."""
+        oid = v.identifier(organisation_id, "organisation_id")
+        if not self.recorded_as(UUID(oid), Organisation):
+            raise NotFoundError(f"no organisation {oid}")
+        return self.get(Organisation, oid, "organisation")
 
     def visible_partnership(
         self, actor: Actor, partnership_id: object
     ) -> tuple[Partnership, Window]:
         """A partnership the caller may see (404 otherwise) and the caller's window on it."""
-        pid = UUID(v.identifier(partnership_id, "partnership_id"))
-        current = self.load(pid)
-        if not isinstance(current, Partnership):
-            raise NotFoundError(f"no partnership {partnership_id}")
+        pid = v.identifier(partnership_id, "partnership_id")
+        current = self.get(Partnership, pid, "partnership")
         return current, access.check_visible(self.reader(actor), current)
 
     def get_partnership(
@@ -271,10 +289,12 @@ class Collab(Application[UUID]):
         self, actor: Actor, commitment_id: object
     ) -> tuple[Commitment, Partnership, Window]:
         """A commitment the caller may see (404 otherwise), its partnership, the window."""
-        c = self.load(UUID(v.identifier(commitment_id, "commitment_id")))
-        if not isinstance(c, Commitment):
-            raise NotFoundError(f"no commitment {commitment_id}")
-        p, win = self.visible_partnership(actor, c.partnership_id)
+        cid = v.identifier(commitment_id, "commitment_id")
+        c = self.get(Commitment, cid, "commitment")
+        try:
+            p, win = self.visible_partnership(actor, c.partnership_id)
+        except NotFoundError:  # the same answer as an unknown id: no partnership named
+            raise NotFoundError(f"no commitment {cid}") from None
         access.check_commitment_visible(self, c, win)
         return c, p, win
 

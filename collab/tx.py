@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from collab import access
 from collab.commands import Command, Context, Result
+from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Envelope, make_envelope
 from collab.domain.errors import (
@@ -62,6 +62,10 @@ def correction(aggregate: Aggregate, version: int | None) -> dict[str, object]:
     return {"stream": str(aggregate.id), "version": number}
 
 
+# How a 404 names what was asked for (an actor binding is, to the caller, an actor).
+KINDS: dict[type[Aggregate], str] = {ActorBinding: "actor"}
+
+
 @dataclass
 class Tx:
     """One try: the caller, the time, aggregates loaded fresh, what to save."""
@@ -78,10 +82,8 @@ class Tx:
     # -- loading -----------------------------------------------------------------------
 
     def get(self, cls: type[A], aggregate_id: str) -> A:
-        aggregate = self.app.load(UUID(aggregate_id))
-        if not isinstance(aggregate, cls):
-            raise NotFoundError(f"no {cls.__name__.lower()} {aggregate_id}")
-        return aggregate
+        """The aggregate (404 "no <kind> <id>" alike for an unknown id and another's)."""
+        return self.app.get(cls, aggregate_id, KINDS.get(cls, cls.__name__.lower()))
 
     def target(self, aggregate: A) -> A:
         """The aggregate the caller's expected version (If-Match) refers to."""
@@ -107,7 +109,10 @@ class Tx:
         """A commitment in the caller's window, its partnership, who acts; If-Match checked
         on the commitment."""
         c = self.get(Commitment, commitment_id)
-        p, acting = self.partnership(c.partnership_id, target=False)
+        try:
+            p, acting = self.partnership(c.partnership_id, target=False)
+        except NotFoundError:  # the same answer as an unknown id: no partnership named
+            raise NotFoundError(f"no commitment {commitment_id}") from None
         assert self.window is not None
         access.check_commitment_visible(self.app, c, self.window)
         return self.target(c), p, acting

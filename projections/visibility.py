@@ -61,15 +61,20 @@ def seen(conn: Connection, t: Tables, viewer: Viewer, among: Collection[str] | N
 
 
 def window(conn: Connection, t: Tables, viewer: Viewer, partnership_id: str) -> Window:
-    """The caller's window on one partnership (NONE: unknown, or not visible)."""
+    """The caller's window on one partnership (NONE: unknown, or not visible).
+
+    The caller's facts are read first and existence only where they give a window, so an
+    unknown id and another's partnership run the same queries (DESIGN §3: the same answer
+    and no more detail, in time too)."""
+    found = seen(conn, t, viewer, [partnership_id]).of(partnership_id)
+    if not found.visible:
+        return NONE
     known = conn.execute(
         select(t.partnerships.c.partnership_id).where(
             t.partnerships.c.partnership_id == partnership_id
         )
     ).first()
-    if known is None:
-        return NONE
-    return seen(conn, t, viewer, [partnership_id]).of(partnership_id)
+    return NONE if known is None else found
 
 
 def commitment_visible(conn: Connection, t: Tables, win: Window, commitment_id: str) -> bool:

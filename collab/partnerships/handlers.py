@@ -172,7 +172,8 @@ def cancel_partnership(tx: Tx, c: CancelPartnership) -> Result:
 @handles(RelatePartnerships)
 def relate_partnerships(tx: Tx, c: RelatePartnerships) -> Result:
     p, acting = tx.partnership(c.partnership_id)
-    tx.get(Partnership, c.other_id)  # must exist
+    # The other must be one the caller sees: a foreign id is refused as an unknown one is.
+    access.check_visible(tx, tx.get(Partnership, c.other_id))
     p.relate(c.other_id, c.relation, acting, tx.meta())
     tx.save(p)
     return result(p)

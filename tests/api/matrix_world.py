@@ -358,6 +358,15 @@ def fresh_partnership(world: World) -> Ids:
     return {"other": world.initiate("brk0")}
 
 
+def fresh_related(world: World) -> Ids:
+    """A partnership P's stewards both see (brk brokers it; a is invited to it): a relation
+    names only a partnership its author sees."""
+    other = world.initiate("brk")
+    invite = InviteMember(other, organisation_id=world.ids["org:a"], roles=["lead"], weight=1)
+    world.collab.execute(world.as_("brk"), invite)
+    return {"other": other}
+
+
 def fresh_contact(world: World) -> Ids:
     admin, org = world.as_("admin"), world.ids["org:b"]
     contact = contacts.set_contact(
@@ -510,7 +519,7 @@ OPERATIONS: dict[str, Op] = {
     "p.correct": Op(POST, P + "/corrections", {"changes": {"title": "Care walks"}}, keeps=True),
     "p.cancel": Op(POST, P + "/cancel", {}, "negotiating"),
     "p.relate": Op(POST, P + "/relations", {"other_id": "{other}", "relation": "scales"},
-                   fresh=fresh_partnership, keeps=True),
+                   fresh=fresh_related, keeps=True),
     "p.transfer": Op(POST, P + "/transfers", {**NEW, "territory": {"country": "ES"}},
                      "moving_on", keeps=True),
     "p.draft": Op(POST, P + "/versions", {"terms": terms("v2")}, "negotiating"),

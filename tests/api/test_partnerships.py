@@ -174,7 +174,15 @@ def test_a_community_led_partnership_staffs_corrects_relates_and_is_cancelled(
     # (a former member sees the partnership as it was when it left, not what came after)
     assert versions(client, pid, leaver)["version"] < versions(client, pid, lead)["version"]
     other = ok(post(client, "", auth.broker, initiation()), 201)["partnership_id"]
-    ok(post(client, f"/{pid}/relations", second, {"other_id": other, "relation": "scales"}), 201)
+    relation = {"other_id": other, "relation": "scales"}
+    # (a partnership it does not see is refused as an unknown id is, naming only that id)
+    unknown = {**relation, "other_id": str(uuid.uuid4())}
+    for refused in (relation, unknown):
+        response = post(client, f"/{pid}/relations", second, refused)
+        assert response.status_code == 404, response.json
+        assert response.json["detail"] == f"no partnership {refused['other_id']}"  # type: ignore[index]
+    ok(post(client, f"/{other}/brokers", auth.broker, {"broker_id": second.actor_id}), 201)
+    ok(post(client, f"/{pid}/relations", second, relation), 201)
     # When the lead cancels it
     ok(post(client, f"/{pid}/cancel", lead))
     # Then it is cancelled, with its corrected title recorded

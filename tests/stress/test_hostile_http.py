@@ -166,6 +166,83 @@ def test_a_chunked_body_past_the_limit_gets_413(target: Target) -> None:
     assert (reply.status, reply.content_type) == (413, PROBLEM), reply.body[:300]
 
 
+# Values that parse but lie outside the accepted input (DESIGN §2, issue 12): each a 422
+# with the field named, never stored.
+OUTSIDE = {
+    "a scheme with a trailing LF": {"identifiers": [{"scheme": "PT-NIPPC\n", "id": "h1"}]},
+    "a scheme with a trailing CRLF": {"identifiers": [{"scheme": "PT-NIPPC\r\n", "id": "h1"}]},
+    "a scheme outside the register": {"identifiers": [{"scheme": "PT-NIPC", "id": "h1"}]},
+    "a deprecated scheme": {"identifiers": [{"scheme": "GB-GOVUK", "id": "h1"}]},
+    "a zero-width space in an id": {"identifiers": [{"scheme": "PT-NIPPC", "id": "h\u200b1"}]},
+    "an inner space in an id": {"identifiers": [{"scheme": "PT-NIPPC", "id": "h 1"}]},
+    "a NUTS code with a trailing LF": {"territory": {"country": "PT", "nuts": "PT1C2\n"}},
+    "a NUTS 2021 code": {"territory": {"country": "PT", "nuts": "PT184"}},
+    "an Extra-Regio code": {"territory": {"country": "PT", "nuts": "PTZZZ"}},
+    "a NUTS code of another country": {"territory": {"country": "ES", "nuts": "PT1C2"}},
+    "a private type declared public": {"org_type": 70, "sector": "public"},
+}
+CASH = {"value": "10.00", "unit": "EUR"}
+PLEDGES_OUTSIDE = {
+    "an amount with a trailing LF": {"quantity": {"value": "10.00\n", "unit": "EUR"}},
+    "XXX": {
+        "quantity": {"value": "10.00", "unit": "XXX"},
+        "valuation": {"amount": "10.00", "currency": "XXX", "method": "actual_cost"},
+    },
+    "gold": {
+        "quantity": {"value": "10.00", "unit": "XAU"},
+        "valuation": {"amount": "10.00", "currency": "XAU", "method": "actual_cost"},
+    },
+    "cash valued in another currency": {
+        "valuation": {"amount": "10.00", "currency": "USD", "method": "actual_cost"}
+    },
+    "cash valued at another amount": {
+        "valuation": {"amount": "99.00", "currency": "EUR", "method": "market_value"}
+    },
+}
+
+
+def test_values_outside_the_accepted_input_are_refused_and_lookalikes_are_one_claim(
+    target: Target,
+) -> None:
+    # Given the log head
+    before, broker = head(target.admin), target.scene.broker.token
+
+    def post(path: str, body: dict[str, Any], token: str) -> Raw:
+        return target.post(path, json.dumps(body).encode(), token)
+
+    # When registrations with values outside the accepted input are posted, Then 422
+    for what, overrides in OUTSIDE.items():
+        reply = post("/v1/organisations", {**REGISTRATION, **overrides}, broker)
+        refused(reply, what)
+        assert reply.status == 422, (what, reply.body)
+    # And pledges of cash that is not money, or valued at another figure, are 422 too
+    pledges = f"/v1/partnerships/{target.ids['partnership_id']}/commitments"
+    for what, overrides in PLEDGES_OUTSIDE.items():
+        body = {
+            "contribution_type": "cash",
+            "quantity": CASH,
+            "valuation": {"amount": "10.00", "currency": "EUR", "method": "actual_cost"},
+            **overrides,
+        }
+        reply = post(pledges, body, target.scene.partners["a"].token)
+        refused(reply, what)
+        assert reply.status == 422, (what, reply.body)
+    assert head(target.admin) == before
+    # When an identifier is registered, and then again in fullwidth digits, Then the second
+    # is the same claim: 409, nothing recorded
+    plain = uuid.uuid4().hex[:8].upper()
+    first = {**REGISTRATION, "identifiers": [{"scheme": "PT-NIPPC", "id": plain}]}
+    assert post("/v1/organisations", first, broker).status == 201
+    after = head(target.admin)
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in plain)
+    twin = {**REGISTRATION, "identifiers": [{"scheme": "PT-NIPPC", "id": wide}]}
+    reply = post("/v1/organisations", twin, broker)
+    refused(reply, "a fullwidth lookalike")
+    assert reply.status == 409, reply.body
+    assert head(target.admin) == after
+    assert_still_serving(target, after)
+
+
 def past_the_limit() -> bytes:
     return registration(legal_name=json.dumps("x" * (MAX_BODY + 2**20)))
 
@@ -200,6 +277,8 @@ IN_PATHS = (  # as they go into a URL: some percent-encoded, some raw on purpose
     "%",
     "a" * 3000,
     "00000000-0000-0000-0000-000000000000",
+    "00000000-0000-0000-0000-000000000000%0A",  # a real-looking id with a trailing newline
+    str(2**53 - 1),  # past the head, as a position (the feed's `after`, as-of)
 )
 IN_BODIES = (  # as JSON strings
     "'; DROP TABLE stored_events;--",
@@ -210,6 +289,8 @@ IN_BODIES = (  # as JSON strings
     "9" * 40,
     "a" * 10_000,
     "00000000-0000-0000-0000-000000000000",
+    "00000000-0000-0000-0000-000000000000\n",
+    "\uff10" * 8 + "-0000-0000-0000-000000000000",  # fullwidth digits
 )
 QUERIES = (
     ("/v1/audit/export", "partnership"),
