@@ -56,7 +56,15 @@ class InclusionBundle(ma.Schema):
 
 
 class ConsistencyQuery(Strict):
-    from_size = fields.Integer(required=True, validate=validate.Range(0, v.MAX_SAFE_INTEGER))
+    from_size = fields.Integer(
+        required=True,
+        validate=validate.Range(1, v.MAX_SAFE_INTEGER),
+        metadata={
+            "description": "an older checkpoint's size, at least 1: from the empty tree there "
+            "is no proof (RFC 9162 verifiers refuse one); check that a size-0 checkpoint's "
+            "root is SHA-256 of nothing instead"
+        },
+    )
     to_size = fields.Integer(
         load_default=None,
         validate=validate.Range(0, v.MAX_SAFE_INTEGER),

@@ -153,6 +153,7 @@ def test_a_receipt_or_proof_of_an_unseen_or_unknown_position_is_404(log: Log, as
         ("/proofs/consistency", {"from_size": "{over}"}, "from_size"),
         ("/proofs/consistency", {"from_size": "x"}, "from_size"),
         ("/proofs/consistency", {"from_size": "-1"}, "from_size"),
+        ("/proofs/consistency", {"from_size": "0"}, "from_size"),  # no proof from the empty tree
         ("/proofs/consistency", {"from_size": "1", "to_size": "1.5"}, "to_size"),
         ("/proofs/consistency", {}, "from_size"),
         ("/proofs/consistency", {"from_size": "1", "size": "2"}, "size"),
