@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,20 +23,10 @@ from collab.commands import Context
 from collab.domain.envelope import rfc3339
 from collab.stores import StoreConfig
 from tests.api.conftest import Auth, Caller, head, organisation_body
-from tests.application.conftest import TEST_NOW
+from tests.application.conftest import TEST_NOW, Clock
 
 PROBLEM = "application/problem+json"
 MAX = "must be at most 90 (COLLAB_TOKEN_MAX_DAYS)"
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand (the service reads it on every request)."""
-
-    now: datetime = TEST_NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

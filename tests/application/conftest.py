@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -18,6 +19,16 @@ TEST_NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 
 def fixed_clock() -> datetime:
     return TEST_NOW
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand (the service reads it on every request)."""
+
+    now: datetime = TEST_NOW
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ view's index as far as it reaches; each stream is read by its key, never the who
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from collab.stores.streams import scanned_stream, stream_notifications
 from projections.asof import position_at, view_as_of
 from projections.readside import ReadSide
 from projections.views import partnership_view
-from tests.application.conftest import TEST_NOW
+from tests.application.conftest import TEST_NOW, Clock
 from tests.application.world import World
 from tests.projections.scenario import drive
 from tests.projections.support import assert_same, head, partnership_ids
@@ -105,16 +105,6 @@ def test_position_at_a_time_with_every_event_recorded_at_one_instant(
     assert position_at(app, rfc3339(TEST_NOW + tick)) == head(app)
     assert position_at(app, rfc3339(TEST_NOW + timedelta(days=400))) == head(app)
     assert position_at(app, rfc3339(TEST_NOW - tick)) == 0
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = TEST_NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
