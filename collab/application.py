@@ -277,8 +277,8 @@ class Collab(Application[UUID]):
         organisation sees its invitation only (404 here), a former member the partnership
         as it was when it left."""
         p, win = self.visible_partnership(actor, partnership_id)
-        if not win.content:
-            raise NotFoundError(f"no partnership {partnership_id}")
+        if not win.content:  # the answer an unknown id gets, with the id as it names it
+            raise NotFoundError(f"no partnership {p.id}")
         if win.until is None:
             return p
         past, _ = fold(self, p.id, win.until)

@@ -197,9 +197,9 @@ def sees_actor(actor: Actor, actor_id: str) -> bool:
 @dataclass(frozen=True)
 class Ties:
     """How the caller stands to one organisation O, as recorded: a broker holding a live
-    mandate from O (any scope); a broker that is a partnership broker where O is invited
-    or a member in standing; a partner whose organisation and O are both members in
-    standing of one partnership."""
+    mandate from O (any scope); a broker that is a partnership broker of an open
+    partnership where O is a member in standing; a partner whose organisation and O are
+    both active members of one open partnership."""
 
     mandated: bool = False
     brokers_it: bool = False
@@ -216,7 +216,7 @@ class Ties:
 def sees_contacts(actor: Actor, organisation_id: str, ties: Ties) -> bool:
     """DESIGN §3 contacts row (personal data): admins all; a broker O's under a mandate from
     O and those of organisations in partnerships it brokers; a partner its own and its
-    fellow members'; auditors none. Keeping them (adding, erasing) also needs the
+    fellow active members'; auditors none. Keeping them (adding, erasing) also needs the
     authority to amend O (`Organisation.check_amender`)."""
     if actor.role == "admin":
         return True

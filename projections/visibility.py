@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Connection, exists, func, select, true, tu
 
 from collab import visibility
 from collab.domain.organisation import Mandate
-from collab.domain.partnership_rules import STANDING
+from collab.domain.partnership_rules import CLOSED, STANDING
 from collab.visibility import ALL, NONE, Facts, Membership, Ties, Viewer, Window
 from projections.tables import Tables
 
@@ -103,7 +103,16 @@ def _candidates(conn: Connection, t: Tables, viewer: Viewer) -> set[str]:
         own = set(
             conn.execute(select(b.c.partnership_id).where(b.c.broker_id == actor.id)).scalars()
         )
-        orgs = {mandate.organisation_id for mandate in _mandates(conn, t, actor.id)}
+        # Only live mandates open anything: one for a partnership opens that one, one for
+        # all of O's partnerships opens O's (so a partnership the broker does not see is
+        # not a candidate, and costs what an unknown id costs).
+        live = [
+            mandate
+            for mandate in _mandates(conn, t, actor.id)
+            if mandate.live(actor.id, mandate.partnership_id, viewer.today)
+        ]
+        own |= {mandate.partnership_id for mandate in live if mandate.partnership_id}
+        orgs = {mandate.organisation_id for mandate in live if mandate.partnership_id is None}
         if not orgs:
             return own
         query = select(m.c.partnership_id).where(m.c.organisation_id.in_(sorted(orgs)))
@@ -171,39 +180,39 @@ def _memberships(
 
 
 def ties(conn: Connection, t: Tables, viewer: Viewer, organisation_id: str) -> Ties:
-    """How the caller stands to organisation O (collab.visibility.Ties), from the views:
-    its live mandates from O, the partnerships it brokers where O is invited or stands,
-    and (a partner) a partnership where its organisation and O both stand."""
-    actor, m = viewer.actor, t.members
+    """The caller's ties to organisation O through partnerships, from the views: the open
+    partnerships it brokers where O is a member in standing (an invitation O has not
+    answered is no tie: a broker cannot reach O's contacts by inviting it), and (a partner)
+    an open partnership where its organisation and O are both active members. Mandates are
+    read from O itself, where a revocation counts at once (collab.organisations.contacts)."""
+    actor, m, p = viewer.actor, t.members, t.partnerships
+    open_ = p.c.status.not_in(CLOSED)
     if actor.role == "broker":
-        mandated = any(
-            mandate.organisation_id == organisation_id
-            and mandate.live(actor.id, mandate.partnership_id, viewer.today)
-            for mandate in _mandates(conn, t, actor.id)
-        )
         b = t.brokers
         brokered = (
             select(b.c.partnership_id)
             .join(m, m.c.partnership_id == b.c.partnership_id)
+            .join(p, p.c.partnership_id == b.c.partnership_id)
             .where(
                 b.c.broker_id == actor.id,
                 m.c.organisation_id == organisation_id,
-                m.c.status.in_((*STANDING, "invited")),
+                m.c.status.in_(STANDING),
+                open_,
             )
         )
-        return Ties(
-            mandated=mandated, brokers_it=bool(conn.execute(select(exists(brokered))).scalar())
-        )
+        return Ties(brokers_it=bool(conn.execute(select(exists(brokered))).scalar()))
     if actor.role == "partner" and actor.organisation_id is not None:
         own = m.alias("own")
         shared = (
             select(m.c.partnership_id)
             .join(own, own.c.partnership_id == m.c.partnership_id)
+            .join(p, p.c.partnership_id == m.c.partnership_id)
             .where(
                 own.c.organisation_id == actor.organisation_id,
-                own.c.status.in_(STANDING),
+                own.c.status == "active",
                 m.c.organisation_id == organisation_id,
-                m.c.status.in_(STANDING),
+                m.c.status == "active",
+                open_,
             )
         )
         return Ties(fellow=bool(conn.execute(select(exists(shared))).scalar()))

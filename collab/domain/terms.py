@@ -191,6 +191,8 @@ def agreement_terms(value: object, partnership_id: str, version: int) -> dict[st
     per_member = {}
     for org, items in member_objectives.items():
         org_id = v.identifier(org, "terms.member_objectives")
+        if org_id in per_member:  # two spellings of one id: one list would be dropped
+            raise InvalidInputError("terms.member_objectives", "names an organisation twice")
         if not isinstance(items, list | tuple) or len(items) > 50:
             raise InvalidInputError(f"terms.member_objectives.{org_id}", "must be a list")
         per_member[org_id] = [

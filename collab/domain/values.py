@@ -160,11 +160,12 @@ def country(value: object, field: str) -> str:
     return value
 
 
-# ISO 4217 codes that are not money: precious metals, bond-market and IMF units, the
-# testing and "no currency" codes (DESIGN §2: currencies that are real money).
-NOT_MONEY = frozenset(
-    ("XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX")
-)
+# ISO 4217 codes that are not money (DESIGN §2: currencies that are real money).
+METALS = ("XAG", "XAU", "XPD", "XPT")
+UNITS = ("XBA", "XBB", "XBC", "XBD", "XDR", "XAD", "XSU", "XUA")  # bond, IMF, AMF, SUCRE
+NO_CURRENCY = ("XTS", "XXX")  # testing, no currency
+FUNDS = ("BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW")  # indexed, next-day
+NOT_MONEY = frozenset((*METALS, *UNITS, *NO_CURRENCY, *FUNDS))
 
 
 def currency(value: object, field: str) -> str:

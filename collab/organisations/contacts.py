@@ -2,7 +2,8 @@
 event (DESIGN §3), so the log stays complete after erasure.
 
 Who sees them is `collab.visibility.sees_contacts`, on the caller's ties to the
-organisation (gathered from the views by the caller of these functions); who keeps them
+organisation: its live mandates, read here from the organisation itself, and its ties
+through partnerships, gathered from the views by the caller of these functions; who keeps them
 (adds, erases) must also have the authority to amend the organisation
 (`Organisation.check_amender`, as the register's corrections).
 """
@@ -28,7 +29,9 @@ def reader(app: Collab, actor: Actor, organisation_id: str, ties: Ties) -> Organ
     """The organisation (404 unknown) whose contacts the caller may see (403 otherwise:
     the register is public, so a real organisation may say so)."""
     org = app.get_organisation(organisation_id)
-    if not visibility.sees_contacts(actor, str(org.id), ties):
+    today = app.clock().date().isoformat()
+    held = any(m.live(actor.id, m.partnership_id, today) for m in org.mandates_of(actor.id))
+    if not visibility.sees_contacts(actor, str(org.id), ties | Ties(mandated=held)):
         raise ForbiddenError(
             "contacts are seen by admins, the organisation and its fellow members, "
             "its mandated brokers and the brokers of its partnerships"

@@ -28,9 +28,9 @@ How the statuses follow from DESIGN:
   its mandate for all its partnerships (mnd's mandate from b is for P only: 403); mandates
   granted and revoked by a partner of the organisation, and visible to admins, their
   broker, the organisation's partners and those in its partnerships, auditors of their
-  partnership. O's contacts (personal data) are seen by admins, O and its fellow members
-  in standing (a, c; not w, i, d, r), a broker under a mandate from O (mnd) and the
-  brokers of O's partnerships (brk); auditors none. Keeping them (add, erase) also needs
+  partnership. O's contacts (personal data) are seen by admins, O and its fellow active
+  members of an open partnership (a, c; not w, i, d, r), a broker under a live mandate
+  from O (mnd) and the brokers of open partnerships O has joined (brk); auditors none. Keeping them (add, erase) also needs
   the authority to correct O: admins, brk, b.
 - Actors and tokens: admins manage all, others see their own only (another's: 404).
 - Lists, books and the feed filter rather than refuse: 200 for every authenticated caller.

@@ -18,8 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tests.api.conftest import Auth, Caller, register_org
-from tests.api.setup_partnership import Setup, active_partnership
+from collab.organisations.commands import GrantMandate, RevokeMandate
+from collab.partnerships.commands import InitiatePartnership, InviteMember
+from tests.api.conftest import TERRITORY, Auth, Caller, register_org
+from tests.api.setup_partnership import Setup, active_partnership, command
 
 
 @pytest.fixture
@@ -98,7 +100,28 @@ REQUESTS = {
 }
 
 
-@pytest.mark.parametrize("who", ["partner", "broker"])
+def mandated_elsewhere(flask_app: Flask, auth: Auth, setup: Setup) -> Caller:
+    """A broker holding mandates from b, a member of P, that do not open P: one for another
+    partnership Q (b is invited to it), one for all of b's partnerships, revoked."""
+    svc, broker, b = flask_app.extensions["collab"], auth.actor("broker"), setup.orgs["b"]
+    started = InitiatePartnership(
+        title="Other rounds",
+        need_statement="Another need",
+        territory=TERRITORY,
+        partnership_type="social_innovation",
+    )
+    q = svc.app.execute(command(auth.broker), started).result["partnership_id"]
+    invite = InviteMember(q, organisation_id=b, roles=["implementer"], weight=1)
+    svc.app.execute(command(auth.broker), invite)
+    grant = GrantMandate(b, broker_id=broker.actor_id, partnership_id=q)
+    svc.app.execute(setup.as_("b"), grant)
+    everywhere = GrantMandate(b, broker_id=broker.actor_id)
+    mandate = svc.app.execute(setup.as_("b"), everywhere).result["mandate_id"]
+    svc.app.execute(setup.as_("b"), RevokeMandate(b, mandate))
+    return broker
+
+
+@pytest.mark.parametrize("who", ["partner", "broker", "broker mandated elsewhere"])
 @pytest.mark.parametrize("case", REQUESTS)
 def test_a_foreign_id_gets_the_unknown_ids_answer_after_the_same_queries(
     flask_app: Flask, client: FlaskClient, auth: Auth, setup: Setup, case: str, who: str
@@ -107,7 +130,12 @@ def test_a_foreign_id_gets_the_unknown_ids_answer_after_the_same_queries(
     method, template, body = REQUESTS[case]
     cid = setup.pledge("b", confirm=False) if "{c}" in template else None
     outsider = register_org(client, auth)
-    caller = auth.actor("partner", outsider) if who == "partner" else auth.actor("broker")
+    if who == "partner":
+        caller = auth.actor("partner", outsider)
+    elif who == "broker":
+        caller = auth.actor("broker")
+    else:
+        caller = mandated_elsewhere(flask_app, auth, setup)
     foreign = {"p": setup.partnership_id, "c": cid}
     unknown = {"p": str(uuid.uuid4()), "c": str(uuid.uuid4())}
 

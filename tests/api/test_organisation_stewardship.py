@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from collab.domain.envelope import Acting, Actor
+from collab.domain.errors import ForbiddenError
 from collab.domain.organisation import Organisation
 from collab.organisations.commands import GrantMandate
-from collab.partnerships.commands import InitiatePartnership, InviteMember
+from collab.partnerships.commands import (
+    CancelPartnership,
+    InitiatePartnership,
+    InviteMember,
+    JoinPartnership,
+)
 from tests.api.conftest import TERRITORY, Auth, Caller, head, register_org
 from tests.api.setup_partnership import command, problem_type
 
@@ -63,11 +71,14 @@ def test_contacts_follow_the_partnerships_a_broker_brokers(
         ),
     )
     pid = out.result["partnership_id"]
-    svc.app.execute(
-        command(auth.broker),
-        InviteMember(pid, organisation_id=org, roles=["implementer"], weight=1),
-    )
+    invite = InviteMember(pid, organisation_id=org, roles=["implementer"], weight=1)
+    svc.app.execute(command(auth.broker), invite)
     assert head(flask_app) > before
+    # Then an invitation the organisation has not answered is no tie (else any broker could
+    # reach any organisation's contacts by inviting it)
+    assert post(client, auth.broker, contacts, CONTACT).status_code == 403
+    # When the organisation joins
+    svc.app.execute(command(auth.actor("partner", org)), JoinPartnership(pid))
     # Then it keeps them, and sees them
     assert post(client, auth.broker, contacts, CONTACT).status_code == 201
     shown = client.get(f"/v1{contacts}", headers=auth.broker.headers())
@@ -83,6 +94,8 @@ def test_a_stranger_broker_does_not_see_contacts_and_nothing_leaks(
     stranger = auth.actor("broker")
     response = client.get(f"/v1/organisations/{org}/contacts", headers=stranger.headers())
     assert response.status_code == 403
+    added = post(client, stranger, f"/organisations/{org}/contacts", {**CONTACT, "name": "Eve"})
+    assert added.status_code == 403 and problem_type(added) == "forbidden"
     assert "ana@example.org" not in response.get_data(as_text=True)
     # An auditor sees none either
     auditor = auth.actor("auditor")
@@ -121,7 +134,49 @@ def test_a_partner_corrects_and_reclassifies_its_own_organisation_only(
     assert refused.status_code == 403 and head(flask_app) == before
 
 
-def test_an_organisation_snapshot_from_before_the_registrar_was_kept_reads_back() -> None:
-    state: dict[str, Any] = {"legal_name": "Old", "mandates": {}}
-    Organisation.upcast_v1_v2(state)
-    assert state["registered_by"] is None
+def test_an_organisation_snapshot_from_before_the_registrar_was_kept_reads_back(
+    flask_app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    # Given a version-1 snapshot: today's, without the registrar and the version mark
+    org = flask_app.extensions["collab"].app.get_organisation(register_org(client, auth))
+    taken = Organisation.Snapshot.take(org)
+    assert taken.state["registered_by"] == auth.broker.actor_id
+    old = {k: v for k, v in taken.state.items() if k not in ("registered_by", "class_version")}
+    # When the library restores it, Then it reads back, its registrar unknown
+    restored = replace(taken, state=old).mutate(None)
+    assert isinstance(restored, Organisation) and restored.registered_by is None
+    assert restored.legal_name == org.legal_name and restored.version == org.version
+    # And then no broker amends it as its registrar; an admin still may
+    registrar = Acting(Actor(auth.broker.actor_id, "broker"), None)
+    with pytest.raises(ForbiddenError):
+        restored.check_amender(registrar)
+    restored.check_amender(Acting(Actor(auth.admin.actor_id, "admin"), None))
+
+
+def test_fellow_members_see_each_others_contacts_while_the_partnership_is_open(
+    flask_app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    # Given two organisations that joined one partnership
+    svc = flask_app.extensions["collab"]
+    x, y = register_org(client, auth), register_org(client, auth)
+    started = InitiatePartnership(
+        title="Care rounds",
+        need_statement="Isolated elders lack care",
+        territory=TERRITORY,
+        partnership_type="social_innovation",
+    )
+    pid = svc.app.execute(command(auth.broker), started).result["partnership_id"]
+    for org in (x, y):
+        invite = InviteMember(pid, organisation_id=org, roles=["implementer"], weight=1)
+        svc.app.execute(command(auth.broker), invite)
+        svc.app.execute(command(auth.actor("partner", org)), JoinPartnership(pid))
+    assert post(client, auth.actor("partner", x), f"/organisations/{x}/contacts", CONTACT)
+    reader = auth.actor("partner", y)
+    # Then y's partner sees x's contacts (and may not keep them)
+    url = f"/v1/organisations/{x}/contacts"
+    assert client.get(url, headers=reader.headers()).status_code == 200
+    assert post(client, reader, f"/organisations/{x}/contacts", CONTACT).status_code == 403
+    # When the partnership is cancelled, Then the tie is gone, for the broker too
+    svc.app.execute(command(auth.broker), CancelPartnership(pid))
+    assert client.get(url, headers=reader.headers()).status_code == 403
+    assert client.get(url, headers=auth.broker.headers()).status_code == 403

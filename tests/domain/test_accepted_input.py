@@ -173,7 +173,9 @@ def test_an_sdg_code_that_is_no_goal_or_target_is_refused(code: str) -> None:
     )
 
 
-@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XUA"])
+@pytest.mark.parametrize(
+    "code", ["XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XUA", "XAD", "CLF", "USN", "CHE"]
+)
 def test_a_currency_that_is_not_money_is_refused(code: str) -> None:
     refused("f", v.currency, code, "f")
 

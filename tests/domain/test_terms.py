@@ -69,6 +69,14 @@ def test_strings_in_terms_are_hashed_byte_exact() -> None:
         ("moving_on_strategy", "sell"),
         ("shared_objectives", []),
         ("member_objectives", {"not-a-uuid": ["x"]}),
+        # one organisation in two spellings: one list would be silently dropped
+        (
+            "member_objectives",
+            {
+                "6f2c1e8a-2b4e-4a53-9d1e-0c6a7b1d2e3f": ["x"],
+                "6F2C1E8A-2B4E-4A53-9D1E-0C6A7B1D2E3F": ["y"],
+            },
+        ),
     ],
 )
 def test_malformed_terms_are_refused(field: str, value: object) -> None:
