@@ -19,11 +19,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from api import seen
 from api.auth import current_actor
 from api.service import service
 from collab import access
 from collab.access import authorised
 from collab.actors.handlers import check_admin
+from collab.domain import values as v
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting
 from collab.domain.organisation import Organisation
@@ -58,9 +60,11 @@ def reading() -> Tx:
 
 
 def partnership(rule: Callable[[Partnership, Acting], object]) -> Check:
-    """A partnership in the path: 404 unless visible, then the rule's authority."""
+    """A partnership in the path: 404 unless visible (the views first: the same work for
+    every id the caller does not see), then the rule's authority."""
 
     def check(partnership_id: str, **_: str) -> None:
+        seen.window_on(v.identifier(partnership_id, "partnership_id"), fresh=True)
         app, tx = service().app, reading()
         p, _win = app.visible_partnership(tx.ctx.actor, partnership_id)
         authorised(access.candidates(tx, p.members, str(p.id)), lambda a: rule(p, a))
@@ -72,6 +76,7 @@ def commitment(rule: Callable[[Commitment, Partnership, Acting], object]) -> Che
     """A commitment in the path: 404 unless in the caller's window, then the rule."""
 
     def check(commitment_id: str, **_: str) -> None:
+        seen.commitment_window(v.identifier(commitment_id, "commitment_id"), fresh=True)
         app, tx = service().app, reading()
         c, p, _win = app.visible_commitment(tx.ctx.actor, commitment_id)
         authorised(access.candidates(tx, p.members, str(p.id)), lambda a: rule(c, p, a))
@@ -81,6 +86,8 @@ def commitment(rule: Callable[[Commitment, Partnership, Acting], object]) -> Che
 
 def seen_commitment(commitment_id: str, **_: str) -> None:
     """A read of a commitment in the path: 404 unless in the caller's window."""
+    seen.views_reached()
+    seen.commitment_window(v.identifier(commitment_id, "commitment_id"), fresh=True)
     service().app.visible_commitment(current_actor(), commitment_id)
 
 

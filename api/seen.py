@@ -1,11 +1,11 @@
 """What the caller sees, asked of the views before anything else is read (DESIGN §3).
 
-Every read with a partnership or a commitment in its path starts here: one the caller
-may not see is a 404 with the same status, title and detail as an unknown id, naming only
-the id asked for, and reached through the same queries, so its timing cannot tell them
-apart either. (The command gates, api/authority.py, decide on the aggregates, which are
-current where the views may lag: their 404 has the same body, not the same work.) The
-rule is `collab.visibility`'s, on the views' facts (`projections/visibility.py`).
+Every read with a partnership or a commitment in its path, and every command's gate
+(api/authority.py), starts here: one the caller may not see is a 404 with the same
+status, title and detail as an unknown id, naming only the id asked for, and reached
+through the same queries, so its timing cannot tell them apart either. A command's gate
+asks for a current answer (`current`): the views may lag in server mode. The rule is
+`collab.visibility`'s, on the views' facts (`projections/visibility.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from api.http import wait_for_views
 from api.service import service
 from collab.domain import values as v
 from collab.domain.errors import NotFoundError
-from collab.visibility import Viewer, Window
+from collab.visibility import NONE, Viewer, Window
 from projections.tables import Tables
 from projections.visibility import commitment_visible, window
 
@@ -46,10 +46,33 @@ def read(fn: Callable[[Connection, Tables], T]) -> T:
         return fn(conn, side.tables)
 
 
-def window_on(pid: str) -> Window:
-    """The caller's window on a partnership, from the views (404 unless visible)."""
+def current(ask: Callable[[], Window]) -> Window:
+    """For a command's gate, or a read of an aggregate: the views' answer, asked again once
+    the views have reached the log's head if it was "not visible" while they lagged (server
+    mode), so a caller given access a moment ago is not refused. The views' position is
+    read before the answer: rows read after it reflect at least that much. The same work
+    for every id the caller does not see, whatever it is."""
+    svc = service()
+    reached = min(svc.read.follower.positions().values())
+    found = ask()
+    if found.visible:
+        return found
+    head = svc.head()
+    if reached >= head:
+        return found
+    wait_for_views(head)
+    return ask()
+
+
+def window_on(pid: str, *, fresh: bool = False) -> Window:
+    """The caller's window on a partnership, from the views (404 unless visible); `fresh`:
+    as `current` makes it."""
     who = viewer()
-    win = read(lambda c, t: window(c, t, who, pid))
+
+    def ask() -> Window:
+        return read(lambda c, t: window(c, t, who, pid))
+
+    win = current(ask) if fresh else ask()
     if not win.visible:
         raise NotFoundError(f"no partnership {pid}")
     return win
@@ -63,22 +86,25 @@ def content_on(pid: str) -> Window:
     return win
 
 
-def commitment_window(cid: str) -> Window:
+def commitment_window(cid: str, *, fresh: bool = False) -> Window:
     """The window on the commitment's partnership, if the commitment is inside it (a former
     member sees only commitments from before its exit): otherwise the 404 of an unknown
     id, naming the commitment only, after the same queries."""
     who, c = viewer(), service().read.tables.commitments
 
-    def look(conn: Connection, t: Tables) -> Window | None:
+    def look(conn: Connection, t: Tables) -> Window:
         query = select(c.c.partnership_id).where(c.c.commitment_id == cid)
         pid = conn.execute(query).scalar()
         win = window(conn, t, who, pid or NO_PARTNERSHIP)
         if pid is None or not win.content or not commitment_visible(conn, t, win, cid):
-            return None
+            return NONE
         return win
 
-    found = read(look)
-    if found is None:
+    def ask() -> Window:
+        return read(look)
+
+    found = current(ask) if fresh else ask()
+    if not found.visible:
         raise NotFoundError(f"no commitment {cid}")
     return found
 
