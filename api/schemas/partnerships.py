@@ -37,7 +37,14 @@ class Bool(fields.Boolean):
 
 class PartnershipClassification(Strict):
     vocabulary = Choice(codes.CLASSIFICATION_VOCABULARIES, required=True)
-    code = Text(50, required=True)
+    code = Text(
+        50,
+        required=True,
+        metadata={
+            "description": "sdg_goal: an SDG goal ('3') or target ('3.4'); dac5: an active "
+            "DAC 5-digit sector code ('16010'); nace and other: free text"
+        },
+    )
 
 
 def Classifications(**kw: Any) -> fields.List[Any]:

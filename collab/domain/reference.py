@@ -1,6 +1,6 @@
 """Reference code lists read at run time (copies in `collab/data/`, sources in its
-SOURCES.md): organisation identifier schemes (org-id.guide), NUTS 2024 and UN SDG goals
-and targets. Loaded once, on first use."""
+SOURCES.md): organisation identifier schemes (org-id.guide), NUTS 2024, UN SDG goals
+and targets, and the IATI code lists (DAC 5-digit sectors). Loaded once, on first use."""
 
 from __future__ import annotations
 
@@ -54,6 +54,13 @@ def sdg_codes() -> frozenset[str]:
     """The 17 goals ('3') and 169 targets ('3.4', '1.a')."""
     with io.StringIO((DATA / "sdg-targets.csv").read_text(encoding="utf-8"), newline="") as f:
         return frozenset(r["code"] for r in csv.DictReader(f))
+
+
+@cache
+def dac5_codes() -> frozenset[str]:
+    """The active DAC 5-digit sector codes (IATI code list `Sector`)."""
+    lists = json.loads((DATA / "iati-codelists.json").read_text(encoding="utf-8"))
+    return frozenset(i["code"] for i in lists["Sector"]["items"] if i["status"] == "active")
 
 
 def nuts_country(iso_country: str) -> str:

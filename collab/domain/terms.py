@@ -126,6 +126,10 @@ def classifications(value: object, field: str = "classifications") -> list[dict[
             raise InvalidInputError(
                 f"{field}[{i}].code", "is not an SDG goal ('3') or target ('3.4')"
             )
+        if vocab == "dac5" and code not in reference.dac5_codes():
+            raise InvalidInputError(
+                f"{field}[{i}].code", "is not an active DAC 5-digit sector code ('11110')"
+            )
         result.append({"vocabulary": vocab, "code": code})
     return result
 

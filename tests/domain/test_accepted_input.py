@@ -16,9 +16,10 @@ from collab.domain import values as v
 from collab.domain.errors import InvalidInputError
 from collab.organisations.commands import ClassifyOrganisation, RegisterOrganisation
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 PACKAGED = Path(reference.__file__).resolve().parents[1] / "data"
 PID = "6f2c1e8a-2b4e-4a53-9d1e-0c6a7b1d2e3f"
+WITHDRAWN_DAC5 = "15120"  # Public sector financial management: withdrawn from the list
 
 
 def wide(text: str) -> str:
@@ -36,13 +37,22 @@ def refused(field: str, fn: Any, *args: Any, **kw: Any) -> InvalidInputError:
 # -- the copies the service carries -------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["nuts-2024.csv", "org-id-schemes.json", "sdg-targets.csv"])
+COPIES = {
+    "nuts-2024.csv": SHARED / "data" / "nuts-2024.csv",
+    "org-id-schemes.json": SHARED / "data" / "org-id-schemes.json",
+    "sdg-targets.csv": SHARED / "data" / "sdg-targets.csv",
+    "iati-codelists.json": SHARED / "schemas" / "iati-2.03" / "codelists" / "codelists.json",
+}
+
+
+@pytest.mark.parametrize("name", COPIES)
 def test_the_packaged_reference_data_equals_the_shared_file(name: str) -> None:
-    if not SHARED.is_dir():
+    source = COPIES[name]
+    if not source.is_file():
         if os.environ.get("COLLAB_REQUIRE_VECTORS") == "1":
-            pytest.fail(f"{SHARED} is missing, and CI requires the shared reference data")
-        pytest.skip(f"{SHARED} not found: the copy cannot be compared with its source")
-    assert (PACKAGED / name).read_bytes() == (SHARED / name).read_bytes()
+            pytest.fail(f"{source} is missing, and CI requires the shared reference data")
+        pytest.skip(f"{source} not found: the copy cannot be compared with its source")
+    assert (PACKAGED / name).read_bytes() == source.read_bytes()
     assert name in (PACKAGED / "SOURCES.md").read_text(encoding="utf-8")
 
 
@@ -50,6 +60,7 @@ def test_the_lists_hold_what_their_sources_say() -> None:
     assert len(reference.schemes()) == 823
     assert len(reference.nuts()) == 1903
     assert len(reference.sdg_codes()) == 17 + 169
+    assert len(reference.dac5_codes()) == 295  # of 325 DAC 5-digit codes, the active ones
 
 
 # -- 1. patterns match the whole string ---------------------------------------------------
@@ -232,3 +243,15 @@ def test_minus_zero_is_stored_as_zero(raw: str) -> None:
     value = v.decimal(raw, "f")
     assert value == 0 and not value.is_signed()
     assert not format(value, "f").startswith("-")
+
+
+@pytest.mark.parametrize("code", ["11110", "16010", "43040"])
+def test_active_dac5_sector_codes_are_accepted(code: str) -> None:
+    assert terms.classifications([{"vocabulary": "dac5", "code": code}])[0]["code"] == code
+
+
+@pytest.mark.parametrize("code", ["99999", "111", "1111", "11110 ", WITHDRAWN_DAC5])
+def test_a_dac5_code_that_is_not_an_active_sector_is_refused(code: str) -> None:
+    refused(
+        "classifications[0].code", terms.classifications, [{"vocabulary": "dac5", "code": code}]
+    )
