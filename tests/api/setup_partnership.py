@@ -28,6 +28,16 @@ from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth, Caller
 from tests.application.world import terms
 
 
+def initiation(title: str = "Care rounds") -> InitiatePartnership:
+    """A partnership to start: a social innovation in the test territory."""
+    return InitiatePartnership(
+        title=title,
+        need_statement="Isolated elders lack care",
+        territory=TERRITORY,
+        partnership_type="social_innovation",
+    )
+
+
 def actor_of(caller: Caller) -> Actor:
     return Actor(caller.actor_id, cast(Role, caller.role), caller.organisation_id)
 
@@ -90,12 +100,7 @@ class Setup:
         """Initiate, invite and join every key (the first leads), draft, open, all sign."""
         out = self.app.execute(
             command(self.broker),
-            InitiatePartnership(
-                title="Care rounds",
-                need_statement="Isolated elders lack care",
-                territory=TERRITORY,
-                partnership_type="social_innovation",
-            ),
+            initiation(),
         )
         pid: str = out.result["partnership_id"]
         for i, key in enumerate(keys):

@@ -19,9 +19,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from collab.organisations.commands import GrantMandate, RevokeMandate
-from collab.partnerships.commands import InitiatePartnership, InviteMember
-from tests.api.conftest import TERRITORY, Auth, Caller, register_org
-from tests.api.setup_partnership import Setup, active_partnership, command
+from collab.partnerships.commands import InviteMember
+from tests.api.conftest import Auth, Caller, register_org
+from tests.api.setup_partnership import Setup, active_partnership, command, initiation
 
 
 @pytest.fixture
@@ -94,12 +94,7 @@ def mandated_elsewhere(flask_app: Flask, auth: Auth, setup: Setup) -> Caller:
     """A broker holding mandates from b, a member of P, that do not open P: one for another
     partnership Q (b is invited to it), one for all of b's partnerships, revoked."""
     svc, broker, b = flask_app.extensions["collab"], auth.actor("broker"), setup.orgs["b"]
-    started = InitiatePartnership(
-        title="Other rounds",
-        need_statement="Another need",
-        territory=TERRITORY,
-        partnership_type="social_innovation",
-    )
+    started = initiation("Other rounds")
     q = svc.app.execute(command(auth.broker), started).result["partnership_id"]
     invite = InviteMember(q, organisation_id=b, roles=["implementer"], weight=1)
     svc.app.execute(command(auth.broker), invite)

@@ -15,12 +15,11 @@ from collab.domain.organisation import Organisation
 from collab.organisations.commands import GrantMandate
 from collab.partnerships.commands import (
     CancelPartnership,
-    InitiatePartnership,
     InviteMember,
     JoinPartnership,
 )
-from tests.api.conftest import TERRITORY, Auth, Caller, head, register_org
-from tests.api.setup_partnership import command, problem_type
+from tests.api.conftest import Auth, Caller, head, register_org
+from tests.api.setup_partnership import command, initiation, problem_type
 
 CORRECT = {"changes": {"legal_name": "Renamed"}}
 CLASSIFY = {"org_type": 60, "sector": "private"}
@@ -63,12 +62,7 @@ def test_contacts_follow_the_partnerships_a_broker_brokers(
     svc = flask_app.extensions["collab"]
     out = svc.app.execute(
         command(auth.broker),
-        InitiatePartnership(
-            title="Care rounds",
-            need_statement="Isolated elders lack care",
-            territory=TERRITORY,
-            partnership_type="social_innovation",
-        ),
+        initiation(),
     )
     pid = out.result["partnership_id"]
     invite = InviteMember(pid, organisation_id=org, roles=["implementer"], weight=1)
@@ -159,13 +153,7 @@ def test_fellow_members_see_each_others_contacts_while_the_partnership_is_open(
     # Given two organisations that joined one partnership
     svc = flask_app.extensions["collab"]
     x, y = register_org(client, auth), register_org(client, auth)
-    started = InitiatePartnership(
-        title="Care rounds",
-        need_statement="Isolated elders lack care",
-        territory=TERRITORY,
-        partnership_type="social_innovation",
-    )
-    pid = svc.app.execute(command(auth.broker), started).result["partnership_id"]
+    pid = svc.app.execute(command(auth.broker), initiation()).result["partnership_id"]
     for org in (x, y):
         invite = InviteMember(pid, organisation_id=org, roles=["implementer"], weight=1)
         svc.app.execute(command(auth.broker), invite)
