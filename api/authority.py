@@ -66,7 +66,8 @@ def partnership(rule: Callable[[Partnership, Acting], object]) -> Check:
     def check(partnership_id: str, **_: str) -> None:
         seen.window_on(v.identifier(partnership_id, "partnership_id"), fresh=True)
         app, tx = service().app, reading()
-        p, _win = app.visible_partnership(tx.ctx.actor, partnership_id)
+        # Visible on the views, current (seen.current); the command asks the aggregates again
+        p = app.get(Partnership, v.identifier(partnership_id, "partnership_id"), "partnership")
         authorised(access.candidates(tx, p.members, str(p.id)), lambda a: rule(p, a))
 
     return check
@@ -76,9 +77,12 @@ def commitment(rule: Callable[[Commitment, Partnership, Acting], object]) -> Che
     """A commitment in the path: 404 unless in the caller's window, then the rule."""
 
     def check(commitment_id: str, **_: str) -> None:
-        seen.commitment_window(v.identifier(commitment_id, "commitment_id"), fresh=True)
+        cid = v.identifier(commitment_id, "commitment_id")
+        seen.commitment_window(cid, fresh=True)
         app, tx = service().app, reading()
-        c, p, _win = app.visible_commitment(tx.ctx.actor, commitment_id)
+        # Visible on the views, current (seen.current); the command asks the aggregates again
+        c = app.get(Commitment, cid, "commitment")
+        p = app.get(Partnership, c.partnership_id, "partnership")
         authorised(access.candidates(tx, p.members, str(p.id)), lambda a: rule(c, p, a))
 
     return check
@@ -88,7 +92,7 @@ def seen_commitment(commitment_id: str, **_: str) -> None:
     """A read of a commitment in the path: 404 unless in the caller's window."""
     seen.views_reached()
     seen.commitment_window(v.identifier(commitment_id, "commitment_id"), fresh=True)
-    service().app.visible_commitment(current_actor(), commitment_id)
+    # (the read itself asks the aggregates again: Collab.get_commitment)
 
 
 def organisation(rule: Callable[[Organisation, Acting], object]) -> Check:

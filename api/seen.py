@@ -46,22 +46,23 @@ def read(fn: Callable[[Connection, Tables], T]) -> T:
         return fn(conn, side.tables)
 
 
-def current(ask: Callable[[], Window]) -> Window:
+def current(ask: Callable[[Connection, Tables], Window]) -> Window:
     """For a command's gate, or a read of an aggregate: the views' answer, asked again once
     the views have reached the log's head if it was "not visible" while they lagged (server
     mode), so a caller given access a moment ago is not refused. The views' position is
-    read before the answer: rows read after it reflect at least that much. The same work
-    for every id the caller does not see, whatever it is."""
+    read first, on the same connection: rows read after it reflect at least that much. The
+    same work for every id the caller does not see, whatever it is."""
     svc = service()
-    reached = min(svc.read.follower.positions().values())
-    found = ask()
-    if found.visible:
+    follower = svc.read.follower
+
+    def first(conn: Connection, t: Tables) -> tuple[int, Window]:
+        return min(follower.positions_in(conn).values()), ask(conn, t)
+
+    reached, found = read(first)
+    if found.visible or reached >= svc.head():
         return found
-    head = svc.head()
-    if reached >= head:
-        return found
-    wait_for_views(head)
-    return ask()
+    wait_for_views(svc.head())
+    return read(ask)
 
 
 def window_on(pid: str, *, fresh: bool = False) -> Window:
@@ -69,10 +70,10 @@ def window_on(pid: str, *, fresh: bool = False) -> Window:
     as `current` makes it."""
     who = viewer()
 
-    def ask() -> Window:
-        return read(lambda c, t: window(c, t, who, pid))
+    def ask(conn: Connection, t: Tables) -> Window:
+        return window(conn, t, who, pid)
 
-    win = current(ask) if fresh else ask()
+    win = current(ask) if fresh else read(ask)
     if not win.visible:
         raise NotFoundError(f"no partnership {pid}")
     return win
@@ -92,7 +93,7 @@ def commitment_window(cid: str, *, fresh: bool = False) -> Window:
     id, naming the commitment only, after the same queries."""
     who, c = viewer(), service().read.tables.commitments
 
-    def look(conn: Connection, t: Tables) -> Window:
+    def ask(conn: Connection, t: Tables) -> Window:
         query = select(c.c.partnership_id).where(c.c.commitment_id == cid)
         pid = conn.execute(query).scalar()
         win = window(conn, t, who, pid or NO_PARTNERSHIP)
@@ -100,10 +101,7 @@ def commitment_window(cid: str, *, fresh: bool = False) -> Window:
             return NONE
         return win
 
-    def ask() -> Window:
-        return read(look)
-
-    found = current(ask) if fresh else ask()
+    found = current(ask) if fresh else read(ask)
     if not found.visible:
         raise NotFoundError(f"no commitment {cid}")
     return found
