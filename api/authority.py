@@ -64,10 +64,11 @@ def partnership(rule: Callable[[Partnership, Acting], object]) -> Check:
     every id the caller does not see), then the rule's authority."""
 
     def check(partnership_id: str, **_: str) -> None:
-        seen.window_on(v.identifier(partnership_id, "partnership_id"), fresh=True)
+        pid = v.identifier(partnership_id, "partnership_id")
+        seen.window_on(pid, fresh=True)
         app, tx = service().app, reading()
         # Visible on the views, current (seen.current); the command asks the aggregates again
-        p = app.get(Partnership, v.identifier(partnership_id, "partnership_id"), "partnership")
+        p = app.get(Partnership, pid, "partnership")
         authorised(access.candidates(tx, p.members, str(p.id)), lambda a: rule(p, a))
 
     return check

@@ -59,9 +59,12 @@ def current(ask: Callable[[Connection, Tables], Window]) -> Window:
         return min(follower.positions_in(conn).values()), ask(conn, t)
 
     reached, found = read(first)
-    if found.visible or reached >= svc.head():
+    if found.visible:
         return found
-    wait_for_views(svc.head())
+    head = svc.head()
+    if reached >= head:
+        return found
+    wait_for_views(head)
     return read(ask)
 
 

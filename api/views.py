@@ -191,7 +191,7 @@ def commitment_fields(query: Body, commitment_id: str) -> dict[str, object]:
 def organisation_fields(query: Body, organisation_id: str) -> dict[str, object]:
     """Each register field of an organisation, value by value (the register is public)."""
     position = wait_for_views(query.pop("min_position", None))
-    org_id = str(service().app.get_organisation(organisation_id).id)
+    org_id = organisation_of(organisation_id)
     found = read(lambda c, t: field_history(c, t, org_id))
     return {"stream_id": org_id, "fields": found, "position": position}
 
@@ -222,9 +222,10 @@ def partnerships(query: Body) -> dict[str, object]:
 
 
 def organisation_of(organisation_id: str) -> str:
-    """The organisation's id (404 unknown). Its books are filtered, not refused: each
-    caller sees them as far as it sees the partnerships they are in."""
-    return str(service().app.get_organisation(organisation_id).id)
+    """The organisation's canonical id (the gate, `path_organisation`, refused an unknown
+    one). Its books are filtered, not refused: each caller sees them as far as it sees the
+    partnerships they are in."""
+    return v.identifier(organisation_id, "organisation_id")
 
 
 @blp.route("/organisations/<organisation_id>/ledger", methods=["GET"])

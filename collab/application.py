@@ -289,14 +289,10 @@ class Collab(Application[UUID]):
         self, actor: Actor, commitment_id: object
     ) -> tuple[Commitment, Partnership, Window]:
         """A commitment the caller may see (404 otherwise), its partnership, the window."""
-        cid = v.identifier(commitment_id, "commitment_id")
-        c = self.get(Commitment, cid, "commitment")
-        try:
-            p, win = self.visible_partnership(actor, c.partnership_id)
-        except NotFoundError:  # the same answer as an unknown id: no partnership named
-            raise NotFoundError(f"no commitment {cid}") from None
-        access.check_commitment_visible(self, c, win)
-        return c, p, win
+        tx = self.reader(actor)
+        c, p, _acting = tx.commitment(v.identifier(commitment_id, "commitment_id"))
+        assert tx.window is not None
+        return c, p, tx.window
 
     def get_commitment(self, actor: Actor, commitment_id: object) -> Commitment:
         """A commitment, readable where its partnership's content is; a former member

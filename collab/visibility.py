@@ -205,13 +205,6 @@ class Ties:
     brokers_it: bool = False
     fellow: bool = False
 
-    def __or__(self, other: Ties) -> Ties:
-        return Ties(
-            self.mandated or other.mandated,
-            self.brokers_it or other.brokers_it,
-            self.fellow or other.fellow,
-        )
-
 
 def sees_contacts(actor: Actor, organisation_id: str, ties: Ties) -> bool:
     """DESIGN §3 contacts row (personal data): admins all; a broker O's under a mandate from

@@ -106,11 +106,7 @@ def _candidates(conn: Connection, t: Tables, viewer: Viewer) -> set[str]:
         # Only live mandates open anything: one for a partnership opens that one, one for
         # all of O's partnerships opens O's (so a partnership the broker does not see is
         # not a candidate, and costs what an unknown id costs).
-        live = [
-            mandate
-            for mandate in _mandates(conn, t, actor.id)
-            if mandate.live(actor.id, mandate.partnership_id, viewer.today)
-        ]
+        live = [m for m in _mandates(conn, t, actor.id) if m.in_force(viewer.today)]
         own |= {mandate.partnership_id for mandate in live if mandate.partnership_id}
         orgs = {mandate.organisation_id for mandate in live if mandate.partnership_id is None}
         if not orgs:

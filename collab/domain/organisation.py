@@ -26,11 +26,13 @@ class Mandate:
     until: str | None
     revoked: bool
 
+    def in_force(self, today: str) -> bool:
+        """Neither revoked nor past its end date."""
+        return not self.revoked and (self.until is None or today <= self.until)
+
     def live(self, broker_id: str, partnership_id: str | None, today: str) -> bool:
         """Whether it lets this broker act for the organisation here and today."""
-        if self.broker_id != broker_id or self.revoked:
-            return False
-        if self.until is not None and self.until < today:
+        if self.broker_id != broker_id or not self.in_force(today):
             return False
         return self.partnership_id is None or self.partnership_id == partnership_id
 

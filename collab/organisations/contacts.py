@@ -11,6 +11,7 @@ through partnerships, gathered from the views by the caller of these functions; 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from collab import access, visibility
@@ -30,8 +31,8 @@ def reader(app: Collab, actor: Actor, organisation_id: str, ties: Ties) -> Organ
     the register is public, so a real organisation may say so)."""
     org = app.get_organisation(organisation_id)
     today = app.clock().date().isoformat()
-    held = any(m.live(actor.id, m.partnership_id, today) for m in org.mandates_of(actor.id))
-    if not visibility.sees_contacts(actor, str(org.id), ties | Ties(mandated=held)):
+    held = any(m.in_force(today) for m in org.mandates_of(actor.id))
+    if not visibility.sees_contacts(actor, str(org.id), replace(ties, mandated=held)):
         raise ForbiddenError(
             "contacts are seen by admins, the organisation and its fellow members, "
             "its mandated brokers and the brokers of its partnerships"
