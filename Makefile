@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Test tiers, fastest first; each must collect at least one test.
-TIERS := domain application stores projections audit api integration
+TIERS := domain application stores projections audit api web integration
 # The long reliability runs (marker `long`): faults, fuzzing and load, in CI after `make test`.
 LONG_TIERS := reliability stress
 
@@ -23,11 +23,11 @@ demo: $(STAMP)  ## seed the CLLD demo scenario through the application service
 	$(BIN)/collab demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check collab projections api tests benchmarks
-	$(BIN)/ruff format --check collab projections api tests benchmarks
+	$(BIN)/ruff check collab projections api web tests benchmarks
+	$(BIN)/ruff format --check collab projections api web tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy collab projections api
+	$(BIN)/mypy collab projections api web
 
 pytest: $(STAMP)
 	@set -e; for tier in $(TIERS); do \

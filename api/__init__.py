@@ -10,7 +10,9 @@ import uuid
 
 from flask import Flask, Response, g, request
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+import web
 from api import auth, errors
 from api.schemas.common import Problem
 from api.service import Service, Settings
@@ -28,7 +30,7 @@ class CollabApi(Api):  # flask-smorest ships no type information (see pyproject)
 def create_app(settings: Settings | None = None) -> Flask:
     """One Flask application over one Service (application + read side + credentials)."""
     settings = settings or Settings.from_env()
-    app = Flask("collab")
+    app = Flask("collab", static_folder=None)  # the explorer serves its own (web/assets.py)
     app.config.update(
         API_TITLE="collab",
         API_VERSION="1",
@@ -38,9 +40,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["collab"] = Service(settings)
+    svc = app.extensions["collab"] = Service(settings)
+    if settings.behind_proxy:
+        # The proxy's X-Forwarded-For/-Proto/-Host (one hop): the client's address for the
+        # sign-in limits, and TLS for Secure cookies and HSTS (docs/explorer.md).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     api = CollabApi(app)
     register(api)
+    web.init_app(app, svc)
     errors.init_app(app)  # after flask-smorest's own handlers, which it replaces
     app.before_request(start_request)
     auth.init_app(app)

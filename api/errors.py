@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, json
+from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
 from collab.domain.errors import (
@@ -18,6 +18,7 @@ from collab.domain.errors import (
     RuleViolationError,
     StaleVersionError,
 )
+from web.sessions import is_page
 
 log = logging.getLogger("collab.api")
 PROBLEM = "application/problem+json"
@@ -69,6 +70,10 @@ def problem(
     errors: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    if is_page(request.path):  # a person's page: the same answer, as HTML
+        from web.errors import error_page  # web imports the API's modules
+
+        return error_page(status, title, detail, headers)
     body: dict[str, Any] = {"type": f"{TYPE_BASE}{code}", "title": title, "status": status}
     if detail:
         body["detail"] = detail

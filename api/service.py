@@ -24,6 +24,7 @@ from collab.domain import values as v
 from collab.domain.envelope import rfc3339, utc_now
 from collab.domain.errors import ForbiddenError, InvalidInputError
 from collab.stores import StoreConfig, data_dir_of
+from web.people import People
 
 Mode = Literal["embedded", "server"]
 
@@ -43,11 +44,23 @@ class Settings:
     # Where keys/ lives (DESIGN §5); None: a throwaway key ring in memory (tests).
     data_dir: Path | None = None
     seal_interval: float = 5.0
+    # The explorer (DESIGN §7, docs/explorer.md): sessions and sign-in links.
+    session_idle_minutes: int = 30
+    session_hours: int = 12
+    signin_link_hours: int = 72
+    behind_proxy: bool = False
 
     def __post_init__(self) -> None:
         # Refuse to start rather than issue tokens outliving the configured maximum.
         if not 1 <= self.token_max_days <= TOKEN_DAYS_CEILING:
             raise ValueError(f"COLLAB_TOKEN_MAX_DAYS must be 1 to {TOKEN_DAYS_CEILING} days")
+        for name, value, most in (
+            ("COLLAB_SESSION_IDLE_MINUTES", self.session_idle_minutes, 24 * 60),
+            ("COLLAB_SESSION_HOURS", self.session_hours, 24 * 30),
+            ("COLLAB_SIGNIN_LINK_HOURS", self.signin_link_hours, 24 * 30),
+        ):
+            if not 1 <= value <= most:
+                raise ValueError(f"{name} must be 1 to {most}")
         if not 1 <= self.token_days <= self.token_max_days:
             raise ValueError(
                 f"COLLAB_TOKEN_DAYS ({self.token_days}) must be 1 to COLLAB_TOKEN_MAX_DAYS "
@@ -74,6 +87,10 @@ class Settings:
             ready_max_lag=int(env.get("COLLAB_READY_MAX_LAG", "1000")),
             data_dir=data_dir_of(env),
             seal_interval=float(env.get("COLLAB_SEAL_INTERVAL", "5")),
+            session_idle_minutes=whole(env, "COLLAB_SESSION_IDLE_MINUTES", "30"),
+            session_hours=whole(env, "COLLAB_SESSION_HOURS", "12"),
+            signin_link_hours=whole(env, "COLLAB_SIGNIN_LINK_HOURS", "72"),
+            behind_proxy=env.get("COLLAB_BEHIND_PROXY", "") not in ("", "0"),
         )
 
     def key_ring(self) -> KeyRing:
@@ -113,6 +130,8 @@ class Service:
             self.app.after_commit.append(lambda _outcome: self.audit.sealer.maybe_seal())
         self.credentials = Credentials(self.read.writer, self.read.readers)
         self.credentials.setup()
+        self.people = People(self.read.writer, self.read.readers)
+        self.people.setup()
 
     def now(self) -> datetime:
         return self.settings.clock()

@@ -1,0 +1,7 @@
+"""Explorer pages: audit (being written)."""
+
+from __future__ import annotations
+
+from web.frame import pages
+
+blp = pages("audit")
