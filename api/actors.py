@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Response
+from flask import Response, request
 
 from api import authority
 from api.auth import current_actor, token_expiry
@@ -104,6 +104,23 @@ def issue_token(body: Body, actor_id: str) -> dict[str, object]:
     # Never past the calling token's own expiry, whoever the new token is for.
     token, info = service().issue_token(actor_id, body["label"], body["days"], token_expiry())
     return {**vars(info), "token": token}
+
+
+@blp.route("/<actor_id>/signin-links", methods=["POST"])
+@before_body(authority.link_issuer)
+@blp.arguments(CommandBody)
+@blp.response(201, s.SigninLink)
+def issue_signin_link(body: Body, actor_id: str) -> dict[str, object]:
+    """Issue a one-time sign-in link for a person (shown once; stored hashed): admins for
+    anyone, brokers for partners of organisations they registered."""
+    svc = service()
+    token, expires_at = svc.issue_signin_link(current_actor(), actor_id)
+    link = svc.signin_url(token, request.host_url)
+    return {
+        "actor_id": str(svc.app.get_binding(actor_id).id),
+        "link": link,
+        "expires_at": expires_at,
+    }
 
 
 @blp.route("/<actor_id>/tokens", methods=["GET"])

@@ -130,6 +130,13 @@ def actor(*, admin: bool) -> Check:
     return check
 
 
+def link_issuer(actor_id: str, **_: str) -> None:
+    """A sign-in link for the actor in the path: `access.check_link_issuer` (404 for an
+    actor the caller does not see, 403 for one it sees but may not issue for)."""
+    svc = service()
+    access.check_link_issuer(svc.app, current_actor(), svc.app.get_binding(actor_id))
+
+
 def caller(rule: Callable[[Acting], object]) -> Check:
     """No target in the path: the rule's authority over the caller in its own right."""
 

@@ -69,7 +69,7 @@ def demo() -> None:
 @click.option("--workers", envvar="COLLAB_WORKERS", default=2, show_default=True, type=int)
 def serve(bind: str, workers: int) -> None:
     """Serve the HTTP API under gunicorn (embedded SQLite unless configured otherwise)."""
-    from api.cli_admin import configured
+    from api.cli_admin import configured, first_admin_link
     from api.service import Service
     from collab.audit.keys import KeysMissingError
 
@@ -83,13 +83,16 @@ def serve(bind: str, workers: int) -> None:
     except KeysMissingError as e:
         click.echo(f"collab: {e}", err=True)
         sys.exit(1)
-    first_run = not svc.credentials.any_token()
-    svc.close()
+    try:
+        link = first_admin_link(svc, f"http://{bind}")
+    finally:
+        svc.close()
     click.echo(f"collab: {settings.mode} mode on {settings.store.kind}; workers {workers}")
-    click.echo(f"API docs: http://{bind}/v1/docs  (OpenAPI: http://{bind}/v1/openapi.json)")
-    if first_run:
-        click.echo("No credentials yet. Create the first admin and its token with:")
-        click.echo("  .venv/bin/collab actors create --name 'Your Name' --role admin --with-token")
+    click.echo(f"Explorer: http://{bind}/   API docs: http://{bind}/v1/docs")
+    if link is not None:
+        click.echo(f"Sign in as the first admin: {link}")
+        click.echo("  (one use: choose a sign-in name and passphrase there; `collab people link")
+        click.echo("  ACTOR_ID` prints a new link for anyone)")
     # This interpreter's gunicorn: the one whose settings `gunicorn_args` looked up.
     args = [sys.executable, "-m", "gunicorn", *gunicorn_args(bind, workers)]
     os.execv(sys.executable, args)
@@ -138,10 +141,10 @@ def gunicorn_args(bind: str, workers: int) -> list[str]:
 
 
 def _add_admin_commands() -> None:
-    from api.cli_admin import actors, grants, tokens
+    from api.cli_admin import actors, grants, people, tokens
     from api.cli_audit import audit
 
-    for group in (actors, tokens, grants, audit):
+    for group in (actors, tokens, grants, people, audit):
         main.add_command(group)
 
 

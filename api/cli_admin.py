@@ -1,4 +1,4 @@
-"""`collab actors`, `collab tokens`, `collab grants`: the operator's commands (database access).
+"""`collab actors`, `tokens`, `grants`, `people`: the operator's commands (database access).
 
 They act as the operator identity (`collab.actors.handlers.OPERATOR`, an admin), so the
 role bindings and grants they record name "operator" as their actor.
@@ -6,6 +6,7 @@ role bindings and grants they record name "operator" as their actor.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -149,3 +150,46 @@ def grants_remove(auditor_id: str, partnership_id: str | None, every: bool) -> N
     with operator() as svc:
         svc.app.execute(Context(OPERATOR), RemoveAuditGrant(auditor_id, target))
         click.echo(f"auditor {auditor_id} no longer granted {target}")
+
+
+@click.group()
+def people() -> None:
+    """People in the explorer: one-time sign-in links (docs/explorer.md)."""
+
+
+@people.command("link")
+@click.argument("actor_id")
+def people_link(actor_id: str) -> None:
+    """Print a one-time sign-in link for an actor (any older unused one stops working)."""
+    with operator() as svc:
+        token, expires_at = svc.issue_signin_link(OPERATOR, actor_id)
+        click.echo(f"{svc.signin_url(token, default_base())}  (one use; until {expires_at})")
+
+
+def default_base() -> str:
+    """Where `collab serve` listens unless told otherwise (COLLAB_PUBLIC_URL wins)."""
+    return f"http://{os.environ.get('COLLAB_BIND', '127.0.0.1:8000')}"
+
+
+FIRST_ADMIN = "Administrator"
+
+
+def first_admin_link(svc: Service, base: str) -> str | None:
+    """On an install where no admin has set a passphrase yet: a sign-in link for the first
+    admin (enrolled now if there is none), else None. `make run`'s two commands then lead
+    to a browser."""
+    from web.roster import enrolled
+
+    if min(svc.read.follower.positions().values()) < svc.head():
+        return None  # server mode, views behind: never enrol a second "first" admin
+    with svc.read.reader() as conn:
+        admins = [e for e in enrolled(conn, svc.read.tables) if e.role == "admin" and e.active]
+    if any(svc.people.login_of(a.actor_id) for a in admins):
+        return None
+    if admins:
+        actor_id = admins[0].actor_id
+    else:
+        command = EnrolActor("admin", None)
+        actor_id = svc.enrol(Context(OPERATOR), FIRST_ADMIN, command).text("actor_id")
+    token, _ = svc.issue_signin_link(OPERATOR, actor_id)
+    return svc.signin_url(token, base)

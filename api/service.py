@@ -13,6 +13,7 @@ from flask import current_app
 
 from api.credentials import TOKEN_DAYS_CEILING, Credentials, TokenInfo
 from api.wiring import follow_commands, open_read_side
+from collab.access import check_link_issuer
 from collab.actors.commands import EnrolActor
 from collab.application import Collab
 from collab.audit.export import Sees, export_lines
@@ -21,7 +22,7 @@ from collab.audit.leaves import AuditProjection
 from collab.audit.log import AuditLog
 from collab.commands import Context, Outcome
 from collab.domain import values as v
-from collab.domain.envelope import rfc3339, utc_now
+from collab.domain.envelope import Actor, rfc3339, utc_now
 from collab.domain.errors import ForbiddenError, InvalidInputError
 from collab.stores import StoreConfig, data_dir_of
 from web.people import People
@@ -49,6 +50,9 @@ class Settings:
     session_hours: int = 12
     signin_link_hours: int = 72
     behind_proxy: bool = False
+    # The explorer's address as people reach it (COLLAB_PUBLIC_URL), for sign-in links;
+    # empty: the address a request came to, or `collab serve`'s bind outside a request.
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         # Refuse to start rather than issue tokens outliving the configured maximum.
@@ -91,6 +95,7 @@ class Settings:
             session_hours=whole(env, "COLLAB_SESSION_HOURS", "12"),
             signin_link_hours=whole(env, "COLLAB_SIGNIN_LINK_HOURS", "72"),
             behind_proxy=env.get("COLLAB_BEHIND_PROXY", "") not in ("", "0"),
+            public_url=public_url(env),
         )
 
     def key_ring(self) -> KeyRing:
@@ -98,6 +103,14 @@ class Settings:
         if self.data_dir is None:
             return KeyRing.ephemeral()
         return KeyRing.load(self.data_dir, create=self.mode == "embedded")
+
+
+def public_url(env: Mapping[str, str]) -> str:
+    """COLLAB_PUBLIC_URL without a trailing slash ("" when unset)."""
+    raw = env.get("COLLAB_PUBLIC_URL", "").strip().rstrip("/")
+    if raw and not raw.startswith(("http://", "https://")):
+        raise ValueError("COLLAB_PUBLIC_URL must start with http:// or https://")
+    return raw
 
 
 def whole(env: Mapping[str, str], name: str, default: str) -> int:
@@ -143,6 +156,20 @@ class Service:
         if not outcome.replayed:
             self.credentials.set_name(outcome.text("actor_id"), checked, self.now())
         return outcome
+
+    def issue_signin_link(self, issuer: Actor, actor_id: str) -> tuple[str, str]:
+        """A one-time sign-in link token for an active actor (shown once; kept hashed) and
+        its expiry, if `issuer` may issue it (`access.check_link_issuer`)."""
+        binding = self.app.get_binding(actor_id)
+        check_link_issuer(self.app, issuer, binding)
+        if not binding.active:
+            raise ForbiddenError("the actor is disabled")
+        hours = self.settings.signin_link_hours
+        return self.people.issue_link(str(binding.id), issuer.id, self.now(), hours)
+
+    def signin_url(self, token: str, base: str) -> str:
+        """The address a person opens: COLLAB_PUBLIC_URL's, else `base`'s."""
+        return f"{self.settings.public_url or base.rstrip('/')}/signin/link/{token}"
 
     def head(self) -> int:
         """The log's last position (0 while it is empty)."""

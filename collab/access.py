@@ -133,6 +133,20 @@ def check_actor_visible(actor: Actor, actor_id: str) -> None:
         raise NotFoundError(f"no actor {actor_id}")
 
 
+def check_link_issuer(app: Collab, issuer: Actor, target: ActorBinding) -> None:
+    """Who may issue a sign-in link for an actor (DESIGN §3, §7): an admin for any actor, a
+    broker for the partner actors of organisations it registered. Another actor the issuer
+    does not see is a 404, as for every actor record; itself, or one it sees, a 403."""
+    if issuer.role == "admin":
+        return
+    if issuer.role == "broker" and target.role == "partner" and target.organisation_id:
+        registrar = app.get_organisation(target.organisation_id).registered_by
+        if registrar == issuer.id:
+            return
+    check_actor_visible(issuer, str(target.id))
+    raise ForbiddenError("only admins, and brokers for partners they registered, issue links")
+
+
 def check_broker(tx: Tx, broker_id: str, field: str) -> str:
     """A referenced broker must be an enrolled, active broker actor (recorded events)."""
     refusal = RuleViolationError(f"{field}: no active broker has this id")

@@ -165,9 +165,13 @@ class People:
 
     # -- sign-in links ---------------------------------------------------------------------
 
-    def issue_link(self, actor_id: str, issued_by: str, now: datetime, hours: int) -> str:
-        """A one-time link token for `actor_id` (shown once); older unused ones stop working."""
+    def issue_link(
+        self, actor_id: str, issued_by: str, now: datetime, hours: int
+    ) -> tuple[str, str]:
+        """A one-time link token for `actor_id` (shown once) and its expiry; the actor's
+        older unused links stop working."""
         token = LINK_PREFIX + secrets.token_urlsafe(32)
+        expires_at = rfc3339(now + timedelta(hours=hours))
         with self.writer.begin() as conn:
             conn.execute(
                 update(links)
@@ -180,10 +184,10 @@ class People:
                     actor_id=actor_id,
                     issued_by=issued_by,
                     created_at=rfc3339(now),
-                    expires_at=rfc3339(now + timedelta(hours=hours)),
+                    expires_at=expires_at,
                 )
             )
-        return token
+        return token, expires_at
 
     def link(self, token: str, now: datetime) -> Link | None:
         """The actor of an unused, unexpired link, or None."""

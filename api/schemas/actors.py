@@ -63,3 +63,12 @@ class IssuedToken(Token):
 
 class TokenList(ma.Schema):
     items = fields.List(fields.Nested(Token), required=True)
+
+
+class SigninLink(ma.Schema):
+    actor_id = fields.String(required=True)
+    link = fields.String(
+        required=True,
+        metadata={"description": "a one-time sign-in address for a person; shown once"},
+    )
+    expires_at = fields.String(required=True)

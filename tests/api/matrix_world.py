@@ -354,6 +354,11 @@ def fresh_broker(world: World) -> Ids:
     return {"broker": out.result["actor_id"]}
 
 
+def partner_b(world: World) -> Ids:
+    """The actor is b's partner (b was registered by brk): the target of a sign-in link."""
+    return {"actor_id": world.callers["b"].actor_id}
+
+
 def fresh_partnership(world: World) -> Ids:
     return {"other": world.initiate("brk0")}
 
@@ -505,6 +510,7 @@ OPERATIONS: dict[str, Op] = {
     "actor.remove_grant": Op(POST, ACTOR + "/grants/removal", {"partnership_id": "{P}"}),
     "actor.issue_token": Op(POST, ACTOR + "/tokens", {"label": "cli"}, keeps=True),
     "actor.tokens": Op(GET, ACTOR + "/tokens"),
+    "actor.signin_link": Op(POST, ACTOR + "/signin-links", {}, fresh=partner_b, keeps=True),
     "actor.revoke_token": Op(DELETE, ACTOR + "/tokens/{token_id}", fresh=fresh_token, keeps=True),
     "p.initiate": Op(POST, "/v1/partnerships", NEW, keeps=True),
     "p.list": Op(GET, "/v1/partnerships"),

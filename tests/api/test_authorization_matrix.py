@@ -33,6 +33,9 @@ How the statuses follow from DESIGN:
   from O (mnd) and the brokers of open partnerships O has joined (brk); auditors none. Keeping them (add, erase) also needs
   the authority to correct O: admins, brk, b.
 - Actors and tokens: admins manage all, others see their own only (another's: 404).
+- Sign-in links (DESIGN §7): admins issue them for any actor; brokers for partner actors of
+  organisations they registered (brk registered b: 201; another broker: 404, it does not
+  see b's actor); b itself sees its own actor but may not issue (403).
 - Lists, books and the feed filter rather than refuse: 200 for every authenticated caller.
 - Brokers under a mandate see exactly what the organisation that gave it sees, and act as
   it may (mi answers I's invitation; mw, md and mr are refused by their organisation's
@@ -79,6 +82,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "actor.remove_grant":   (401, 200, 404, 404, 404, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "actor.issue_token":    (401, 201, 404, 404, 404, 201, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "actor.tokens":         (401, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "actor.signin_link":    (401, 201, 201, 404, 404, 404, 404, 404, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "actor.revoke_token":   (401, 204, 404, 404, 404, 204, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "p.initiate":           (401, 403, 201, 201, 201, 403, 403, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201),
     "p.list":               (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),

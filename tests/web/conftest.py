@@ -51,7 +51,7 @@ class Person:
 
     def sign_in(self) -> Person:
         svc = self.service
-        token = svc.people.issue_link(self.caller.actor_id, "test", svc.now(), 1)
+        token, _ = svc.people.issue_link(self.caller.actor_id, "test", svc.now(), 1)
         followed = self.client.get(f"/signin/link/{token}")
         assert followed.status_code == 303, followed.text
         form = self.client.get("/signin/welcome")
