@@ -30,7 +30,7 @@ def test_every_html_response_forbids_inline_script(client: FlaskClient) -> None:
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in client.get("/v1/docs").text
-    start = client.get("/v1/docs/start.js")
+    start = client.get("/v1/docs/assets/collab-start.js")
     assert start.status_code == 200 and "SwaggerUIBundle" in start.text
 
 
