@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from flask import Response, stream_with_context
 
@@ -27,6 +28,12 @@ blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description=__doc__)
 @blp.response(200, s.Checkpoint)
 def checkpoint() -> dict[str, object]:
     """The latest signed checkpoint (C2SP tlog-checkpoint, Ed25519 signed note)."""
+    return latest_checkpoint()
+
+
+def latest_checkpoint() -> dict[str, Any]:
+    """The latest checkpoint, verified against the known keys (404 before the first; 503
+    if it does not verify). The API's and the explorer's audit pages read it here."""
     svc = service()
     with svc.audit.connect() as conn:
         _size, note = svc.audit.checkpoint(conn)
@@ -88,6 +95,12 @@ def consistency(query: Body) -> dict[str, object]:
 def export(query: Body) -> Response:
     """The log up to the latest checkpoint as JSON Lines; leaves the caller may not see
     (or outside `partnership`) are given as bare leaf hashes."""
+    return export_response(query["partnership"])
+
+
+def export_response(partnership: object | None) -> Response:
+    """The export for the caller, streamed (the API's and the explorer's download)."""
+    query = {"partnership": partnership}
     svc, actor = service(), current_actor()
     if query["partnership"] is not None:  # 404 unless the caller may see it
         svc.app.get_partnership(actor, str(query["partnership"]))

@@ -97,10 +97,17 @@ def commitments(view: Mapping[str, Any]) -> Iterator[Turn]:
             for d in c.get("deliveries", []):
                 if d["status"] == "reported":
                     confirmer = lead if c["recipient"] == "pool" else c["recipient"]
-                    yield Turn("confirm_delivery", confirmer, commitment_id=cid, delivery_id=d["delivery_id"])
+                    yield Turn(
+                        "confirm_delivery",
+                        confirmer,
+                        commitment_id=cid,
+                        delivery_id=d["delivery_id"],
+                    )
                 elif d["status"] == "disputed":
                     owner = c["organisation_id"]
-                    yield Turn("correct_delivery", owner, commitment_id=cid, delivery_id=d["delivery_id"])
+                    yield Turn(
+                        "correct_delivery", owner, commitment_id=cid, delivery_id=d["delivery_id"]
+                    )
 
 
 def waiting_on(found: list[Turn]) -> list[str]:
