@@ -20,6 +20,7 @@ from benchmarks import (
     b7_lag,
     b8_append,
     b8_verify,
+    b9_pages,
 )
 from benchmarks.harness import RESULTS_DIR, Result, write_result
 
@@ -33,6 +34,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "B7": b7_lag.run,
     # Offline verification ÷ its ceiling, and leaf appends ÷ B1's ceiling commit rate.
     "B8": lambda smoke: [*b8_verify.run(smoke), *b8_append.run(smoke)],
+    # The explorer's partnership page ÷ the JSON API's view of it (p95 of each).
+    "B9": b9_pages.run,
 }
 
 
