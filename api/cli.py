@@ -60,8 +60,30 @@ def demo() -> None:
             click.echo(f"refused: {refused.message}", err=True)
             sys.exit(1)
         reached = read.catch_up()
+        name_demo_people(app, read)
         with read.reader() as conn:
             click.echo(f"read models at position {reached}, digest {digest(conn, read.tables)}")
+
+
+def name_demo_people(app: Collab, read: ReadSide) -> None:
+    """Display names for the demo's actors (an erasable table, never the log), so the
+    explorer's pages say who acted: the broker, and each partner by its organisation."""
+    from api.credentials import Credentials
+    from web.roster import enrolled
+
+    credentials = Credentials(read.writer, read.readers)
+    credentials.setup()
+    with read.reader() as conn:
+        people = enrolled(conn, read.tables)
+    for person in people:
+        if credentials.name_of(person.actor_id) is not None:
+            continue
+        if person.organisation_id is None:
+            name = "Rita Lopes (LAG animator)" if person.role == "broker" else person.role
+        else:
+            org = app.get_organisation(person.organisation_id).legal_name
+            name = f"Representative of {org}"
+        credentials.set_name(person.actor_id, name, app.clock())
 
 
 @main.command()
