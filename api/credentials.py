@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ PREFIX = "collab_"
 # The longest token lifetime an operator may configure (COLLAB_TOKEN_MAX_DAYS): ten years
 # keeps every expiry a representable date; the request schema states the same ceiling.
 TOKEN_DAYS_CEILING = 3650
+CHUNK = 500  # ids per IN list: far below every database's limit on parameters
 metadata = MetaData()
 names = Table(
     f"{PREFIX}actor_names",
@@ -89,6 +91,20 @@ class Credentials:
         with self.reader.connect() as conn:
             row = conn.execute(select(names.c.name).where(names.c.actor_id == actor_id)).first()
         return None if row is None else str(row.name)
+
+    def names_of(self, actor_ids: Iterable[str]) -> dict[str, str]:
+        """Display names of many actors in one query (one per 500 ids); an actor without a
+        name is left out."""
+        wanted = sorted(set(actor_ids))
+        found: dict[str, str] = {}
+        if not wanted:
+            return found
+        query = select(names.c.actor_id, names.c.name)
+        with self.reader.connect() as conn:
+            for i in range(0, len(wanted), CHUNK):
+                rows = conn.execute(query.where(names.c.actor_id.in_(wanted[i : i + CHUNK])))
+                found.update({str(r.actor_id): str(r.name) for r in rows})
+        return found
 
     def erase_name(self, actor_id: str) -> bool:
         with self.writer.begin() as conn:

@@ -1,6 +1,6 @@
 """B9: the explorer's partnership page ÷ the JSON API's view of the same partnership.
 
-Measured: ``GET /partnerships/<id>`` (web/partnerships.py), signed in to the explorer
+Measured: ``GET /partnerships/<id>`` (web/partnership_pages.py), signed in to the explorer
 through the real flow (a sign-in link, the welcome form with its CSRF token) and sent with
 the session cookie. Ceiling: ``GET /v1/partnerships/<id>/view`` with a bearer token, for
 the same actor (the partnership's broker) and the same partnership. Both go through the

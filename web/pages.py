@@ -6,7 +6,25 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from web import audit, home, organisations, partnerships, people_pages, signin
+    from web import (
+        audit,
+        field_pages,
+        home,
+        organisations,
+        partnership_pages,
+        people_pages,
+        signin,
+        timeline_pages,
+    )
 
-    for module in (signin, home, organisations, partnerships, people_pages, audit):
+    for module in (
+        signin,
+        home,
+        organisations,
+        partnership_pages,
+        timeline_pages,
+        field_pages,
+        people_pages,
+        audit,
+    ):
         app.register_blueprint(module.blp)

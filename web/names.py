@@ -1,0 +1,74 @@
+"""Names for a page, read once: one query for organisations, one for actors, never one
+per row."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from api.seen import read
+from api.service import service
+from projections.tables import Tables
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+CHUNK = 500  # ids per IN list: far below every database's limit on parameters
+
+
+@dataclass
+class Names:
+    """A `words.Lookup` over names read once for a page, and facts from its entries."""
+
+    organisations: dict[str, str] = field(default_factory=dict)
+    actors: dict[str, str] = field(default_factory=dict)
+    facts: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def __call__(self, kind: str, key: str) -> str | None:
+        if kind == "organisation":
+            return self.organisations.get(key)
+        if kind == "actor":
+            return self.actors.get(key)
+        return self.facts.get((kind, key))
+
+
+def ids_in(value: Any, found: set[str] | None = None) -> set[str]:
+    """Every id (a UUID, or the operator) in a JSON value, as a key or a value."""
+    found = set() if found is None else found
+    if isinstance(value, str):
+        if UUID_RE.fullmatch(value) or value == "operator":
+            found.add(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            ids_in(key, found)
+            ids_in(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            ids_in(item, found)
+    return found
+
+
+def chunks(ids: Iterable[str]) -> list[list[str]]:
+    """The ids, sorted and once each, in IN lists of at most `CHUNK`."""
+    ordered = sorted(set(ids))
+    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+
+
+def names_for(ids: Iterable[str], facts: dict[tuple[str, str], str] | None = None) -> Names:
+    """The register's legal names and the actors' display names of these ids."""
+    wanted = chunks(ids)
+    o = service().read.tables.organisations
+
+    def organisations(conn: Connection, _: Tables) -> dict[str, str]:
+        query = select(o.c.organisation_id, o.c.legal_name)
+        return {
+            r.organisation_id: r.legal_name
+            for part in wanted
+            for r in conn.execute(query.where(o.c.organisation_id.in_(part)))
+        }
+
+    actors = service().credentials.names_of(i for part in wanted for i in part)
+    found = read(organisations) if wanted else {}
+    return Names(found, actors, facts or {})
