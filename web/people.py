@@ -242,6 +242,14 @@ class People:
             row = conn.execute(select(logins.c.login).where(logins.c.actor_id == actor_id)).first()
         return None if row is None else str(row.login)
 
+    def logins_of(self, actor_ids: list[str]) -> dict[str, str]:
+        """The sign-in names of those actors that have one."""
+        if not actor_ids:
+            return {}
+        query = select(logins.c.actor_id, logins.c.login).where(logins.c.actor_id.in_(actor_ids))
+        with self.reader.connect() as conn:
+            return {str(r.actor_id): str(r.login) for r in conn.execute(query)}
+
     def check_passphrase(self, login: str, passphrase: str) -> str | None:
         """The actor whose sign-in name and passphrase these are, or None (same cost)."""
         with self.reader.connect() as conn:

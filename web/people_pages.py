@@ -46,15 +46,17 @@ def listed(actor: Actor) -> list[Enrolled]:
 def rows(people: list[Enrolled]) -> list[dict[str, Any]]:
     svc = service()
     orgs = organisation_names({p.organisation_id for p in people if p.organisation_id})
+    ids = [p.actor_id for p in people]
+    names, logins = svc.credentials.names_of(ids), svc.people.logins_of(ids)
     return [
         {
             "actor_id": p.actor_id,
-            "name": svc.credentials.name_of(p.actor_id),
+            "name": names.get(p.actor_id),
             "role": p.role,
             "organisation_id": p.organisation_id,
             "organisation": orgs.get(p.organisation_id or ""),
             "active": p.active,
-            "login": svc.people.login_of(p.actor_id),
+            "login": logins.get(p.actor_id),
         }
         for p in people
     ]
