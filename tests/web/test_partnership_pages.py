@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -81,12 +82,24 @@ def test_a_member_sees_names_voting_shares_and_the_clld_balance(
 def test_a_single_interest_group_over_49_percent_is_flagged_in_words(
     auth: Auth, client: FlaskClient, person: People
 ) -> None:
-    # Given three civil-society members: one interest group holds every vote
-    setup = active_partnership(auth, client)
+    # Given a local action group still negotiating, whose two members are civil society
+    setup = Setup(auth, client)
+    clld = replace(initiation(), partnership_type="clld_lag")
+    pid = str(setup.app.execute(command(setup.broker), clld).result["partnership_id"])
+    for i, key in enumerate(("a", "b")):
+        roles = ["lead"] if i == 0 else ["implementer"]
+        invite = InviteMember(pid, organisation_id=setup.org(key), roles=roles, weight=1)
+        setup.app.execute(command(setup.broker), invite)
+        setup.app.execute(setup.as_(key), JoinPartnership(pid))
     # When a member opens the partnership
-    _, html = person(setup.partners["b"]).get(setup.url)
+    _, html = person(setup.partners["b"]).get(f"/partnerships/{pid}")
     # Then the balance says so in words, not by colour alone
+    assert "<h2>CLLD balance</h2>" in html
     assert "Over the limit: this interest group holds 100.0% of the votes" in html
+    # And a partnership of another type shows the votes by group without a verdict
+    other = active_partnership(auth, client)
+    _, html = person(other.partners["b"]).get(other.url)
+    assert "<h2>Votes by interest group</h2>" in html and "Over the limit" not in html
 
 
 def partnership_open_for_signature(setup: Setup, *invited: str) -> tuple[str, str]:
