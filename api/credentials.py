@@ -66,6 +66,16 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def create_tables(writer: Engine, tables: MetaData) -> None:
+    """Create the service's own tables (names, tokens, people's sign-in) if missing."""
+    with writer.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Processes starting together on a new schema must not race on CREATE TABLE
+            # (the follower's setup takes the same lock).
+            conn.execute(text("SELECT pg_advisory_xact_lock(7366203)"))
+        tables.create_all(conn)
+
+
 class Credentials:
     """Names and tokens in the service's own database (reads and writes on two engines)."""
 
@@ -73,12 +83,7 @@ class Credentials:
         self.writer, self.reader = writer, reader
 
     def setup(self) -> None:
-        with self.writer.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # Processes starting together on a new schema must not race on CREATE TABLE
-                # (the follower's setup takes the same lock).
-                conn.execute(text("SELECT pg_advisory_xact_lock(7366203)"))
-            metadata.create_all(conn)
+        create_tables(self.writer, metadata)
 
     def set_name(self, actor_id: str, name: str, now: datetime) -> None:
         with self.writer.begin() as conn:

@@ -9,7 +9,6 @@ worker and every host counts the same sign-in attempts.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import unicodedata
@@ -32,11 +31,11 @@ from sqlalchemy import (
     delete,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from api.credentials import create_tables, digest
 from collab.domain.envelope import rfc3339
 
 metadata = MetaData()
@@ -97,10 +96,6 @@ HASHER = PasswordHasher()
 DUMMY_HASH = HASHER.hash("not a passphrase anyone has")
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def login_name(raw: str) -> str | None:
     """The canonical sign-in name (NFKC, case-folded, trimmed), or None if unusable."""
     name = unicodedata.normalize("NFKC", raw).strip().casefold()
@@ -158,10 +153,7 @@ class People:
         self.writer, self.reader = writer, reader
 
     def setup(self) -> None:
-        with self.writer.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(7366203)"))
-            metadata.create_all(conn)
+        create_tables(self.writer, metadata)
 
     # -- sign-in links ---------------------------------------------------------------------
 

@@ -11,33 +11,14 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
-from tests.integration.conftest import Http, Reply, Served, run_collab
+from tests.integration.conftest import Http, Served, run_collab
 
-TERRITORY = {"country": "PT", "nuts": "PT1C2"}
-SECTORS = {"public": 11, "civil_society": 22, "private": 70}
+# The HTTP scenario's helpers: the same bodies as the integration tier's walk-through.
+from tests.integration.test_http_scenario import SECTORS, TERRITORY, ok, terms
+
 LINK_RE = re.compile(r"/signin/link/(\S+)")
 SETTLE_DEADLINE = 20.0  # seconds for the views to reach the log's head
-
-
-def ok(reply: Reply, status: int = 200) -> dict[str, Any]:
-    assert reply.status == status, reply.body
-    result: dict[str, Any] = reply.body.get("result", reply.body)
-    return result
-
-
-def terms(vision: str) -> dict[str, Any]:
-    return {
-        "vision": vision,
-        "shared_objectives": ["Weekly care rounds to every village"],
-        "member_objectives": {},
-        "governance": {"rule": "majority", "quorum": "50"},
-        "review_schedule": "yearly",
-        "exit_notice_days": 30,
-        "moving_on_strategy": "replicate",
-        "period": {"start": "2027-01-01", "end": "2028-12-31"},
-    }
 
 
 @dataclass
