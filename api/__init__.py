@@ -82,6 +82,11 @@ def start_request() -> None:
     g.started = time.perf_counter()
 
 
+def logged_path(path: str) -> str:
+    """The path as the request log keeps it: a sign-in link's token is a credential."""
+    return "/signin/link/…" if path.startswith("/signin/link/") else path
+
+
 def finish_request(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id", "")
     actor = g.get("actor")
@@ -90,7 +95,7 @@ def finish_request(response: Response) -> Response:
             {
                 "request_id": g.get("request_id"),
                 "method": request.method,
-                "path": request.path,
+                "path": logged_path(request.path),
                 "status": response.status_code,
                 "ms": round(
                     (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2

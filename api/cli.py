@@ -97,6 +97,8 @@ def serve(bind: str, workers: int) -> None:
 
     if not local(bind) and os.environ.get("COLLAB_BEHIND_PROXY", "") in ("", "0"):
         click.echo(DIRECT_CLIENTS.format(bind=bind), err=True)
+    if not local(bind) and not os.environ.get("COLLAB_PUBLIC_URL", "").strip():
+        click.echo(NO_PUBLIC_URL.format(bind=bind), err=True)
     settings = configured()
     # Create every table (and, in embedded mode, the signing key) once, here, before
     # gunicorn forks its workers.
@@ -125,6 +127,12 @@ collab: warning: listening on {bind}, not a loopback address, and COLLAB_BEHIND_
   gunicorn's sync workers expect a buffering reverse proxy (nginx) in front of them: a client
   that sends its request slowly holds a worker for up to 30 s (docs/decisions.md, "Slow clients").
   Serve clients through such a proxy, then set COLLAB_BEHIND_PROXY=1 to silence this warning."""
+
+
+NO_PUBLIC_URL = """\
+collab: warning: COLLAB_PUBLIC_URL is not set: sign-in links issued on the pages or over the API
+  take their address from each request's Host header. Set COLLAB_PUBLIC_URL to the address
+  people use (https://collab.example.org) (docs/explorer.md)."""
 
 
 def local(bind: str) -> bool:

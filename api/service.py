@@ -164,6 +164,10 @@ class Service:
         check_link_issuer(self.app, issuer, binding)
         if not binding.active:
             raise ForbiddenError("the actor is disabled")
+        if issuer.role != "admin" and self.people.login_of(str(binding.id)) is not None:
+            # A new link replaces the person's passphrase: a broker could take over the
+            # account. Once a person has signed in, only an admin issues them a link.
+            raise ForbiddenError("this person has a passphrase already; an admin issues it")
         hours = self.settings.signin_link_hours
         return self.people.issue_link(str(binding.id), issuer.id, self.now(), hours)
 

@@ -27,7 +27,7 @@ def init_app(app: Flask, svc: Service) -> None:
     from web.sessions import DatabaseSessions
 
     settings = svc.settings
-    app.secret_key = session_secret(settings.data_dir)
+    secret = app.secret_key = session_secret(settings.data_dir)
     app.config.update(
         # Checked by the explorer's own blueprints (web/frame.py), never on the JSON API,
         # whose callers hold bearer tokens, not cookies.
@@ -41,6 +41,7 @@ def init_app(app: Flask, svc: Service) -> None:
         svc.now,
         idle=timedelta(minutes=settings.session_idle_minutes),
         lifetime=timedelta(hours=settings.session_hours),
+        secret=secret,
     )
     app.jinja_loader = FileSystemLoader(Path(__file__).parent / "templates")
     assets.init_app(app)

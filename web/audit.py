@@ -95,4 +95,5 @@ def export() -> Response:
     size = int(json.loads(first)["size"])
     answer.response = itertools.chain([first], lines)  # type: ignore[assignment]
     answer.headers["Content-Disposition"] = f'attachment; filename="collab-log-{size}.jsonl"'
+    answer.headers["Cache-Control"] = "no-store"  # one person's view of the log
     return answer

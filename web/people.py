@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from api.credentials import create_tables, digest
 from collab.domain.envelope import rfc3339
@@ -89,6 +90,8 @@ LINK_PREFIX = "link_"
 LOGIN_MIN, LOGIN_MAX = 3, 64
 PASSPHRASE_MIN, PASSPHRASE_MAX = 12, 1024
 SECRET_FILE = "session.secret"
+# How long the record of sign-ins is kept (outside the event log; an erasable table).
+KEEP_SIGNINS = timedelta(days=90)
 # Argon2id at the library's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes).
 HASHER = PasswordHasher()
 # Verified when the sign-in name is unknown, so that a wrong name costs what a wrong
@@ -181,10 +184,10 @@ class People:
             )
         return token, expires_at
 
-    def link(self, token: str, now: datetime) -> Link | None:
-        """The actor of an unused, unexpired link, or None."""
+    def link(self, link_sha256: str, now: datetime) -> Link | None:
+        """The actor of an unused, unexpired link (by its token's digest), or None."""
         query = select(links.c.actor_id, links.c.expires_at).where(
-            links.c.link_sha256 == digest(token),
+            links.c.link_sha256 == link_sha256,
             links.c.used_at.is_(None),
             links.c.expires_at > rfc3339(now),
         )
@@ -193,41 +196,50 @@ class People:
         return None if row is None else Link(str(row.actor_id), str(row.expires_at))
 
     def use_link(
-        self, token: str, login: str, passphrase: str, now: datetime
+        self, link_sha256: str, login: str, passphrase: str, now: datetime
     ) -> tuple[str | None, str | None]:
-        """Spend a link: set the person's sign-in name and passphrase and end its other
-        sessions. (actor id, None), or (None, why) when the link is spent ("link") or the
-        name taken ("login"); nothing changes then."""
-        found = self.link(token, now)
+        """Spend a link (by its token's digest): set the person's sign-in name and
+        passphrase and end its other sessions. (actor id, None), or (None, why) when the
+        link is spent ("link") or the name taken ("login"); nothing changes then."""
+        found = self.link(link_sha256, now)
         if found is None:
             return None, "link"
         hashed = HASHER.hash(passphrase)
-        with self.writer.begin() as conn:
-            taken = conn.execute(
-                select(logins.c.actor_id).where(
-                    logins.c.login == login, logins.c.actor_id != found.actor_id
-                )
-            ).first()
-            if taken is not None:
-                return None, "login"
-            spent = conn.execute(
-                update(links)
-                .where(links.c.link_sha256 == digest(token), links.c.used_at.is_(None))
-                .values(used_at=rfc3339(now))
+        try:
+            with self.writer.begin() as conn:
+                return self._spend(conn, link_sha256, found.actor_id, login, hashed, now)
+        except IntegrityError:  # another person took the name at the same moment
+            return None, "login"
+
+    def _spend(
+        self,
+        conn: Connection,
+        link_sha256: str,
+        actor_id: str,
+        login: str,
+        hashed: str,
+        now: datetime,
+    ) -> tuple[str | None, str | None]:
+        taken = conn.execute(
+            select(logins.c.actor_id).where(logins.c.login == login, logins.c.actor_id != actor_id)
+        ).first()
+        if taken is not None:
+            return None, "login"
+        spent = conn.execute(
+            update(links)
+            .where(links.c.link_sha256 == link_sha256, links.c.used_at.is_(None))
+            .values(used_at=rfc3339(now))
+        )
+        if spent.rowcount != 1:  # another request spent it first
+            return None, "link"
+        conn.execute(delete(logins).where(logins.c.actor_id == actor_id))
+        conn.execute(
+            insert(logins).values(
+                actor_id=actor_id, login=login, passphrase_hash=hashed, updated_at=rfc3339(now)
             )
-            if spent.rowcount != 1:  # another request spent it first
-                return None, "link"
-            conn.execute(delete(logins).where(logins.c.actor_id == found.actor_id))
-            conn.execute(
-                insert(logins).values(
-                    actor_id=found.actor_id,
-                    login=login,
-                    passphrase_hash=hashed,
-                    updated_at=rfc3339(now),
-                )
-            )
-            conn.execute(delete(sessions).where(sessions.c.actor_id == found.actor_id))
-        return found.actor_id, None
+        )
+        conn.execute(delete(sessions).where(sessions.c.actor_id == actor_id))
+        return actor_id, None
 
     def login_of(self, actor_id: str) -> str | None:
         with self.reader.connect() as conn:
@@ -278,15 +290,17 @@ class People:
         now: datetime,
         lifetime: timedelta,
         *,
+        idle: timedelta,
         replaces: str | None = None,
     ) -> None:
         """Write a session (a new one, or a new token replacing `replaces` on sign-in), and
-        drop sessions past their end on the way."""
+        drop sessions past their end or idle too long on the way."""
         stamp = rfc3339(now)
         with self.writer.begin() as conn:
             if replaces is not None:
                 conn.execute(delete(sessions).where(sessions.c.session_sha256 == digest(replaces)))
-            conn.execute(delete(sessions).where(sessions.c.expires_at <= stamp))
+            stale = (sessions.c.expires_at <= stamp) | (sessions.c.seen_at <= rfc3339(now - idle))
+            conn.execute(delete(sessions).where(stale))
             conn.execute(
                 insert(sessions).values(
                     session_sha256=digest(token),
@@ -327,14 +341,16 @@ class People:
     def record(
         self, now: datetime, login: str, outcome: str, remote: str, actor_id: str | None = None
     ) -> None:
-        """A sign-in, refusal, link use or sign-out (outside the event log)."""
+        """A sign-in, refusal, link use or sign-out (outside the event log); rows older
+        than `KEEP_SIGNINS` go on the way."""
         with self.writer.begin() as conn:
+            conn.execute(delete(signins).where(signins.c.at < rfc3339(now - KEEP_SIGNINS)))
             conn.execute(
                 insert(signins).values(
                     signin_id=str(uuid.uuid4()),
                     at=rfc3339(now),
                     actor_id=actor_id,
-                    login=login[: LOGIN_MAX * 4],
+                    login=login[:LOGIN_MAX],
                     outcome=outcome,
                     remote=remote,
                 )
@@ -347,16 +363,23 @@ class People:
         with self.reader.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
-    def count(self, buckets: list[str], now: datetime, window_seconds: int) -> int:
-        """Count one attempt in each bucket's current window; the highest count after it.
-        One statement per bucket, atomic on both databases (INSERT … ON CONFLICT)."""
+    def count(self, bucket: str, now: datetime, window_seconds: int) -> int:
+        """Count one attempt in the bucket's current window; the count after it. One
+        statement, atomic on both databases (INSERT … ON CONFLICT … RETURNING)."""
         window = int(now.timestamp()) // window_seconds
-        highest = 0
         with self.writer.begin() as conn:
-            for bucket in buckets:
-                highest = max(highest, _bump(conn, bucket, window))
+            counted = _bump(conn, bucket, window)
             conn.execute(delete(attempts).where(attempts.c.window < window - 1))
-        return highest
+        return counted
+
+    def counted(self, bucket: str, now: datetime, window_seconds: int) -> int:
+        """The bucket's count in the current window, without counting."""
+        window = int(now.timestamp()) // window_seconds
+        query = select(attempts.c.count).where(
+            attempts.c.bucket == bucket, attempts.c.window == window
+        )
+        with self.reader.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
 
 
 def _bump(conn: Connection, bucket: str, window: int) -> int:

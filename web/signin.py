@@ -1,18 +1,22 @@
 """Signing in: a one-time link sets a sign-in name and passphrase; then name + passphrase.
 
-Attempts are counted in the database per remote address and per sign-in name (every
-worker and host shares the count); past the limit the answer is 429 with Retry-After,
-and no passphrase is checked. Sign-ins, refusals, link uses and sign-outs are recorded in
-`collab_signins`, outside the event log.
+Attempts are counted in the database (every worker and host shares the count): every
+attempt per client address (an IPv6 client by its /64), failed ones per sign-in name;
+past a limit the answer is 429 with Retry-After and no passphrase is checked. Sign-ins,
+refusals, link uses and sign-outs are recorded in `collab_signins`, outside the event log.
+A link's token is kept only as its digest, in the visitor's signed cookie, and leaves the
+address bar at once.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import g, redirect, request
 from werkzeug.wrappers import Response
 
+from api.credentials import digest
 from api.errors import ApiProblem
 from api.service import service
 from collab.domain.errors import NotFoundError
@@ -21,31 +25,59 @@ from web.people import login_name, passphrase_problem
 
 blp = pages("signin", signed_in=False)
 WINDOW_SECONDS = 15 * 60
-PER_ADDRESS = 30  # attempts from one address per window
-PER_NAME = 10  # attempts at one sign-in name per window
+PER_ADDRESS = 30  # attempts from one client address per window
+PER_NAME = 10  # failed attempts at one sign-in name per window
+UNUSABLE = "(unusable name)"  # what the record says of a name that is no sign-in name
 
 
 def remote() -> str:
-    return request.remote_addr or "unknown"
+    """The client's address as the limits count it: IPv6 clients by their /64 (one
+    subscriber's whole allocation)."""
+    raw = request.remote_addr or "unknown"
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
-def limit(*buckets: tuple[str, int]) -> None:
-    """Count this attempt; 429 (nothing else done) once any bucket is past its limit."""
-    svc = service()
-    for bucket, most in buckets:
-        if svc.people.count([bucket], svc.now(), WINDOW_SECONDS) > most:
+def too_many(bucket: str) -> ApiProblem:
+    return ApiProblem(
+        429,
+        "too-many-attempts",
+        "Too many sign-in attempts. Wait a few minutes, then try again.",
+        headers={"Retry-After": str(WINDOW_SECONDS)},
+    )
+
+
+def count_address() -> None:
+    """Count this attempt from this address; 429 past the limit (recorded once a window)."""
+    svc, bucket = service(), f"addr:{remote()}"
+    counted = svc.people.count(bucket, svc.now(), WINDOW_SECONDS)
+    if counted > PER_ADDRESS:
+        if counted == PER_ADDRESS + 1:
             svc.people.record(svc.now(), bucket, "limited", remote())
-            raise ApiProblem(
-                429,
-                "too-many-attempts",
-                "Too many sign-in attempts. Wait a few minutes, then try again.",
-                headers={"Retry-After": str(WINDOW_SECONDS)},
-            )
+        raise too_many(bucket)
+
+
+def check_name(login: str) -> None:
+    """429 when this name has failed too often this window (a right passphrase too: the
+    limit must not tell a guess that would have worked)."""
+    svc = service()
+    if svc.people.counted(f"name:{login}", svc.now(), WINDOW_SECONDS) >= PER_NAME:
+        raise too_many(f"name:{login}")
 
 
 def safe_next(raw: str | None) -> str:
-    """Where to go after signing in: a path on this site only (no open redirect)."""
+    """Where to go after signing in: a path on this site only (no open redirect, nothing
+    a Location header could not carry)."""
     if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return "/"
+    if not raw.isprintable() or any(ch.isspace() for ch in raw) or len(raw) > 2000:
         return "/"
     parts = urlsplit(raw)
     return "/" if parts.scheme or parts.netloc else raw
@@ -63,18 +95,22 @@ def signin_form() -> str | Response:
 def signin() -> tuple[str, int] | Response:
     svc = service()
     raw = request.form.get("login", "")
-    given = login_name(raw) or ""
+    given = login_name(raw)
     target = safe_next(request.form.get("next"))
-    limit((f"addr:{remote()}", PER_ADDRESS), (f"name:{given}", PER_NAME))
-    actor_id = svc.people.check_passphrase(given, request.form.get("passphrase", ""))
-    if actor_id is not None and not active(actor_id):
-        actor_id = None
-    if actor_id is None:
-        svc.people.record(svc.now(), given or raw[:64], "refused", remote())
+    count_address()
+    if given is not None:
+        check_name(given)
+    found = svc.people.check_passphrase(given or "", request.form.get("passphrase", ""))
+    if found is not None and not active(found):
+        found = None
+    if found is None:
+        if given is not None:
+            svc.people.count(f"name:{given}", svc.now(), WINDOW_SECONDS)
+        svc.people.record(svc.now(), given or UNUSABLE, "refused", remote())
         error = "That sign-in name and passphrase do not match an active account."
         return page("signin.html", next=target, login=raw, error=error), 401
-    the_session().sign_in(actor_id)
-    svc.people.record(svc.now(), given, "signed_in", remote(), actor_id)
+    the_session().sign_in(found)
+    svc.people.record(svc.now(), given or UNUSABLE, "signed_in", remote(), found)
     return redirect(target, 303)
 
 
@@ -85,24 +121,45 @@ def active(actor_id: str) -> bool:
         return False
 
 
+def valid_link(token: str) -> str | None:
+    """The digest of a usable link for an active actor, or None."""
+    svc = service()
+    if len(token) > 100:
+        return None
+    found = svc.people.link(digest(token), svc.now())
+    return digest(token) if found is not None and active(found.actor_id) else None
+
+
 @blp.route("/signin/link/<token>", methods=["GET"])
 def follow_link(token: str) -> tuple[str, int] | Response:
-    """A sign-in link: kept in the session, then the address without it is shown."""
-    svc = service()
-    found = svc.people.link(token, svc.now()) if len(token) <= 100 else None
-    if found is None or not active(found.actor_id):
+    """A sign-in link: its digest kept in the visitor's session, then the address without
+    the token. Someone signed in is asked first (a link from elsewhere must not sign
+    them out)."""
+    held = valid_link(token)
+    if held is None:
         return page("link_spent.html"), 404
-    held = the_session()
-    if held.actor_id is not None:  # someone else's session in this browser: not theirs
-        held.restart()
-    held["link"] = token
+    if g.person is not None:
+        return page("link_confirm.html", token=token), 200
+    the_session()["link"] = held
+    return redirect("/signin/welcome", 303)
+
+
+@blp.route("/signin/link/<token>", methods=["POST"])
+def switch_to_link(token: str) -> tuple[str, int] | Response:
+    """Signed in, and sure: end this session and go on with the link."""
+    held = valid_link(token)
+    if held is None:
+        return page("link_spent.html"), 404
+    session = the_session()
+    session.restart()
+    session["link"] = held
     return redirect("/signin/welcome", 303)
 
 
 def welcome_page(error: dict[str, str] | None = None, login: str = "") -> tuple[str, int]:
     svc = service()
-    token = the_session().get("link")
-    found = svc.people.link(token, svc.now()) if token else None
+    held = the_session().get("link")
+    found = svc.people.link(held, svc.now()) if isinstance(held, str) else None
     if found is None:
         return page("link_spent.html"), 404
     binding = svc.app.get_binding(found.actor_id)
@@ -126,7 +183,7 @@ def welcome() -> tuple[str, int]:
 @blp.route("/signin/welcome", methods=["POST"])
 def set_passphrase() -> tuple[str, int] | Response:
     svc = service()
-    limit((f"addr:{remote()}", PER_ADDRESS))
+    count_address()
     raw = request.form.get("login", "")
     passphrase = request.form.get("passphrase", "")
     errors: dict[str, str] = {}
@@ -140,15 +197,12 @@ def set_passphrase() -> tuple[str, int] | Response:
         errors["repeat"] = "does not match the passphrase"
     if errors or login is None:
         return welcome_page(errors, raw)
-    token = the_session().get("link", "")
-    actor_id, why = svc.people.use_link(token, login, passphrase, svc.now())
+    actor_id, why = svc.people.use_link(the_session().get("link", ""), login, passphrase, svc.now())
     if why == "login":
         return welcome_page({"login": "is taken: choose another"}, raw)
     if actor_id is None:
         return page("link_spent.html"), 404
-    held = the_session()
-    held.pop("link", None)
-    held.sign_in(actor_id)
+    the_session().sign_in(actor_id)
     svc.people.record(svc.now(), login, "link_used", remote(), actor_id)
     return redirect("/", 303)
 

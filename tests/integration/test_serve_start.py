@@ -42,6 +42,15 @@ def test_on_loopback_it_does_not_warn(tmp_path: Path) -> None:
     assert "COLLAB_BEHIND_PROXY" not in stderr
 
 
+def test_off_loopback_without_a_public_url_it_warns_about_sign_in_links(tmp_path: Path) -> None:
+    stderr = started(tmp_path, "0.0.0.0", COLLAB_BEHIND_PROXY="1")
+    assert "COLLAB_PUBLIC_URL is not set" in stderr
+    given = started(
+        tmp_path, "0.0.0.0", COLLAB_BEHIND_PROXY="1", COLLAB_PUBLIC_URL="https://c.example"
+    )
+    assert "COLLAB_PUBLIC_URL" not in given
+
+
 def test_without_a_runtime_directory_no_control_socket_in_home(tmp_path: Path) -> None:
     # gunicorn's other default place: $HOME/.gunicorn/gunicorn.ctl (checked in `started`)
     started(tmp_path, "127.0.0.1", XDG_RUNTIME_DIR="")

@@ -152,3 +152,31 @@ def test_the_command_line_prints_a_link(tmp_path: object, monkeypatch: object) -
     assert printed.output.startswith("https://collab.example.org/signin/link/link_")
     unknown = runner.invoke(main, ["people", "link", "00000000-0000-0000-0000-000000000000"])
     assert unknown.exit_code == 1 and "no actor" in unknown.output
+
+
+def test_once_a_partner_has_signed_in_only_an_admin_issues_it_a_link(
+    flask_app: Flask, auth: Auth, client: FlaskClient
+) -> None:
+    # Given a partner of an organisation the broker registered, signed in once
+    partner = Person(flask_app, auth.actor("partner", register_org(client, auth))).sign_in()
+    broker = Person(flask_app, auth.broker).sign_in()
+    _, html = broker.get("/people")
+    # Then the broker sees that it has signed in, not its sign-in name
+    assert "has signed in" in html and partner.login not in html
+    # And a new link (which would replace its passphrase) is not the broker's to issue
+    path = f"/v1/actors/{partner.caller.actor_id}/signin-links"
+    assert client.post(path, json={}, headers=auth.broker.headers()).status_code == 403
+    assert broker.post(f"/people/{partner.caller.actor_id}/link", {}, from_page="/people")[0] == 403
+    assert client.post(path, json={}, headers=auth.admin.headers()).status_code == 201
+    assert partner.login in Person(flask_app, auth.admin).sign_in().get("/people")[1]
+
+
+def test_a_broker_adding_a_person_is_refused_before_its_input_is_read(
+    flask_app: Flask, auth: Auth
+) -> None:
+    svc = service_of(flask_app)
+    broker = Person(flask_app, auth.broker).sign_in()
+    head = svc.head()
+    for form in ({"name": "", "role": "admin"}, {"name": "Eve", "role": "nonsense"}):
+        assert broker.post("/people", form, from_page="/people")[0] == 403
+    assert svc.head() == head
