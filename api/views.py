@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from api.authority import before_body
 from api.errors import ApiProblem
@@ -42,13 +42,9 @@ from collab.domain.errors import InvalidInputError
 from collab.visibility import Window
 from projections.asof import position_at, view_as_of
 from projections.collaboration_map import collaboration_map
-from projections.queries import (
-    inbox,
-    ledger,
-    list_partnerships,
-    organisation_partnerships,
-)
-from projections.views import field_history, history, view_for
+from projections.ledger import ledger
+from projections.queries import inbox, list_partnerships, organisation_partnerships
+from projections.views import entry_names, field_history, history, named_view, view_for
 
 blp = Blueprint("views", __name__, url_prefix="/v1", description=__doc__)
 
@@ -103,16 +99,18 @@ def paged(
 @blp.arguments(s.ViewQuery, location="query")
 @blp.response(200, s.PartnershipView)
 def partnership_view(query: Body, partnership_id: str) -> dict[str, object]:
-    """A partnership as the caller may see it: live, or as of a log position or a time."""
+    """A partnership as the caller may see it: live, or as of a log position or a time;
+    every organisation id with the register's legal name beside it (today's, also as of)."""
     wait_for_views(query.pop("min_position", None))
     pid = v.identifier(partnership_id, "partnership_id")
     position = as_of_position(query)
     if position is None:
         who = viewer()
-        view = read(lambda c, t: view_for(c, t, who, pid, at_cut))
+        view = read(lambda c, t: named_view(c, t, view_for(c, t, who, pid, at_cut)))
     else:
         until = content_on(pid).until
-        view = view_as_of(service().app, pid, position if until is None else min(position, until))
+        found = view_as_of(service().app, pid, position if until is None else min(position, until))
+        view = read(lambda c, t: named_view(c, t, found))  # the register's names of today
     for invitation in [view.get("invitation"), *view.get("invitations", [])]:
         if invitation is not None:  # the membership row keeps roles as JSON text
             invitation["roles"] = json.loads(invitation["roles"])
@@ -137,6 +135,8 @@ def history_page(
 ) -> dict[str, object]:
     seen = [e for e in entries if win.sees(e["position"], e["data"])]
     page = paged(seen, "position", query, position_cursor)
+    items = cast(list[dict[str, Any]], page["items"])
+    page["items"] = read(lambda c, t: entry_names(c, t, items))  # one query for the page
     return {"stream_id": stream_id, **page, "position": position}
 
 
@@ -233,7 +233,9 @@ def organisation_of(organisation_id: str) -> str:
 @blp.arguments(ReadOptions, location="query")
 @blp.response(200, s.Ledger)
 def organisation_ledger(query: Body, organisation_id: str) -> dict[str, object]:
-    """The organisation's commitments across the partnerships the caller sees, with totals."""
+    """The commitments the organisation made and those it receives (not those to the pool:
+    the partnership receives them) across the partnerships the caller sees, with totals per
+    unit, per contribution type and per currency."""
     position = wait_for_views(query.pop("min_position", None))
     org_id, who = organisation_of(organisation_id), viewer()
     body = read(lambda c, t: ledger(c, t, who, at_cut, org_id))

@@ -1,15 +1,13 @@
-"""Lists, the commitment ledger, the inbox and the collaboration map, filtered by visibility."""
+"""Lists and the inbox, filtered by visibility (the ledger: projections/ledger.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from projections.rows import dec
 from projections.tables import Tables
 from projections.visibility import Seen, Viewer
 from projections.visibility import seen as visible
@@ -154,74 +152,6 @@ def organisation_partnerships(
                     }
                 )
     return sorted(found, key=lambda r: str(r["partnership_id"]))
-
-
-def ledger(
-    conn: Connection, t: Tables, viewer: Viewer, at_cut: AtCut, organisation_id: str
-) -> dict[str, Any]:
-    """All the organisation's commitments across visible partnerships, with totals; through
-    a cut, the commitments that existed at the cut, in their state then."""
-    seen = visible(conn, t, viewer)
-    c, d, p = t.commitments, t.deliveries, t.partnerships
-    rows = conn.execute(
-        select(c)
-        .join(p, p.c.partnership_id == c.c.partnership_id)
-        .where(
-            c.c.organisation_id == organisation_id,
-            seen.where(p.c.partnership_id, lambda w: w.current),
-        )
-    ).all()
-    ids = [r.commitment_id for r in rows]
-    deliveries: dict[str, list[dict[str, Any]]] = {}
-    if ids:
-        for r in conn.execute(
-            select(d).where(d.c.commitment_id.in_(ids)).order_by(d.c.delivery_id)
-        ):
-            deliveries.setdefault(r.commitment_id, []).append(dict(r._mapping))
-    commitments = [{**r._mapping, "deliveries": deliveries.get(r.commitment_id, [])} for r in rows]
-    for view in cut_rows(seen, at_cut):
-        for member in view["members"]:
-            if member["organisation_id"] == organisation_id:
-                commitments += member["commitments"]
-    commitments.sort(key=lambda x: (str(x["partnership_id"]), str(x["commitment_id"])))
-    return {
-        "organisation_id": organisation_id,
-        "commitments": commitments,
-        **ledger_totals(commitments),
-    }
-
-
-def ledger_totals(commitments: list[dict[str, Any]]) -> dict[str, Any]:
-    """Quantities per unit and valuations per currency (no exchange rates); fulfilment ratio."""
-    units: dict[str, list[Decimal]] = {}
-    money: dict[str, Decimal] = {}
-    for c in commitments:
-        if c["status"] in ("withdrawn", "released"):
-            continue
-        row = units.setdefault(c["unit"], [Decimal(0)] * 3)
-        for i, name in enumerate(("quantity", "delivered", "confirmed")):
-            row[i] += Decimal(c[name])
-        if c["valuation_amount"] is not None:
-            money[c["valuation_currency"]] = money.get(
-                c["valuation_currency"], Decimal(0)
-            ) + Decimal(c["valuation_amount"])
-    return {
-        "totals_by_unit": [
-            {
-                "unit": u,
-                "committed": dec(s[0]),
-                "delivered": dec(s[1]),
-                "confirmed": dec(s[2]),
-                "fulfilment_ratio": dec((s[2] / s[0]).quantize(Decimal("0.0001")))
-                if s[0]
-                else None,
-            }
-            for u, s in sorted(units.items())
-        ],
-        "valuation_by_currency": [
-            {"currency": k, "amount": dec(v)} for k, v in sorted(money.items())
-        ],
-    }
 
 
 def inbox(

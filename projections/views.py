@@ -1,9 +1,11 @@
-"""Queries for one partnership: the compiled view, histories, per-field versions."""
+"""Queries for one partnership: the compiled view, histories, per-field versions, and the
+register's names of the organisations they mention."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -123,3 +125,96 @@ def view_for(
     else:  # a broker under mandates of several invited organisations
         view["invitations"] = invitations
     return view
+
+
+# -- names beside ids: the register is public to every caller (DESIGN §3) ------------------
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+CHUNK = 500  # ids per IN list: far below every database's limit on parameters
+# Where a view names an organisation: the id's key, and the key of the name set beside it.
+NAMED = {"organisation_id": "organisation_name", "recipient": "recipient_name"}
+
+
+def legal_names(conn: Connection, t: Tables, ids: Iterable[str]) -> dict[str, str]:
+    """The register's current legal names of those ids that are organisations: one query
+    (one per `CHUNK` ids), never one per row."""
+    wanted = sorted(set(ids))
+    o = t.organisations
+    query = select(o.c.organisation_id, o.c.legal_name)
+    return {
+        r.organisation_id: r.legal_name
+        for part in (wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK))
+        for r in conn.execute(query.where(o.c.organisation_id.in_(part)))
+    }
+
+
+def ids_in(value: Any, found: set[str] | None = None) -> set[str]:
+    """Every UUID in a JSON value, as a key or a value (a candidate organisation id)."""
+    found = set() if found is None else found
+    if isinstance(value, str):
+        if UUID_RE.fullmatch(value):
+            found.add(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            ids_in(key, found)
+            ids_in(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            ids_in(item, found)
+    return found
+
+
+def beside(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """The row with each organisation's name right after its id (None for the pool, or
+    an id the register does not hold); the row's order is kept."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        out[key] = value
+        if key in NAMED:
+            out[NAMED[key]] = None if value is None else names.get(value)
+    return out
+
+
+def named_view(conn: Connection, t: Tables, view: Mapping[str, Any]) -> dict[str, Any]:
+    """A partnership view (live, as of, or an invitation) with the register's legal name
+    beside every organisation id: the lead's, each member's, each commitment's maker and
+    recipient, each signer's, each decision's subject, an invitation's. The names are the
+    register's current ones, also in a view as of an earlier position: register data,
+    public to every caller, not part of the partnership's record."""
+    rows = [
+        *view.get("members", []),
+        *(c for m in view.get("members", []) for c in m["commitments"]),
+        *view.get("signatures", []),
+        *view.get("decisions", []),
+        *([view["invitation"]] if "invitation" in view else []),
+        *view.get("invitations", []),
+    ]
+    ids = {r[k] for r in rows for k in NAMED if r.get(k)} | {view.get("lead_organisation")}
+    names = legal_names(conn, t, (i for i in ids if i and i != "pool"))
+    out: dict[str, Any] = {}
+    for key, value in view.items():
+        if key == "members":
+            value = [
+                {**beside(m, names), "commitments": [beside(c, names) for c in m["commitments"]]}
+                for m in value
+            ]
+        elif key in ("signatures", "decisions", "invitations"):
+            value = [beside(x, names) for x in value]
+        elif key == "invitation":
+            value = beside(value, names)
+        out[key] = value
+        if key == "lead_organisation":
+            out["lead_organisation_name"] = None if value is None else names.get(value)
+    return out
+
+
+def entry_names(conn: Connection, t: Tables, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History entries, each with `names`: the legal name of every organisation its data
+    and envelope mention (on behalf of, member, signer, recipient, voter …), from one
+    query for the whole list."""
+    mentioned = [ids_in([e["on_behalf_of"], e["data"]]) for e in entries]
+    names = legal_names(conn, t, set().union(*mentioned))
+    return [
+        {**e, "names": {i: names[i] for i in sorted(ids) if i in names}}
+        for e, ids in zip(entries, mentioned, strict=True)
+    ]

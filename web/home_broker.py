@@ -15,9 +15,8 @@ from collab.domain.organisation import Mandate
 from collab.domain.partnership_rules import CLOSED
 from collab.visibility import Viewer
 from projections.tables import Tables
-from projections.views import view_for
+from projections.views import legal_names, view_for
 from projections.visibility import seen
-from web.organisations import legal_names
 from web.turns import Turn, turns
 
 SHOWN = 100  # open partnerships with their turns on one home page

@@ -1,4 +1,5 @@
-"""A partner's home: what awaits its organisation, its notices and deadlines, its books.
+"""A partner's home: what awaits its organisation, its notices and deadlines, its books
+(the commitments it made and those made to it).
 
 Everything is read as the API reads it for this person (`inbox`, `ledger`,
 `organisation_partnerships`), so a partnership the person may not see is never named.
@@ -18,11 +19,11 @@ from api.service import service
 from api.views import at_cut
 from collab.domain.commitment import OPEN
 from collab.visibility import Viewer
-from projections.queries import inbox, ledger, organisation_partnerships
-from projections.rows import totals
+from projections.ledger import ledger
+from projections.queries import inbox, organisation_partnerships
 from projections.tables import Tables
+from projections.views import legal_names
 from projections.visibility import seen
-from web.organisations import legal_names
 
 SOON = timedelta(days=30)  # a deadline this close is a notice; a date this recent too
 
@@ -57,7 +58,8 @@ class Days:
 
 
 def partner_home(org_id: str) -> dict[str, Any]:
-    """The partner home's context: the inbox, notices, commitments and partnerships."""
+    """The partner home's context: the inbox, notices, commitments (made and received)
+    and partnerships."""
     who, days = viewer(), Days.around(service().now().date())
 
     def gather(conn: Connection, t: Tables) -> dict[str, Any]:
@@ -68,7 +70,6 @@ def partner_home(org_id: str) -> dict[str, Any]:
         return {
             "box": inbox(conn, t, who, org_id),
             "ledger": books,
-            "by_type": totals(books["commitments"]),
             "memberships": organisation_partnerships(conn, t, who, at_cut, org_id),
             "notices": found,
             "names": names,

@@ -8,11 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from api.seen import read
 from api.service import service
-from projections.tables import Tables
+from projections.views import legal_names
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 CHUNK = 500  # ids per IN list: far below every database's limit on parameters
@@ -58,17 +56,7 @@ def chunks(ids: Iterable[str]) -> list[list[str]]:
 
 def names_for(ids: Iterable[str], facts: dict[tuple[str, str], str] | None = None) -> Names:
     """The register's legal names and the actors' display names of these ids."""
-    wanted = chunks(ids)
-    o = service().read.tables.organisations
-
-    def organisations(conn: Connection, _: Tables) -> dict[str, str]:
-        query = select(o.c.organisation_id, o.c.legal_name)
-        return {
-            r.organisation_id: r.legal_name
-            for part in wanted
-            for r in conn.execute(query.where(o.c.organisation_id.in_(part)))
-        }
-
-    actors = service().credentials.names_of(i for part in wanted for i in part)
-    found = read(organisations) if wanted else {}
+    wanted = sorted(set(ids))
+    actors = service().credentials.names_of(wanted)
+    found = read(lambda conn, t: legal_names(conn, t, wanted)) if wanted else {}
     return Names(found, actors, facts or {})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,8 +23,8 @@ from api.views import at_cut
 from collab.domain import codes
 from collab.domain import values as v
 from collab.domain.errors import InvalidInputError, NotFoundError
-from projections.queries import ledger, organisation_partnerships
-from projections.rows import totals
+from projections.ledger import ledger
+from projections.queries import organisation_partnerships
 from projections.tables import Tables
 from projections.views import field_history
 from web.frame import page, pages, views_reached
@@ -52,16 +52,6 @@ ORG_TYPES = {  # IATI OrganisationType, for display
     80: "Academic, training and research",
     90: "Other",
 }
-
-
-def legal_names(conn: Connection, t: Tables, ids: Iterable[str]) -> dict[str, str]:
-    """Registered legal names by organisation id (the register is public)."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    o = t.organisations
-    query = select(o.c.organisation_id, o.c.legal_name).where(o.c.organisation_id.in_(wanted))
-    return {r.organisation_id: r.legal_name for r in conn.execute(query)}
 
 
 def folded(text: str) -> str:
@@ -176,8 +166,8 @@ def organisation_id(raw: str) -> str:
 
 @blp.route("/organisations/<raw_id>", methods=["GET"])
 def organisation(raw_id: str) -> str:
-    """One organisation: the register's record, its partnerships and its ledger as far as
-    the person sees them."""
+    """One organisation: the register's record, its partnerships and its ledger (the
+    commitments it made and those it receives, with totals) as far as the person sees them."""
     views_reached()
     oid = organisation_id(raw_id)
     body = as_body(service().app.get_organisation(oid))  # the API's GET, exactly
@@ -197,7 +187,6 @@ def organisation(raw_id: str) -> str:
         org_types=ORG_TYPES,
         memberships=memberships,
         ledger=books_of,
-        by_type=totals(books_of["commitments"]),
         titles=titles,
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from flask import g, redirect, request
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from api.errors import status_of
@@ -21,6 +20,7 @@ from collab.commands import Context
 from collab.domain.envelope import ROLES, Actor, Role
 from collab.domain.errors import CollabError, ForbiddenError
 from projections.tables import Tables
+from projections.views import legal_names
 from web.frame import acted_at, page, pages, views_reached
 from web.roster import Enrolled, enrolled, registered_by
 
@@ -63,14 +63,7 @@ def rows(people: list[Enrolled]) -> list[dict[str, Any]]:
 
 
 def organisation_names(ids: set[str]) -> dict[str, str]:
-    def ask(conn: Any, t: Tables) -> dict[str, str]:
-        o = t.organisations
-        found = conn.execute(
-            select(o.c.organisation_id, o.c.legal_name).where(o.c.organisation_id.in_(ids))
-        )
-        return {r.organisation_id: r.legal_name for r in found}
-
-    return read(ask) if ids else {}
+    return read(lambda conn, t: legal_names(conn, t, ids)) if ids else {}
 
 
 def people_page(status: int = 200, **extra: Any) -> tuple[str, int]:

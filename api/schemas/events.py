@@ -84,6 +84,15 @@ class HistoryEntry(ma.Schema):
     corrects_stream = Nullable()
     corrects_version = fields.Integer(required=True, allow_none=True)
     data = fields.Dict(keys=fields.String(), required=True)
+    names = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={
+            "description": "organisation id → the register's legal name (today's), for every "
+            "organisation the entry's data and envelope mention"
+        },
+    )
 
 
 class EventHistory(ma.Schema):

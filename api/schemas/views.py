@@ -92,7 +92,8 @@ Commitment = shape(
     "Commitment",
     "commitment_id partnership_id organisation_id recipient contribution_type quantity unit"
     " valuation_method status delivered confirmed",
-    "valuation_amount valuation_currency period_start period_end conditions",
+    "valuation_amount valuation_currency period_start period_end conditions"
+    " organisation_name recipient_name",
     version=Num(),
     deliveries=Many(Delivery),
 )
@@ -100,7 +101,7 @@ Total = shape("Total", "contribution_type unit committed delivered confirmed")
 Membership = shape(
     "Membership",
     "organisation_id sector interest_group status",
-    "exit_date admitted_by",
+    "exit_date admitted_by organisation_name",
     roles=Strings(),
     weight=Num(),
     signatory=Flag(),
@@ -120,9 +121,15 @@ Version = shape(
     base=fields.Integer(required=True, allow_none=True),
     terms=fields.Dict(keys=fields.String(), required=True),
 )
-Signature = shape("Signature", "text_hash organisation_id actor signed_at", "mandate")
+Signature = shape(
+    "Signature", "text_hash organisation_id actor signed_at", "mandate organisation_name"
+)
 Decision = shape(
-    "Decision", "decision_id action body", "organisation_id", passed=Flag(), used=Flag()
+    "Decision",
+    "decision_id action body",
+    "organisation_id organisation_name",
+    passed=Flag(),
+    used=Flag(),
 )
 Milestone = shape("Milestone", "milestone_id title due_date status")
 Indicator = shape("Indicator", "indicator_id kind name unit baseline target", "actual actual_as_of")
@@ -151,6 +158,9 @@ class PartnershipView(ma.Schema):
     classifications = fields.List(fields.Nested(Classification))
     brokers = fields.List(fields.String())
     lead_organisation = fields.String(allow_none=True)
+    lead_organisation_name = fields.String(
+        allow_none=True, metadata={"description": "the register's legal name of the lead"}
+    )
     members = fields.List(fields.Nested(Member))
     versions = fields.List(fields.Nested(Version))
     signatures = fields.List(fields.Nested(Signature))
@@ -179,12 +189,48 @@ OrganisationPartnerships = shape(
 )
 UnitTotal = shape("UnitTotal", "unit committed delivered confirmed", "fulfilment_ratio")
 Amount = shape("Amount", "currency amount")
+TypeTotal = shape(
+    "TypeTotal",
+    "contribution_type unit committed delivered confirmed",
+    "fulfilment_ratio",
+    valuation_by_currency=Many(Amount),
+)
+
+
+def by_unit() -> fields.List[Any]:
+    return Many(UnitTotal, metadata={"description": "quantities per unit"})
+
+
+def by_currency() -> fields.List[Any]:
+    return Many(Amount, metadata={"description": "valued commitments' amounts per currency"})
+
+
+def by_type() -> fields.List[Any]:
+    return Many(TypeTotal, metadata={"description": "per contribution type and unit"})
+
+
+LedgerTotals = shape(
+    "LedgerTotals",
+    "",
+    totals_by_unit=by_unit(),
+    valuation_by_currency=by_currency(),
+    totals_by_type=by_type(),
+)
 Ledger = shape(
     "Ledger",
     "organisation_id",
-    commitments=Many(Commitment),
-    totals_by_unit=Many(UnitTotal),
-    valuation_by_currency=Many(Amount),
+    commitments=Many(Commitment, metadata={"description": "the commitments it made"}),
+    totals_by_unit=by_unit(),
+    valuation_by_currency=by_currency(),
+    totals_by_type=by_type(),
+    received=Many(
+        Commitment,
+        metadata={
+            "description": "the commitments whose recipient it is (a commitment to the pool "
+            "is received by the partnership, not listed here)"
+        },
+    ),
+    received_totals=fields.Nested(LedgerTotals, required=True),
     position=Num(),
 )
 ToSign = shape(

@@ -20,7 +20,8 @@ from collab.partnerships.commands import WithdrawMembership
 from collab.stores import StoreConfig
 from projections.asof import view_as_of
 from projections.collaboration_map import collaboration_map
-from projections.queries import inbox, ledger, list_partnerships, organisation_partnerships
+from projections.ledger import ledger
+from projections.queries import inbox, list_partnerships, organisation_partnerships
 from projections.readside import ReadSide
 from projections.views import partnership_view, view_for
 from projections.visibility import Viewer

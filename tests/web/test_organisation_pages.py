@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
+from collab.commitments.commands import ConfirmCommitment, Pledge
 from collab.organisations.commands import CorrectOrganisation, RegisterOrganisation
 from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth
 from tests.api.setup_partnership import Setup, active_partnership, command
@@ -165,3 +166,50 @@ def test_an_organisation_field_history_shows_each_value(auth: Auth, person: Brow
     assert status == 200 and '<h1>Field history: <span dir="auto">Nome novo, Ação</span>' in html
     names = html.split(">legal name</h2>")[1].split("</table>")[0]
     assert names.index("Old name") < names.index("Nome novo, Ação")
+
+
+def test_an_organisation_page_and_home_list_the_commitments_it_receives(
+    auth: Auth, client: FlaskClient, person: Browser
+) -> None:
+    # Given b's pledge to c of 10 hours valued 200 EUR, 4 of them delivered, and a's pledge
+    # to the pool
+    setup = active_partnership(auth, client)
+    out = setup.app.execute(
+        setup.as_("b"),
+        Pledge(
+            setup.partnership_id,
+            contribution_type="expertise",
+            quantity={"value": "10", "unit": "hour"},
+            valuation={"method": "market_value", "amount": "200", "currency": "EUR"},
+            recipient=setup.orgs["c"],
+        ),
+    )
+    cid = out.result["commitment_id"]
+    setup.app.execute(setup.as_("b"), ConfirmCommitment(cid))
+    setup.deliver("b", cid, quantity="4")
+    setup.pledge("a", value="7")
+    fresh = f"?min_position={setup.head()}"
+    # When a fellow member opens c's page
+    status, html = person(setup.partners["a"]).get(f"/organisations/{setup.orgs['c']}{fresh}")
+    # Then c made nothing, and receives b's commitment, named, with its totals and value
+    assert status == 200
+    made = html.split('id="made"')[1].split('id="received"')[0]
+    assert "None in a partnership you see." in made
+    received = html.split('id="received"')[1]
+    assert f'<a href="/organisations/{setup.orgs["b"]}" dir="auto">b organisation</a>' in received
+    assert "expertise" in received and '<td class="num">7</td>' not in received
+    assert re.search(r'<td class="num">10</td>\s*<td class="num">4</td>', received)
+    assert "200 EUR" in received
+    # And a's page lists its pool pledge as made, to the pool, and nothing as received
+    _, lead = person(setup.partners["b"]).get(f"/organisations/{setup.orgs['a']}{fresh}")
+    assert "the partnership's pool" in lead.split('id="made"')[1].split('id="received"')[0]
+    assert "None in a partnership you see." in lead.split('id="received"')[1]
+    # And c's home shows the commitment made to it
+    _, home = person(setup.partners["c"]).get(f"/{fresh}")
+    assert "Commitments to your organisation" in home and "b organisation" in home
+    # While an outsider sees none of it
+    stranger = Setup(auth, client)
+    stranger.org("z")
+    _, outside = person(stranger.partners["z"]).get(f"/organisations/{setup.orgs['c']}")
+    assert "No commitment in a partnership you see." in outside and cid not in outside
+    assert "b organisation" not in outside
