@@ -148,19 +148,22 @@ def legal_names(conn: Connection, t: Tables, ids: Iterable[str]) -> dict[str, st
     }
 
 
-def ids_in(value: Any, found: set[str] | None = None) -> set[str]:
-    """Every UUID in a JSON value, as a key or a value (a candidate organisation id)."""
+def ids_in(
+    value: Any, found: set[str] | None = None, also: frozenset[str] = frozenset()
+) -> set[str]:
+    """Every UUID in a JSON value, as a key or a value (a candidate organisation id), and
+    any of the strings in `also`."""
     found = set() if found is None else found
     if isinstance(value, str):
-        if UUID_RE.fullmatch(value):
+        if UUID_RE.fullmatch(value) or value in also:
             found.add(value)
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            ids_in(key, found)
-            ids_in(item, found)
+            ids_in(key, found, also)
+            ids_in(item, found, also)
     elif isinstance(value, list | tuple):
         for item in value:
-            ids_in(item, found)
+            ids_in(item, found, also)
     return found
 
 

@@ -3,16 +3,16 @@ per row."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from api.seen import read
 from api.service import service
+from projections.views import ids_in as any_ids_in
 from projections.views import legal_names
 
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+OPERATOR = frozenset({"operator"})  # the command line's actor
 CHUNK = 500  # ids per IN list: far below every database's limit on parameters
 
 
@@ -32,20 +32,9 @@ class Names:
         return self.facts.get((kind, key))
 
 
-def ids_in(value: Any, found: set[str] | None = None) -> set[str]:
+def ids_in(value: Any) -> set[str]:
     """Every id (a UUID, or the operator) in a JSON value, as a key or a value."""
-    found = set() if found is None else found
-    if isinstance(value, str):
-        if UUID_RE.fullmatch(value) or value == "operator":
-            found.add(value)
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            ids_in(key, found)
-            ids_in(item, found)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            ids_in(item, found)
-    return found
+    return any_ids_in(value, also=OPERATOR)
 
 
 def chunks(ids: Iterable[str]) -> list[list[str]]:
