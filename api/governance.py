@@ -14,7 +14,6 @@ from api.schemas.common import Outcome
 from collab.governance.commands import (
     AdmitMember,
     ApplyDecision,
-    CorrectResult,
     DecideMember,
     NotifyBreach,
     RecordDecision,
@@ -159,18 +158,5 @@ def set_indicator(body: Body, partnership_id: str) -> Reply:
 @blp.arguments(s.ReportResult)
 @blp.response(201, Outcome)
 def report_result(body: Body, partnership_id: str) -> Reply:
-    """Report an indicator's figure for a period, measured as of a date (members, broker,
-    lead); the result names the new report (`report_id`). Each period is reported once."""
+    """Report an indicator's actual value as of a date (members, broker, lead)."""
     return run(body, lambda a: ReportResult(partnership_id=partnership_id, **a))
-
-
-@blp.route(
-    f"{PARTNERSHIP}/indicators/<indicator_id>/results/<report_id>/corrections", methods=["POST"]
-)
-@before_body(authority.partnership(authority.reporter))
-@blp.arguments(s.CorrectResult)
-@blp.response(200, Outcome)
-def correct_result(body: Body, partnership_id: str, indicator_id: str, report_id: str) -> Reply:
-    """Correct a reported figure, stating why (whoever may report results); the report
-    keeps its period and is shown corrected."""
-    return run(body, lambda a: CorrectResult(partnership_id, indicator_id, report_id, **a))

@@ -26,7 +26,6 @@ PARTNERSHIP_TABLES = (
     "decisions",
     "milestones",
     "indicators",
-    "indicator_reports",
     "related",
 )
 COMMITMENT_TABLES = ("commitments", "deliveries")
@@ -143,21 +142,6 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
                 "actual_as_of": i.actual_as_of,
             }
             for i in p.indicators.values()
-        ],
-        "indicator_reports": [
-            {
-                "partnership_id": pid,
-                "indicator_id": i.indicator_id,
-                "report_id": r.report_id,
-                "period_start": r.period_start,
-                "period_end": r.period_end,
-                "actual": dec(r.actual),
-                "as_of": r.as_of,
-                "reported_in": r.reported_in,
-                "corrected": r.corrected,
-            }
-            for i in p.indicators.values()
-            for r in i.reports
         ],
         "related": [
             {
@@ -285,22 +269,9 @@ def assemble(rows: Rows) -> dict[str, Any]:
         "signatures": strip("signatures", "text_hash", "organisation_id"),
         "decisions": strip("decisions", "decision_id"),
         "milestones": strip("milestones", "due_date", "milestone_id"),
-        "indicators": [
-            {**i, "series": series(rows, i["indicator_id"])}
-            for i in strip("indicators", "indicator_id")
-        ],
+        "indicators": strip("indicators", "indicator_id"),
         "related": strip("related", "seq"),
     }
-
-
-def series(rows: Rows, indicator_id: str) -> list[dict[str, Any]]:
-    """An indicator's reports, ordered by period."""
-    mine = [
-        {k: v for k, v in r.items() if k not in ("partnership_id", "indicator_id")}
-        for r in rows["indicator_reports"]
-        if r["indicator_id"] == indicator_id
-    ]
-    return sorted(mine, key=lambda r: (r["period_start"], r["period_end"], r["report_id"]))
 
 
 def totals(commitments: list[dict[str, Any]]) -> list[dict[str, Any]]:

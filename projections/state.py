@@ -36,7 +36,7 @@ class StateProjection:
     multi-row INSERT per table per batch, whatever the number of events."""
 
     name = "state"
-    code_version = 3  # 2: members keep their exit version; 3: indicators' reports
+    code_version = 2  # 2: members keep their exit version
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables

@@ -33,7 +33,6 @@ class Tables:
     decisions: Table
     milestones: Table
     indicators: Table
-    indicator_reports: Table
     related: Table
     brokers: Table
     mandates: Table
@@ -176,20 +175,6 @@ def _define(m: MetaData, p: str) -> Tables:
             text("target"),
             text("actual"),
             text("actual_as_of"),
-        ),
-        # Each indicator's series: one row per reported period, its figure as corrected.
-        indicator_reports=_t(
-            m,
-            f"{p}indicator_reports",
-            key("partnership_id"),
-            key("indicator_id"),
-            key("report_id"),
-            text("period_start"),
-            text("period_end"),
-            text("actual"),
-            text("as_of"),
-            Column("reported_in", Integer),  # the partnership's version at the report
-            Column("corrected", Boolean),
         ),
         related=_t(
             m,

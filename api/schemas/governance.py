@@ -75,25 +75,7 @@ class SetIndicator(CommandBody):
     indicator_id = Uuid(load_default=None, metadata={"description": "to update an indicator"})
 
 
-class ReportingPeriod(Strict):
-    start = Date(required=True)
-    end = Date(required=True, metadata={"description": "not before the start"})
-
-
 class ReportResult(CommandBody):
     indicator_id = Uuid(required=True)
     actual = Decimal(required=True)
-    as_of = Date(required=True, metadata={"description": "the date the figure was measured"})
-    period = fields.Nested(
-        ReportingPeriod,
-        load_default=None,
-        metadata={
-            "description": "the period the figure is for; default the day as_of. A period "
-            "overlapping one already reported is refused (409): correct that report instead"
-        },
-    )
-
-
-class CorrectResult(CommandBody):
-    actual = Decimal(required=True, metadata={"description": "the corrected figure"})
-    reason = Text(v.LONG, required=True, metadata={"description": "why; recorded"})
+    as_of = Date(required=True)

@@ -132,24 +132,7 @@ Decision = shape(
     used=Flag(),
 )
 Milestone = shape("Milestone", "milestone_id title due_date status")
-IndicatorReport = shape(
-    "IndicatorReport",
-    "report_id period_start period_end actual as_of",
-    reported_in=Num(metadata={"description": "the partnership's version at the report"}),
-    corrected=Flag(),
-)
-Indicator = shape(
-    "Indicator",
-    "indicator_id kind name unit baseline target",
-    "actual actual_as_of",
-    series=Many(
-        IndicatorReport,
-        metadata={
-            "description": "every report, ordered by period; a corrected one shows its "
-            "corrected figure (actual and actual_as_of are the latest period's)"
-        },
-    ),
-)
+Indicator = shape("Indicator", "indicator_id kind name unit baseline target", "actual actual_as_of")
 Related = shape("Related", "related_id relation", "country nuts", seq=Num())
 Classification = shape("Classification", "vocabulary code")
 

@@ -8,7 +8,6 @@ checks, then records one event whose body only applies it (it re-runs on every r
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
@@ -43,23 +42,18 @@ from collab.domain.partnership_values import (
     Pledged,
     Record,
     Relation,
-    Report,
     Signature,
     SubjectData,
     Terms,
 )
-from collab.domain.terms import Period, Territory
-
-# Ids of reports recorded before reports had ids (`legacy_report_id`): fixed, never change.
-REPORT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://collab.example/indicator-report")
+from collab.domain.terms import Territory
 
 
 class Partnership(Aggregate):
     """A local partnership that tackles an unmet social need together (DESIGN §2)."""
 
     # 2: state made of values (snapshots of version 1 held plain dicts: upcast_v1_v2).
-    # 3: indicators keep their reports (older snapshots lack them: upcast_v2_v3).
-    class_version: ClassVar[int] = 3
+    class_version: ClassVar[int] = 2
 
     @event("Initiated")
     def __init__(
@@ -91,7 +85,6 @@ class Partnership(Aggregate):
         self.indicators: dict[str, Indicator] = {}
         self.related: list[Relation] = [val.values_of(lineage, Relation)] if lineage else []
         self.commitments: dict[str, Pledged] = {}
-        self.reports_unplaced = False  # restored from an older snapshot: see place_reports
         if lead is not None:
             self.members[lead["organisation"]] = Member.of(lead)
 
@@ -114,12 +107,6 @@ class Partnership(Aggregate):
         state["commitments"] = {
             c: Pledged(x["organisation"], x["confirmed"]) for c, x in state["commitments"].items()
         }
-
-    @staticmethod
-    def upcast_v2_v3(state: Record) -> None:
-        """A snapshot taken before indicators kept their reports: completed on load from
-        the stream's own events (`place_reports`)."""
-        state["reports_unplaced"] = any(i.actual is not None for i in state["indicators"].values())
 
     # -- queries -------------------------------------------------------------------------
 
@@ -294,45 +281,22 @@ class Partnership(Aggregate):
         self.put_member(org_id, exit_version=self.version + 1)
 
     def unplaced_exits(self) -> bool:
-        """Whether state restored from a snapshot taken before records kept them lacks a
-        former member's exit version or an indicator's reports."""
-        return (
-            any(m.status in DEPARTED and m.exit_version is None for m in self.members.values())
-            or self.reports_unplaced
-        )
+        """Whether a former member's record lacks its exit version: state restored from a
+        snapshot taken before records kept it."""
+        return any(m.status in DEPARTED and m.exit_version is None for m in self.members.values())
 
     def place_exits(self, events: Iterable[Any]) -> None:
-        """Complete such records from the stream's own events (by their fields)."""
-        earlier = [e for e in events if e.originator_version <= self.version]
+        """Complete such records from the stream's own exit events (by their fields)."""
         last: dict[str, int] = {}
-        for e in earlier:
-            if type(e).__name__ in ("MemberWithdrew", "MemberRemoved"):
+        for e in events:
+            if e.originator_version <= self.version and type(e).__name__ in (
+                "MemberWithdrew",
+                "MemberRemoved",
+            ):
                 last[e.org_id] = e.originator_version
         for org_id, m in list(self.members.items()):
             if m.status in DEPARTED and m.exit_version is None:
                 self.put_member(org_id, exit_version=last[org_id])
-        self.place_reports(earlier)
-
-    def place_reports(self, events: list[Any]) -> None:
-        """Indicators' reports replayed from the stream's own events: a snapshot taken
-        before reports were kept holds each indicator's last figure only."""
-        if not self.reports_unplaced:
-            return
-        for k, i in self.indicators.items():
-            self.indicators[k] = replace(i, reports=())
-        for e in events:
-            name, found = type(e).__name__, self.indicators.get(getattr(e, "indicator_id", ""))
-            if name == "ResultReported" and found is not None:
-                start, end = e.period["start"], e.period["end"]
-                version = e.originator_version
-                report = Report(e.report_id, start, end, e.actual, e.as_of, version)
-                self.indicators[e.indicator_id] = found.with_report(report)
-            elif name == "ResultCorrected" and found is not None:
-                fixed = found.report(e.report_id)
-                assert fixed is not None  # a correction names a report recorded before it
-                corrected = replace(fixed, actual=e.actual, corrected=True)
-                self.indicators[e.indicator_id] = found.with_report(corrected)
-        self.reports_unplaced = False
 
     # -- details and lifecycle -----------------------------------------------------------
 
@@ -786,116 +750,32 @@ class Partnership(Aggregate):
 
     @event("IndicatorSet")
     def _indicator_set(self, indicator: IndicatorData, meta: Envelope) -> None:
-        # Re-setting an indicator keeps its reports and the latest reported result.
+        # Re-setting an indicator keeps the last reported result and its date.
         current = self.indicators.get(indicator["indicator_id"])
         reported = (
             {}
             if current is None
-            else {
-                "actual": current.actual,
-                "actual_as_of": current.actual_as_of,
-                "reports": current.reports,
-            }
+            else {"actual": current.actual, "actual_as_of": current.actual_as_of}
         )
         self.indicators[indicator["indicator_id"]] = val.values_of(
             {**indicator, **reported}, Indicator
         )
 
-    def reported_indicator(self, indicator_id: str, acting: Acting) -> Indicator:
+    def report_result(
+        self, indicator_id: str, actual: Decimal, as_of: str, acting: Acting, meta: Envelope
+    ) -> None:
         self.check_reporter(acting)
         self.check_open()
-        found = self.indicators.get(indicator_id)
-        if found is None:
+        if indicator_id not in self.indicators:
             raise RuleViolationError("no such indicator in this partnership")
-        return found
+        self._result_reported(indicator_id, actual, as_of, meta)
 
-    def report_result(
-        self,
-        indicator_id: str,
-        actual: Decimal,
-        as_of: str,
-        period: Period,
-        acting: Acting,
-        meta: Envelope,
-    ) -> str:
-        """Report an indicator's figure for a period; returns the new report's id. A period
-        already reported (or overlapping one) is corrected, not reported again."""
-        indicator = self.reported_indicator(indicator_id, acting)
-        for r in indicator.reports:
-            if r.overlaps(period):
-                raise RuleViolationError(
-                    f"report {r.report_id} already covers {r.period_start} to {r.period_end}; "
-                    "correct it instead"
-                )
-        report_id = str(uuid.uuid4())
-        self._result_reported(indicator_id, report_id, actual, as_of, period, meta)
-        return report_id
-
-    class ResultReported(Aggregate.Event):
-        """v2: the report's id and period. A v1 event (no period) reported the day `as_of`;
-        its id is derived from the indicator and that day (`legacy_report_id`), so a v1
-        report of the same day again stands in place of the first, as it did then."""
-
-        class_version: ClassVar[int] = 2
-        indicator_id: str
-        report_id: str
-        actual: Decimal
-        as_of: str
-        period: Period
-        meta: Envelope
-
-        @staticmethod
-        def upcast_v1_v2(state: Record) -> None:
-            state["report_id"] = legacy_report_id(state["indicator_id"], state["as_of"])
-            state["period"] = {"start": state["as_of"], "end": state["as_of"]}
-
-    @event(ResultReported)
+    @event("ResultReported")
     def _result_reported(
-        self,
-        indicator_id: str,
-        report_id: str,
-        actual: Decimal,
-        as_of: str,
-        period: Period,
-        meta: Envelope,
+        self, indicator_id: str, actual: Decimal, as_of: str, meta: Envelope
     ) -> None:
-        start, end = period["start"], period["end"]
-        report = Report(report_id, start, end, actual, as_of, reported_in=self.version + 1)
-        self.indicators[indicator_id] = self.indicators[indicator_id].with_report(report)
-
-    def correct_result(
-        self, indicator_id: str, report_id: str, actual: Decimal, acting: Acting, meta: Envelope
-    ) -> None:
-        """Correct a reported figure: an event naming the report; the report is kept."""
-        indicator = self.reported_indicator(indicator_id, acting)
-        report = indicator.report(report_id)
-        if report is None:
-            raise RuleViolationError("no such report of this indicator")
-        if report.actual == actual:
-            raise RuleViolationError("the correction gives the figure already reported")
-        # Invariant 6: the correction names the event it corrects; both stay in history.
-        corrects = {"stream": str(self.id), "version": report.reported_in}
-        self._result_corrected(indicator_id, report_id, actual, corrects, meta)
-
-    @event("ResultCorrected")
-    def _result_corrected(
-        self,
-        indicator_id: str,
-        report_id: str,
-        actual: Decimal,
-        corrects: Record,
-        meta: Envelope,
-    ) -> None:
-        indicator = self.indicators[indicator_id]
-        report = indicator.report(report_id)
-        assert report is not None  # checked by correct_result
-        fixed = replace(report, actual=actual, corrected=True)
-        self.indicators[indicator_id] = indicator.with_report(fixed)
-
-
-def legacy_report_id(indicator_id: str, as_of: str) -> str:
-    """The id of a report recorded before reports had ids: from its indicator and day."""
-    return str(uuid.uuid5(REPORT_NAMESPACE, f"{indicator_id}\x1f{as_of}"))
+        current = self.indicators[indicator_id]
+        self.indicators[indicator_id] = replace(current, actual=actual, actual_as_of=as_of)
 
 
 # Topics: events were recorded under the classes of an earlier shape of this aggregate (a

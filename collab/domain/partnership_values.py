@@ -8,12 +8,12 @@ data by `of(...)`, which also reads the state of snapshots taken before the valu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, TypedDict
 
 from collab.domain.partnership_rules import STANDING
-from collab.domain.terms import Period, Territory
+from collab.domain.terms import Territory
 
 # -- what events carry (their stored form: plain data, never changed) ----------------------
 
@@ -154,27 +154,7 @@ class Milestone:
 
 
 @dataclass(frozen=True)
-class Report:
-    """One figure reported for a period: kept, corrected by events naming it, never
-    replaced by a later report."""
-
-    report_id: str
-    period_start: str
-    period_end: str
-    actual: Decimal
-    as_of: str  # the date the figure was measured
-    reported_in: int  # the partnership's version at its ResultReported event
-    corrected: bool = False
-
-    def overlaps(self, period: Period) -> bool:
-        return self.period_start <= period["end"] and period["start"] <= self.period_end
-
-
-@dataclass(frozen=True)
 class Indicator:
-    """An indicator and its series of reports; `actual` and `actual_as_of` are the latest
-    period's current figure (what the indicator showed before periods existed)."""
-
     indicator_id: str
     kind: str
     name: str
@@ -183,20 +163,6 @@ class Indicator:
     target: Decimal
     actual: Decimal | None = None
     actual_as_of: str | None = None
-    reports: tuple[Report, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "reports", tuple(self.reports))
-
-    def report(self, report_id: str) -> Report | None:
-        return next((r for r in self.reports if r.report_id == report_id), None)
-
-    def with_report(self, report: Report) -> Indicator:
-        """The series with `report` added, or put in place of the one with its id."""
-        kept = [r for r in self.reports if r.report_id != report.report_id]
-        series = tuple(sorted([*kept, report], key=lambda r: (r.period_start, r.period_end)))
-        latest = max(series, key=lambda r: (r.period_end, r.period_start))
-        return replace(self, reports=series, actual=latest.actual, actual_as_of=latest.as_of)
 
 
 @dataclass(frozen=True)
@@ -227,14 +193,4 @@ def values_of(data: Mapping[str, Any], cls: type[Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-VALUES = (
-    Member,
-    AgreementVersion,
-    Signature,
-    Decision,
-    Milestone,
-    Indicator,
-    Report,
-    Relation,
-    Pledged,
-)
+VALUES = (Member, AgreementVersion, Signature, Decision, Milestone, Indicator, Relation, Pledged)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from collab.domain import codes, terms
+from collab.domain import codes
 from collab.domain import values as v
 from collab.domain.errors import InvalidInputError
 from collab.domain.partnership_rules import MEMBER_DECISIONS, TRANSITIONS
 from collab.domain.partnership_values import SubjectData
-from collab.domain.terms import Period
 from collab.partnerships.commands import InviteMember, OnPartnership
 
 MAX_VOTES = 500
@@ -188,37 +187,16 @@ class SetIndicator(OnPartnership):
 
 @dataclass(frozen=True)
 class ReportResult(OnPartnership):
-    """Report an indicator's figure for a period, measured as of a date; without a period,
-    for the day `as_of`."""
+    """Report the actual value of an indicator as of a date."""
 
     NAME = "report_result"
     partnership_id: str
     indicator_id: str
     actual: Decimal
     as_of: str
-    period: Period | None = None
 
     def __post_init__(self) -> None:
         self.check_partnership()
         self.normalise("indicator_id", v.identifier(self.indicator_id, "indicator_id"))
         self.normalise("actual", v.decimal(self.actual, "actual"))
         v.iso_date(self.as_of, "as_of")
-        day = Period(start=self.as_of, end=self.as_of)
-        self.normalise("period", terms.period(day if self.period is None else self.period))
-
-
-@dataclass(frozen=True)
-class CorrectResult(OnPartnership):
-    """Correct the figure of a report (an event naming it); the envelope states why."""
-
-    NAME = "correct_result"
-    partnership_id: str
-    indicator_id: str
-    report_id: str
-    actual: Decimal
-
-    def __post_init__(self) -> None:
-        self.check_partnership()
-        self.normalise("indicator_id", v.identifier(self.indicator_id, "indicator_id"))
-        self.normalise("report_id", v.identifier(self.report_id, "report_id"))
-        self.normalise("actual", v.decimal(self.actual, "actual"))

@@ -5,13 +5,10 @@ from __future__ import annotations
 import uuid
 
 from collab.commands import Json, Result
-from collab.domain.errors import InvalidInputError
 from collab.domain.partnership_values import IndicatorData, MilestoneData
-from collab.domain.terms import Period
 from collab.governance.commands import (
     AdmitMember,
     ApplyDecision,
-    CorrectResult,
     DecideMember,
     NotifyBreach,
     RecordDecision,
@@ -105,18 +102,6 @@ def set_indicator(tx: Tx, c: SetIndicator) -> Result:
 @handles(ReportResult)
 def report_result(tx: Tx, c: ReportResult) -> Result:
     p, acting = tx.partnership(c.partnership_id)
-    period = c.period or Period(start=c.as_of, end=c.as_of)  # the command puts it
-    report_id = p.report_result(c.indicator_id, c.actual, c.as_of, period, acting, tx.meta())
+    p.report_result(c.indicator_id, c.actual, c.as_of, acting, tx.meta())
     tx.save(p)
-    return result(p, report_id=report_id)
-
-
-@handles(CorrectResult)
-def correct_result(tx: Tx, c: CorrectResult) -> Result:
-    p, acting = tx.partnership(c.partnership_id)
-    meta = tx.meta()
-    if not meta["reason"]:
-        raise InvalidInputError("reason", "a correction states its reason")
-    p.correct_result(c.indicator_id, c.report_id, c.actual, acting, meta)
-    tx.save(p)
-    return result(p, report_id=c.report_id)
+    return result(p)

@@ -33,11 +33,9 @@ after C and D: R sees C as it stood then, W does not see C at all.
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -60,7 +58,6 @@ from collab.governance.commands import (
     DecideMember,
     NotifyBreach,
     RecordDecision,
-    ReportResult,
     SetIndicator,
     SetMilestone,
 )
@@ -406,22 +403,6 @@ def fresh_delivery(world: World) -> Ids:
     return {"delivery_id": world.deliver()}
 
 
-DAYS = itertools.count()
-
-
-def fresh_day(world: World) -> Ids:
-    """A day no result has been reported for: each period is reported once."""
-    return {"day": (date(2031, 1, 1) + timedelta(days=next(DAYS))).isoformat()}
-
-
-def fresh_report(world: World) -> Ids:
-    """A report of P's indicator, by its partnership broker, to correct."""
-    day = fresh_day(world)["day"]
-    report = ReportResult(world.ids["P"], indicator_id=world.ids["I"], actual="7", as_of=day)
-    made = world.collab.execute(world.as_("brk"), report).result["report_id"]
-    return {"indicator_id": world.ids["I"], "report_id": made}
-
-
 def member(key: str) -> Fresh:
     return lambda world: {"organisation_id": world.ids[f"org:{key}"]}
 
@@ -575,11 +556,7 @@ OPERATIONS: dict[str, Op] = {
                       keeps=True),
     "g.indicator": Op(POST, P + "/indicators", INDICATOR, keeps=True),
     "g.result": Op(POST, P + "/results",
-                   {"indicator_id": "{I}", "actual": "7", "as_of": "{day}"}, fresh=fresh_day,
-                   keeps=True),
-    "g.correct_result": Op(POST, P + "/indicators/{indicator_id}/results/{report_id}/corrections",
-                           {"actual": "8", "reason": "recounted"}, fresh=fresh_report,
-                           keeps=True),
+                   {"indicator_id": "{I}", "actual": "7", "as_of": "2030-05-31"}, keeps=True),
     "c.pledge": Op(POST, P + "/commitments", PLEDGE, keeps=True),
     "c.show": Op(GET, C),
     "c.confirm": Op(POST, C + "/confirm", {}, fresh=fresh_pledge, keeps=True),

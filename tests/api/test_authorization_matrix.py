@@ -16,9 +16,9 @@ How the statuses follow from DESIGN:
 - Partnership commands: stewards (the partnership broker, the lead a) invite, draft, open,
   cancel, correct, relate, transfer, record and apply decisions, plan, notify breaches,
   mark commitments lapsed. Members act for themselves (b also through mnd): pledge, sign,
-  amend (any signatory), reject an amendment, report results and correct them, withdraw.
-  The committing organisation confirms, delivers, corrects and withdraws its commitment; the
-  recipient (for the pool, the lead) confirms or disputes a delivery.
+  amend (any signatory), reject an amendment, report results, withdraw. The committing
+  organisation confirms, delivers, corrects and withdraws its commitment; the recipient (for
+  the pool, the lead) confirms or disputes a delivery.
 - An invited or withdrawn member acting for itself is refused by its membership's state
   (invariant 3, DESIGN §2 membership table): 409. Joining or declining without an open
   invitation: 409.
@@ -115,7 +115,6 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "g.milestone":          (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403),
     "g.indicator":          (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403),
     "g.result":             (401, 403, 201, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409, 409, 409, 409, 409, 409, 409),
-    "g.correct_result":     (401, 403, 200, 200, 404, 403, 404, 200, 200, 200, 404, 409, 409, 409, 409, 409, 409, 409, 409),
     "c.pledge":             (401, 403, 403, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409, 409, 409, 409, 409, 409, 409),
     "c.show":               (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404, 404, 200),
     "c.confirm":            (401, 403, 403, 200, 404, 403, 404, 403, 200, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404),

@@ -76,7 +76,6 @@ LEGACY = {
 PINNED = {
     f"{P}:Partnership.Initiated",
     *(f"{P}:Partnership.{topic.rsplit('.', 1)[1]}" for topic in LEGACY),
-    f"{P}:Partnership.ResultCorrected",
     *(
         f"collab.domain.commitment:Commitment.{n}"
         for n in (
@@ -117,11 +116,7 @@ def written_topics(aggregate: type[Aggregate]) -> set[str]:
         for name, attr in vars(klass).items():
             if isinstance(attr, CommandMethodDecorator):
                 owner = aggregate if name == "__init__" else klass
-                # An event class declared in the aggregate (to carry a class_version) is
-                # given to the decorator instead of its name.
-                given = getattr(attr, "given_event_cls", None)
-                event_name = attr.event_cls_name or (given.__name__ if given else None)
-                topics.add(f"{owner.__module__}:{owner.__qualname__}.{event_name}")
+                topics.add(f"{owner.__module__}:{owner.__qualname__}.{attr.event_cls_name}")
     return topics
 
 

@@ -14,7 +14,7 @@ from eventsourcing.utils import get_topic
 from collab.domain.envelope import Acting, Actor, Envelope
 from collab.domain.errors import CollabError, ForbiddenError, RuleViolationError
 from collab.domain.partnership import Partnership
-from collab.domain.terms import Period, terms_hash
+from collab.domain.terms import terms_hash
 
 PID = uuid.uuid4()
 BROKER = Actor(str(uuid.uuid4()), "broker")
@@ -295,8 +295,7 @@ def test_7_indicator_values_are_kept_as_exact_decimals() -> None:
         "target": Decimal("12.50"),
     }
     p = given(*agreed(A, B), ("IndicatorSet", {"indicator": indicator}))
-    day = Period(start="2027-05-31", end="2027-05-31")
-    p.report_result("i1", Decimal("7.25"), "2027-05-31", day, partner(B), meta())
+    p.report_result("i1", Decimal("7.25"), "2027-05-31", partner(B), meta())
     [event] = p.collect_events()
     assert event.actual == Decimal("7.25")  # type: ignore[attr-defined]
     assert (p.indicators["i1"].target, p.indicators["i1"].actual) == (

@@ -154,14 +154,9 @@ def member(pid: str, org: str, m: Json, commitments: list[Json]) -> Json:
 
 
 def indicator(i: Json) -> Json:
-    reports = sorted(i["reports"].values(), key=lambda r: (r["period_start"], r["period_end"]))
-    latest = max(reports, key=lambda r: (r["period_end"], r["period_start"]), default=None)
     return {
-        **{k: i[k] for k in ("indicator_id", "kind", "name", "unit")},
-        **{k: dec(i[k]) for k in ("baseline", "target")},
-        "actual": dec(latest["actual"]) if latest else None,
-        "actual_as_of": latest["as_of"] if latest else None,
-        "series": [{**r, "actual": dec(r["actual"])} for r in reports],
+        **{k: i[k] for k in ("indicator_id", "kind", "name", "unit", "actual_as_of")},
+        **{k: dec(i[k]) for k in ("baseline", "target", "actual")},
     }
 
 

@@ -224,20 +224,11 @@ class PartnershipFold:
     def on_IndicatorSet(self, d: Json, e: Raw) -> None:
         i = d["indicator"]
         kept = self.indicators.get(i["indicator_id"], {})
-        self.indicators[i["indicator_id"]] = {**i, "reports": kept.get("reports", {})}
-
-    def on_ResultReported(self, d: Json, e: Raw) -> None:
-        # Every report written by this code names its period (version 2 of the event).
-        self.indicators[d["indicator_id"]]["reports"][d["report_id"]] = {
-            "report_id": d["report_id"],
-            "period_start": d["period"]["start"],
-            "period_end": d["period"]["end"],
-            "actual": d["actual"],
-            "as_of": d["as_of"],
-            "reported_in": e.version,
-            "corrected": False,
+        self.indicators[i["indicator_id"]] = {
+            **i,
+            "actual": kept.get("actual"),
+            "actual_as_of": kept.get("actual_as_of"),
         }
 
-    def on_ResultCorrected(self, d: Json, e: Raw) -> None:
-        report = self.indicators[d["indicator_id"]]["reports"][d["report_id"]]
-        report.update(actual=d["actual"], corrected=True)
+    def on_ResultReported(self, d: Json, e: Raw) -> None:
+        self.indicators[d["indicator_id"]].update(actual=d["actual"], actual_as_of=d["as_of"])

@@ -9,7 +9,6 @@ from collab.agreements.commands import ProposeAmendment, RejectAmendment
 from collab.application import Actor, Collab, Context
 from collab.governance.commands import (
     ApplyDecision,
-    CorrectResult,
     RecordDecision,
     ReportResult,
     SetIndicator,
@@ -36,12 +35,6 @@ def enrich(app: Collab, broker: Actor, pid: str, other: str) -> None:
     visits = dict(kind="output", name="Home visits", unit="visit", baseline="0")
     iid = app.execute(by, SetIndicator(pid, **visits, target="2400.5")).result["indicator_id"]
     app.execute(by, ReportResult(pid, indicator_id=iid, actual="1210.25", as_of="2028-06-30"))
-    h2 = {"start": "2027-07-01", "end": "2027-12-31"}
-    first = app.execute(
-        by, ReportResult(pid, indicator_id=iid, actual="600", as_of="2028-01-05", period=h2)
-    ).result["report_id"]
-    fix = CorrectResult(pid, indicator_id=iid, report_id=first, actual="610.5")
-    app.execute(Context(broker, reason="recounted"), fix)
     app.execute(by, SetIndicator(pid, **visits, target="2600", indicator_id=iid))
     app.execute(
         by,

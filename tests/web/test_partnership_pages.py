@@ -14,7 +14,6 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from collab.agreements.commands import DraftVersion, OpenForSignature, SignAgreement
-from collab.governance.commands import CorrectResult, ReportResult, SetIndicator
 from collab.partnerships.commands import InviteMember, JoinPartnership, WithdrawMembership
 from tests.api.conftest import Auth, Caller
 from tests.api.setup_partnership import Setup, active_partnership, command, initiation
@@ -403,49 +402,3 @@ def test_a_former_member_sees_everything_up_to_its_exit_and_nothing_after(
     assert "77 hour" not in later
     # While a member in standing sees the pledge
     assert "77 hour" in person(setup.partners["b"]).get(setup.url)[1]
-
-
-def test_an_indicator_shows_its_actuals_quarter_by_quarter(
-    auth: Auth, client: FlaskClient, person: People
-) -> None:
-    # Given an indicator with three quarters reported, the first corrected
-    setup = active_partnership(auth, client)
-    pid = setup.partnership_id
-    visits = SetIndicator(
-        pid, kind="output", name="Home visits", unit="visit", baseline="0", target="120"
-    )
-    iid = setup.app.execute(command(setup.broker), visits).result["indicator_id"]
-    quarters = (
-        ("2030-01-01", "2030-03-31", "20"),
-        ("2030-04-01", "2030-06-30", "35"),
-        ("2030-07-01", "2030-09-30", "51"),
-    )
-    reports = []
-    for start, end, actual in quarters:
-        period = {"start": start, "end": end}
-        figure = ReportResult(pid, indicator_id=iid, actual=actual, as_of=end, period=period)
-        reports.append(setup.app.execute(setup.as_("b"), figure).result["report_id"])
-    fix = CorrectResult(pid, indicator_id=iid, report_id=reports[0], actual="22")
-    setup.app.execute(setup.as_("a", reason="late entries"), fix)
-    # When a member reads the partnership page and its timeline
-    member = person(setup.partners["c"])
-    status, html = member.get(setup.url)
-    _, timeline = member.get(f"{setup.url}/timeline")
-    # Then the indicator's series shows each quarter's figure, as of, and whether corrected
-    assert status == 200
-    table = html.split("Reported for", 1)[1].split("</table>", 1)[0]
-    rows = [
-        [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-        for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
-    ]
-    assert rows == [
-        ["2030-01-01 to 2030-03-31", "22 visit", "2030-03-31", "yes"],
-        ["2030-04-01 to 2030-06-30", "35 visit", "2030-06-30", "no"],
-        ["2030-07-01 to 2030-09-30", "51 visit", "2030-09-30", "no"],
-    ]
-    # And the latest quarter's figure is the indicator's actual
-    assert "51 (as of 2030-09-30)" in text(html)
-    # And the timeline says what was reported, for which period, and what was corrected
-    said = items(timeline)
-    assert any("reported 35 for Home visits for 2030-04-01 to 2030-06-30" in e for e in said)
-    assert any("corrected a reported figure of Home visits to 22" in e for e in said)

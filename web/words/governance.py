@@ -37,28 +37,10 @@ def indicator(s: Say, d: Mapping[str, Any]) -> list[Part]:
     return [*parts, f": from {i['baseline']} to {i['target']} ", s.text(i["unit"])]
 
 
-def indicator_named(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    name = s.lookup("indicator", str(d["indicator_id"]))
-    return [s.text(name)] if name else ["an indicator"]
-
-
 def result(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    period = d.get("period") or {"start": d["as_of"], "end": d["as_of"]}
-    start, end = period["start"], period["end"]
-    if start == end == d["as_of"]:  # a figure of one day (as every report before periods)
-        return [
-            *s.who(),
-            f" reported {d['actual']} as of {d['as_of']} for ",
-            *indicator_named(s, d),
-        ]
-    span = start if start == end else f"{start} to {end}"
-    parts: list[Part] = [*s.who(), f" reported {d['actual']} for ", *indicator_named(s, d)]
-    return [*parts, f" for {span}, as of {d['as_of']}"]
-
-
-def correction(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    parts: list[Part] = [*s.who(), " corrected a reported figure of ", *indicator_named(s, d)]
-    return [*parts, f" to {d['actual']}"]
+    name = s.lookup("indicator", str(d["indicator_id"]))
+    what: list[Part] = [s.text(name)] if name else ["an indicator"]
+    return [*s.who(), f" reported {d['actual']} as of {d['as_of']} for ", *what]
 
 
 PHRASES: dict[str, Phrase] = {
@@ -66,5 +48,4 @@ PHRASES: dict[str, Phrase] = {
     "MilestoneSet": milestone,
     "IndicatorSet": indicator,
     "ResultReported": result,
-    "ResultCorrected": correction,
 }
