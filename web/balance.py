@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from collab.domain.partnership_rules import BALANCE_LIMIT, STANDING
+from collab.domain.partnership_rules import BALANCE_LIMIT, STANDING, balance_group
 
 SECTORS = ("public", "civil_society", "private")
 TENTH = Decimal("0.1")
@@ -40,12 +40,14 @@ def members_by_sector(view: Mapping[str, Any]) -> list[tuple[str, list[dict[str,
 
 
 def balance(view: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The share of votes of each interest group among members in standing; `over`: more
-    than the 49% a single group may hold (Reg. (EU) 2021/1060 art. 31(2)(b), invariant 4)."""
+    """The share of votes of each interest group among members in standing, public-sector
+    members counted as public authorities whatever they declared; `over`: more than the 49%
+    a single group may hold (Reg. (EU) 2021/1060 art. 31(2)(b), invariant 4)."""
     weights: dict[str, int] = {}
     for m in view.get("members") or []:
-        if m["status"] in STANDING:
-            weights[m["interest_group"]] = weights.get(m["interest_group"], 0) + m["weight"]
+        if m["status"] in STANDING:  # public bodies count as public authorities (the rule's)
+            group = balance_group(m["sector"], m["interest_group"])
+            weights[group] = weights.get(group, 0) + m["weight"]
     total, shares = sum(weights.values()), percentages(weights)
     return [
         {

@@ -27,6 +27,7 @@ from collab.domain.partnership_rules import (
     PRE_FORCE,
     TRANSITIONS,
     add_days,
+    balance_group,
     imbalance,
     tally,
 )
@@ -220,12 +221,13 @@ class Partnership(Aggregate):
             return
         statuses = ("active", "defaulting", "invited") if pending else ("active", "defaulting")
         weights = [
-            (m.interest_group, m.weight)
+            (m.balance_group, m.weight)
             for o, m in self.members.items()
             if m.status in statuses and (extra is None or o != extra["organisation"])
         ]
         if extra:
-            weights.append((extra["interest_group"], extra["weight"]))
+            group = balance_group(extra["sector"], extra["interest_group"])
+            weights.append((group, extra["weight"]))
         problem = imbalance(weights)
         if problem:
             raise RuleViolationError(problem)
@@ -610,7 +612,7 @@ class Partnership(Aggregate):
                 f"only active members vote; not active: {', '.join(strangers)}"
             )
         if self.partnership_type == "clld_lag":
-            problem = imbalance((members[o].interest_group, members[o].weight) for o in votes)
+            problem = imbalance((members[o].balance_group, members[o].weight) for o in votes)
             if problem:
                 raise RuleViolationError(f"decision blocked: of the weight present, {problem}")
         weights = {o: m.weight for o, m in members.items()}

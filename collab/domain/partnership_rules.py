@@ -31,6 +31,14 @@ MEMBER_DECISIONS = {
 }
 
 
+def balance_group(sector: str, interest_group: str) -> str:
+    """The interest group a member counts in for the CLLD balance: a public-sector member
+    is a public authority whatever group it declared (Reg. (EU) 2021/1060 art. 31(2)(b):
+    neither public authorities nor any single interest group control decision making), so
+    a parish council declared "environmental" cannot dodge the rule."""
+    return "public_authority" if sector == "public" else interest_group
+
+
 def imbalance(weights: Iterable[tuple[str, int]]) -> str | None:
     """CLLD rule (invariant 4): no interest group may hold more than 49% of the weight."""
     totals: dict[str, int] = {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from collab.domain.partnership_rules import STANDING
+from collab.domain.partnership_rules import STANDING, balance_group
 from collab.domain.terms import Territory
 
 # -- what events carry (their stored form: plain data, never changed) ----------------------
@@ -78,6 +78,11 @@ class Member:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", tuple(self.roles))
+
+    @property
+    def balance_group(self) -> str:
+        """The group it counts in for the CLLD balance (`partnership_rules.balance_group`)."""
+        return balance_group(self.sector, self.interest_group)
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Member:  # a MembershipData, or a lead's record

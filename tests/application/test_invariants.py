@@ -290,6 +290,30 @@ def test_invariant_4_clld_balance_when_opened_for_signature(world: World) -> Non
     assert world.partnership_of(pid).status == "awaiting_signatures"
 
 
+def test_invariant_4_a_public_body_counts_as_public_whatever_group_it_declares(
+    world: World,
+) -> None:
+    # Given a local action group (2 : 2 : 2) joined by a parish council, a public body that
+    # declared itself "environmental" (weight 2): by declared group no one holds over 25%
+    pid = clld(world, pub=2, civ=2, eco=2)
+    parish = world.org("parish", "public")
+    invite = InviteMember(
+        pid, organisation_id=parish, roles=["implementer"], weight=2, interest_group="environmental"
+    )
+    world.app.execute(world.as_broker(), invite)
+    world.app.execute(world.as_("parish"), JoinPartnership(pid))
+    draft = world.app.execute(world.as_broker(), DraftVersion(pid, terms=terms())).result
+    opening = OpenForSignature(pid, agreement_version=draft["agreement_version"])
+    # When the version is opened for signature, Then public bodies hold 4 of 8: refused
+    refused = world.refused(
+        RuleViolationError, lambda: world.app.execute(world.as_broker(), opening)
+    )
+    assert "public_authority interest group holds 50.0%" in str(refused)
+    # And the group it declared is kept as recorded
+    member = world.partnership_of(pid).members[parish]
+    assert (member.interest_group, member.balance_group) == ("environmental", "public_authority")
+
+
 def test_invariant_4_clld_balance_at_entry_into_force(world: World) -> None:
     # Given a balanced text open for signature, then civil society withdraws (public 4 of 7)
     pid = clld(world, pub=4, civ=3, eco=3)

@@ -240,6 +240,34 @@ def test_4_no_interest_group_holds_more_than_49_percent_when_opened() -> None:
     assert then(p) == ["VersionOpenedForSignature"]
 
 
+def test_4_a_public_body_counts_as_a_public_authority_whatever_group_it_declared() -> None:
+    # Given a local action group where a parish council (public sector) declared itself
+    # "environmental": the declared groups look balanced, public bodies hold 50%
+    parish = (
+        "MemberInvited",
+        {
+            "membership": {
+                "organisation": D,
+                "roles": ["implementer"],
+                "weight": 3,
+                "interest_group": "environmental",
+                "signatory": True,
+                "sector": "public",
+            },
+            "decision_id": None,
+        },
+    )
+    members = (A, "public_authority", 2), (B, "civil_society", 3), (C, "economic", 2)
+    p = given(*clld(*members), parish, joined(D), drafted(1))
+    # When the broker opens the agreement for signature, Then the balance refuses it
+    message = refused(p, RuleViolationError, lambda: p.open_for_signature(1, broker(), meta()))
+    assert "public_authority interest group holds 50.0%" in message
+    # And inviting such a body is checked the same way before entry into force
+    p = given(*clld(*members), drafted(1))
+    membership = {**parish[1]["membership"], "weight": 4}
+    refused(p, RuleViolationError, lambda: p.check_balance(membership, pending=True))
+
+
 def test_4_a_withdrawal_is_never_refused_its_imbalance_blocks_decisions() -> None:
     members = (A, "public_authority", 4), (B, "civil_society", 3), (C, "economic", 3)
     signatures = [signed(o) for o in (A, B, C)]

@@ -402,3 +402,27 @@ def test_a_former_member_sees_everything_up_to_its_exit_and_nothing_after(
     assert "77 hour" not in later
     # While a member in standing sees the pledge
     assert "77 hour" in person(setup.partners["b"]).get(setup.url)[1]
+
+
+def test_a_public_body_declared_otherwise_counts_with_public_authorities(
+    auth: Auth, client: FlaskClient, person: People
+) -> None:
+    # Given a local action group where a public body was invited as "environmental"
+    setup = Setup(auth, client)
+    clld = replace(initiation(), partnership_type="clld_lag")
+    pid = str(setup.app.execute(command(setup.broker), clld).result["partnership_id"])
+    for key, sector, group in (("a", "civil_society", None), ("p", "public", "environmental")):
+        invite = InviteMember(
+            pid,
+            organisation_id=setup.org(key, sector),
+            roles=["implementer"],
+            weight=1,
+            interest_group=group,
+        )
+        setup.app.execute(command(setup.broker), invite)
+        setup.app.execute(setup.as_(key), JoinPartnership(pid))
+    # When a member opens the partnership page
+    _, html = person(setup.partners["a"]).get(f"/partnerships/{pid}")
+    # Then the balance counts it with public authorities, not with the group it declared
+    table = html.split("<h2>CLLD balance</h2>", 1)[1].split("</table>", 1)[0]
+    assert "public authority" in table and "environmental" not in table
