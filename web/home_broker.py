@@ -9,15 +9,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from api.seen import read, viewer
-from api.views import at_cut
-from collab.domain.errors import NotFoundError
 from collab.domain.organisation import Mandate
 from collab.domain.partnership_rules import CLOSED
 from collab.visibility import Viewer
 from projections.tables import Tables
-from projections.views import legal_names, view_for
+from projections.views import legal_names
 from projections.visibility import seen
-from web.turns import Turn, turns
+from web.turns import Turn, turn_views, turns
 
 SHOWN = 100  # open partnerships with their turns on one home page
 
@@ -65,13 +63,13 @@ def partnerships(
         .order_by(p.c.title, p.c.partnership_id)
     ).all()
     live = [r for r in rows if r.status not in CLOSED]
-    out = []
-    for r in live[:SHOWN]:
-        try:
-            view = view_for(conn, t, who, r.partnership_id, at_cut)
-        except NotFoundError:  # no longer its broker since the list was read
-            continue
-        out.append(Brokered(r.partnership_id, r.title, r.status, turns(view)))
+    views = turn_views(conn, t, who, [r.partnership_id for r in live[:SHOWN]])
+    # A partnership missing from `views` is one it no longer sees as it is now.
+    out = [
+        Brokered(r.partnership_id, r.title, r.status, turns(views[r.partnership_id]))
+        for r in live[:SHOWN]
+        if r.partnership_id in views
+    ]
     closed = [r for r in rows if r.status in CLOSED][:SHOWN]
     out += [Brokered(r.partnership_id, r.title, r.status, []) for r in closed]
     return out, max(0, len(live) - SHOWN)

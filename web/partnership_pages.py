@@ -25,43 +25,17 @@ from collab.domain import codes
 from collab.domain import values as v
 from projections.asof import view_as_of
 from projections.queries import list_partnerships
-from projections.rows import COMMITMENT_TABLES, PARTNERSHIP_TABLES, Rows, assemble
 from projections.tables import Tables
 from projections.views import view_for
-from projections.visibility import Viewer
 from projections.visibility import seen as windows
 from web import words
 from web.arguments import as_of_asked, query_of, with_args
 from web.balance import balance, members_by_sector
 from web.frame import page, pages, views_reached
 from web.names import Names, ids_in, names_for
+from web.turns import turn_views
 
 blp = pages("partnerships")
-
-OPEN_COMMITMENTS = ("pledged", "confirmed", "in_delivery")
-AWAITING_DELIVERIES = ("reported", "disputed")
-
-
-def turn_views(conn: Connection, t: Tables, who: Viewer, ids: list[str]) -> dict[str, Any]:
-    """For the listed partnerships the person sees as they are now (not through a cut),
-    what `words.whose_turn` reads, in a few queries for the whole page."""
-    seen = windows(conn, t, who, ids)
-    current = [pid for pid in ids if seen.of(pid).current]
-    rows: dict[str, Rows] = {
-        pid: {name: [] for name in (*PARTNERSHIP_TABLES, *COMMITMENT_TABLES)} for pid in current
-    }
-    for name in ("partnerships", "members", "versions", "signatures"):
-        table = getattr(t, name)
-        for r in conn.execute(select(table).where(table.c.partnership_id.in_(current))):
-            rows[r.partnership_id][name].append(dict(r._mapping))
-    c, d = t.commitments, t.deliveries
-    open_ = c.c.partnership_id.in_(current), c.c.status.in_(OPEN_COMMITMENTS)
-    for r in conn.execute(select(c).where(*open_)):
-        rows[r.partnership_id]["commitments"].append(dict(r._mapping))
-    query = select(d, c.c.partnership_id).join(c, c.c.commitment_id == d.c.commitment_id)
-    for r in conn.execute(query.where(*open_, d.c.status.in_(AWAITING_DELIVERIES))):
-        rows[r.partnership_id]["deliveries"].append(dict(r._mapping))
-    return {pid: assemble(found) for pid, found in rows.items() if found["partnerships"]}
 
 
 @blp.route("/partnerships", methods=["GET"])

@@ -1,8 +1,9 @@
 """Whose turn is it: what a partnership waits for, and from whom (DESIGN §7).
 
 A pure function of the compiled partnership view (`projections.views.view_for`), so the
-home pages and the partnership pages ask the same question the same way. It reads the
-view as recorded; what each person may do about a turn is still the commands' to decide.
+home pages and the partnership pages ask the same question the same way; `turn_views`
+reads just what it needs for many partnerships at once. It reads the view as recorded;
+what each person may do about a turn is still the commands' to decide.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from collab.domain.partnership_rules import CLOSED, IN_FORCE, STANDING
+from projections.rows import COMMITMENT_TABLES, PARTNERSHIP_TABLES, Rows, assemble
+from projections.tables import Tables
+from projections.visibility import Viewer
+from projections.visibility import seen as windows
 
 # The steps a partnership's stewards take: a partnership broker, or the lead organisation.
 STEWARDS = "stewards"
@@ -113,3 +120,29 @@ def commitments(view: Mapping[str, Any]) -> Iterator[Turn]:
 def waiting_on(found: list[Turn]) -> list[str]:
     """The organisations (and `STEWARDS`, `NO_LEAD`) some turn waits for, each once."""
     return list(dict.fromkeys(t.who for t in found))
+
+
+OPEN_COMMITMENTS = ("pledged", "confirmed", "in_delivery")
+AWAITING_DELIVERIES = ("reported", "disputed")
+
+
+def turn_views(conn: Connection, t: Tables, who: Viewer, ids: list[str]) -> dict[str, Any]:
+    """For the listed partnerships the person sees as they are now (not through a cut),
+    what `words.whose_turn` reads, in a few queries for the whole page."""
+    seen = windows(conn, t, who, ids)
+    current = [pid for pid in ids if seen.of(pid).current]
+    rows: dict[str, Rows] = {
+        pid: {name: [] for name in (*PARTNERSHIP_TABLES, *COMMITMENT_TABLES)} for pid in current
+    }
+    for name in ("partnerships", "members", "versions", "signatures"):
+        table = getattr(t, name)
+        for r in conn.execute(select(table).where(table.c.partnership_id.in_(current))):
+            rows[r.partnership_id][name].append(dict(r._mapping))
+    c, d = t.commitments, t.deliveries
+    open_ = c.c.partnership_id.in_(current), c.c.status.in_(OPEN_COMMITMENTS)
+    for r in conn.execute(select(c).where(*open_)):
+        rows[r.partnership_id]["commitments"].append(dict(r._mapping))
+    query = select(d, c.c.partnership_id).join(c, c.c.commitment_id == d.c.commitment_id)
+    for r in conn.execute(query.where(*open_, d.c.status.in_(AWAITING_DELIVERIES))):
+        rows[r.partnership_id]["deliveries"].append(dict(r._mapping))
+    return {pid: assemble(found) for pid, found in rows.items() if found["partnerships"]}
