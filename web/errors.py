@@ -9,6 +9,12 @@ from flask import Response, g, render_template
 
 from web.frame import person
 
+# A page's 400 is a form whose CSRF token was missing, stale or forged (Flask-WTF says so
+# in its own words): said for a person, with what to do.
+FORM_REFUSED = (
+    "The form had expired or did not come from this site, so nothing was changed. "
+    "Go back, reload the page and send the form again."
+)
 HEADLINES = {
     400: "The form could not be accepted",
     403: "You may not do this",
@@ -31,7 +37,7 @@ def error_page(
         person=person() if "person" in g else None,
         status=status,
         headline=HEADLINES.get(status, title),
-        detail=detail,
+        detail=FORM_REFUSED if status == 400 else detail,
         request_id=g.get("request_id"),
     )
     response = Response(body, status=status, mimetype="text/html")

@@ -190,6 +190,7 @@ def test_a_forged_csrf_token_is_refused_and_changes_nothing(flask_app: Flask, au
     recorded = len(svc.people.recorded())
     response = signed.client.post("/signout", data={"csrf_token": "forged"})
     assert response.status_code == 400 and "could not be accepted" in response.text
+    assert "nothing was changed" in response.text
     assert session_rows(svc, auth.broker.actor_id) == 1
     assert len(svc.people.recorded()) == recorded
     assert signed.client.get("/").status_code == 200  # still signed in
