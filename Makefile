@@ -9,7 +9,7 @@ TIERS := domain application stores projections audit api web integration browser
 # The long reliability runs (marker `long`): faults, fuzzing and load, in CI after `make test`.
 LONG_TIERS := reliability stress
 
-.PHONY: run test test-long lint typecheck pytest demo bench bench-smoke clean
+.PHONY: translations run test test-long lint typecheck pytest demo bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(STAMP)  ## the HTTP API under gunicorn on 127.0.0.1:8000, embedded SQLite
 
 demo: $(STAMP)  ## seed the CLLD demo scenario through the application service
 	$(BIN)/collab demo
+
+# The explorer's texts: extract them and merge them into each language's catalogue.
+translations: $(STAMP)  ## pybabel extract + update (web/translations/*/LC_MESSAGES/messages.po)
+	$(BIN)/pybabel extract -q -F babel.cfg --no-location --sort-output -o web/translations/messages.pot .
+	$(BIN)/pybabel update -q --no-fuzzy-matching --no-location -i web/translations/messages.pot -d web/translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check collab projections api web tests benchmarks

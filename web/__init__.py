@@ -22,7 +22,7 @@ def init_app(app: Flask, svc: Service) -> None:
     """Sessions, CSRF, assets, security headers and the explorer's blueprints."""
     from flask_wtf.csrf import CSRFProtect
 
-    from web import assets, pages, security
+    from web import assets, i18n, pages, security
     from web.people import session_secret
     from web.sessions import DatabaseSessions
 
@@ -45,5 +45,6 @@ def init_app(app: Flask, svc: Service) -> None:
     )
     app.jinja_loader = FileSystemLoader(Path(__file__).parent / "templates")
     assets.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     pages.register(app)

@@ -8,11 +8,17 @@ from flask import Flask
 def register(app: Flask) -> None:
     from web import (
         audit,
+        change_pages,
         field_pages,
+        forms_agreement,
+        forms_commitments,
+        forms_membership,
+        forms_organisations,
         home,
         organisations,
         partnership_pages,
         people_pages,
+        proofs,
         signin,
         timeline_pages,
     )
@@ -26,5 +32,11 @@ def register(app: Flask) -> None:
         field_pages,
         people_pages,
         audit,
+        forms_organisations,
+        forms_membership,
+        forms_agreement,
+        forms_commitments,
+        change_pages,
+        proofs,
     ):
         app.register_blueprint(module.blp)
