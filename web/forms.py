@@ -21,16 +21,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow as ma
-from flask import g, request
+from flask import g, redirect, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from marshmallow import fields as mf
+from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
 from api.errors import status_of
 from api.http import ENVELOPE
+from api.seen import read, viewer
 from api.service import service
 from collab.commands import Command, Context, Outcome
 from collab.domain.errors import CollabError, InvalidInputError
-from web.frame import acted_at
+from projections.tables import Tables
+from projections.views import legal_names
+from web.frame import acted_at, page
+from web.home_broker import mandates
 
 Body = dict[str, Any]
 
@@ -130,7 +137,7 @@ def submit(
     except ma.ValidationError as invalid:
         errors = messages(invalid)
         listed = "; ".join(f"{k}: {m}" for k, m in errors.items())
-        return Refused(422, f"Please check what you entered — {listed}", errors)
+        return Refused(422, _("Please check what you entered: %(fields)s", fields=listed), errors)
     ctx = Context(
         g.actor,
         on_behalf_of=body.get("on_behalf_of"),
@@ -152,3 +159,44 @@ def kept(form: Mapping[str, str] | None = None) -> dict[str, str]:
     """The person's input, to show again beside a refusal (the CSRF token left out)."""
     posted = request.form if form is None else form
     return {k: posted[k] for k in posted if k != "csrf_token"}
+
+
+def handle(
+    template: str,
+    schema: ma.Schema,
+    build: Callable[[Body], Command],
+    done: Callable[[Outcome], str],
+    **context: Any,
+) -> ResponseReturnValue:
+    """One form page: GET shows the form; POST runs the command and redirects (303) to
+    `done(outcome)`, or shows the form again with the input kept, the problem's text and
+    the refusal's status. The route has already run its authority check."""
+    if request.method == "GET":
+        return page(template, form={}, errors={}, problem=None, **context)
+    result = submit(schema, build)
+    if isinstance(result, Refused):
+        shown = page(template, form=kept(), errors=result.errors, problem=result.problem, **context)
+        return shown, result.status
+    return redirect(done(result), 303)
+
+
+def acting_for(partnership_id: str | None = None) -> list[tuple[str, str]]:
+    """For a broker: the organisations it may act for under a mandate in force (for this
+    partnership where one is named), as (organisation id, legal name), by name; others
+    act as themselves ([])."""
+    actor = g.actor
+    if actor.role != "broker":
+        return []
+
+    def ask(conn: Connection, t: Tables) -> list[tuple[str, str]]:
+        held = mandates(conn, t, viewer(), actor.id)
+        ids = {
+            m["organisation_id"]
+            for m in held
+            if m["state"] == "in force"
+            and (partnership_id is None or m["partnership_id"] in (None, partnership_id))
+        }
+        names = legal_names(conn, t, ids) if ids else {}
+        return sorted(((i, names.get(i, i)) for i in ids), key=lambda pair: pair[1].casefold())
+
+    return read(ask)
