@@ -16,13 +16,16 @@ same 403 or 404 page the API would answer, and an auditor never sees a form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow as ma
+from babel.numbers import get_decimal_symbol
 from flask import g, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import fields as mf
 from sqlalchemy import Connection
@@ -30,9 +33,11 @@ from werkzeug.datastructures import MultiDict
 
 from api.errors import status_of
 from api.http import ENVELOPE
+from api.schemas.common import Whole
 from api.seen import read, viewer
 from api.service import service
 from collab.commands import Command, Context, Outcome
+from collab.domain import values as v
 from collab.domain.errors import CollabError, InvalidInputError
 from projections.tables import Tables
 from projections.views import legal_names
@@ -40,6 +45,7 @@ from web.frame import acted_at, page
 from web.home_broker import mandates
 
 Body = dict[str, Any]
+DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -97,13 +103,31 @@ def list_length(form: MultiDict[str, str], key: str) -> int:
 
 def scalar(kind: mf.Field[Any], raw: str) -> Any:
     """A form's text as the API's JSON would carry it: integers for integer fields
-    (anything else is left for the schema to refuse), booleans for checkboxes."""
+    (anything else is left for the schema to refuse), booleans for checkboxes, and a
+    decimal typed with the reader's decimal comma ("12,5" where the page is in Portuguese)
+    with a point, as the API takes it."""
     text = raw.strip()
+    if (
+        is_decimal(kind)
+        and DECIMAL_COMMA.fullmatch(text)
+        and get_decimal_symbol(get_locale()) == ","
+    ):
+        return text.replace(",", ".")
     if isinstance(kind, mf.Integer):
         return int(text) if text.isascii() and text.isdigit() and len(text) < 17 else text
     if isinstance(kind, mf.Boolean):
         return text.lower() in ("on", "true", "yes", "1")
     return text
+
+
+def decimal_comma() -> bool:
+    return str(get_decimal_symbol(get_locale() or "en")) == ","
+
+
+def is_decimal(kind: mf.Field[Any]) -> bool:
+    """A field made by the API's `Decimal()`: a string checked against the decimal pattern."""
+    checks = kind.validators
+    return any(isinstance(c, Whole) and c.regex.pattern == v.DECIMAL_RE.pattern for c in checks)
 
 
 def messages(error: ma.ValidationError) -> dict[str, str]:
