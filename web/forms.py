@@ -173,7 +173,11 @@ def submit(
     try:
         outcome = service().app.execute(ctx, build(args))
     except CollabError as refused:
-        errors = {refused.field: refused.reason} if isinstance(refused, InvalidInputError) else {}
+        errors = {}
+        if isinstance(
+            refused, InvalidInputError
+        ):  # `identifiers[0].id` is input `identifiers.0.id`
+            errors = {re.sub(r"\[(\d+)\]", r".\1", refused.field): refused.reason}
         return Refused(status_of(refused), refused.message, errors)
     acted_at(outcome.position)
     return outcome

@@ -190,3 +190,17 @@ def test_refused_mandates_record_nothing(
     assert partner.get(f"{page}/{uuid.uuid4()}/revocation")[0] == 404
     # Then nothing was recorded
     assert head(flask_app) == before
+
+
+def test_a_refused_list_item_marks_its_own_input(
+    flask_app: Flask, auth: Auth, person: People
+) -> None:
+    # Given a broker whose identifier holds a space (the domain refuses it, at identifiers[0].id)
+    broker = person(auth.broker)
+    before = head(flask_app)
+    response = posted(broker, NEW, organisation_form(**{"identifiers.0.id": "504 123"}))
+    # Then the refusal marks that input (`identifiers.0.id`), keeps it, and records nothing
+    assert response.status_code == 422, response.text
+    assert 'id="f-identifiers-0-id-error"' in response.text
+    assert 'aria-invalid="true"' in response.text and 'value="504 123"' in response.text
+    assert head(flask_app) == before
