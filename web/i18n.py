@@ -13,18 +13,20 @@ shown exactly as recorded, in elements with `dir="auto"`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import support
+from babel import dates, numbers, support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import Babel, Domain, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, Domain, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -49,16 +51,16 @@ def compiled(lang: str) -> support.Translations:
     return support.Translations(fp=buffer)
 
 
+READER: ContextVar[str | None] = ContextVar("collab_reader", default=None)
+LOADED = {lang: compiled(lang) for lang in LANGUAGES if lang != "en"}
+NULL = support.NullTranslations()
+
+
 class Catalogues(Domain):
     """Flask-Babel's domain, with the catalogues compiled once, at start."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.loaded = {lang: compiled(lang) for lang in LANGUAGES if lang != "en"}
-
     def get_translations(self) -> support.NullTranslations:
-        locale = get_locale()
-        return self.loaded.get(str(locale.language) if locale else "en", support.NullTranslations())
+        return translations()
 
 
 def chosen_language() -> str:
@@ -68,43 +70,81 @@ def chosen_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
-def as_datetime(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
+def reader() -> str:
+    """The reader's language, once per request (a page asks for it a thousand times)."""
+    found = READER.get()
+    if found is None:
+        locale = get_locale()
+        found = str(locale.language) if locale else "en"
+        READER.set(found)
+    return found
+
+
+def forget_reader(_: BaseException | None = None) -> None:
+    READER.set(None)
+
+
+def translations() -> support.NullTranslations:
+    """The reader's catalogue (English: none), once per request."""
+    return LOADED.get(reader(), NULL)
+
+
+def page_gettext(message: str) -> str:
+    """Jinja's `_()`: Flask-Babel's looks up the domain and catalogue on every call, which a
+    page of a thousand texts pays for; this looks them up once per request."""
+    return str(translations().ugettext(message))
+
+
+def page_ngettext(singular: str, plural: str, n: int) -> str:
+    return str(translations().ungettext(singular, plural, n))
 
 
 def when(value: Any) -> str:
     """A recorded time in the reader's locale (UTC); anything unreadable as it is."""
-    moment = as_datetime(value)
-    if moment is None:
-        return str(value or "")
-    return str(format_datetime(moment, "medium")) + " UTC"
+    return formatted_when(str(value or ""), reader())
 
 
 def day(value: Any) -> str:
     """A date (YYYY-MM-DD) in the reader's locale."""
-    if isinstance(value, date):
-        return str(format_date(value, "medium"))
-    try:
-        return str(format_date(date.fromisoformat(str(value)), "medium"))
-    except ValueError:
-        return str(value or "")
+    return formatted_day(str(value or ""), reader())
 
 
 def number(value: Any) -> str:
     """A recorded decimal in the reader's locale, every recorded digit kept."""
+    return formatted_number(str(value if value is not None else ""), reader())
+
+
+# Pages repeat the same few dates and amounts: each is formatted once per language.
+@lru_cache(maxsize=8192)
+def formatted_when(value: str, lang: str) -> str:
     try:
-        exact = Decimal(str(value))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return str(dates.format_datetime(moment, "medium", tzinfo=UTC, locale=lang)) + " UTC"
+
+
+@lru_cache(maxsize=8192)
+def formatted_day(value: str, lang: str) -> str:
+    try:
+        return str(dates.format_date(date.fromisoformat(value), "medium", locale=lang))
+    except ValueError:
+        return value
+
+
+@lru_cache(maxsize=8192)
+def formatted_number(value: str, lang: str) -> str:
+    try:
+        exact = Decimal(value)
     except (InvalidOperation, ValueError):
-        return str(value or "")
+        return value
     if not exact.is_finite():
-        return str(value)
-    places = max(0, -exact.as_tuple().exponent)  # type: ignore[operator]
-    return str(format_decimal(exact, format="#,##0." + "0" * places if places else "#,##0"))
+        return value
+    places = max(0, -int(exact.as_tuple().exponent))
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return str(numbers.format_decimal(exact, format=pattern, locale=lang))
 
 
 def safe_next(target: str) -> str:
@@ -142,14 +182,18 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=chosen_language)
     # Flask-Babel makes its domain from a name on first use (a cached property): ours instead
     app.extensions["babel"].domain_instance = Catalogues()
+    # (the method comes with Jinja's i18n extension, which Flask-Babel has just added)
+    app.before_request(forget_reader)
+    app.teardown_request(forget_reader)
+    install = app.jinja_env.install_gettext_callables  # type: ignore[attr-defined]
+    install(page_gettext, page_ngettext, newstyle=True)
     app.jinja_env.filters.update(when=when, day=day, number=number)
     app.jinja_env.globals.update(languages=NAMES, current_language=current_language)
     app.register_blueprint(blp)
 
 
 def current_language() -> str:
-    locale = get_locale()
-    return str(locale.language) if locale else "en"
+    return reader()
 
 
 __all__ = ["LANGUAGES", "_", "init_app"]
