@@ -25,8 +25,8 @@ demo: $(STAMP)  ## seed the CLLD demo scenario through the application service
 
 # The explorer's texts: extract them and merge them into each language's catalogue.
 translations: $(STAMP)  ## pybabel extract + update (web/translations/*/LC_MESSAGES/messages.po)
-	$(BIN)/pybabel extract -q -F babel.cfg --no-location --sort-output -o web/translations/messages.pot .
-	$(BIN)/pybabel update -q --no-fuzzy-matching --no-location -i web/translations/messages.pot -d web/translations
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -o web/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i web/translations/messages.pot -d web/translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check collab projections api web tests benchmarks

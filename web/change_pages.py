@@ -139,7 +139,6 @@ def month_label(month: str) -> str:
 def change_helpers() -> dict[str, Any]:
     """For the partnership page's commitments section (web/templates/_chart.html)."""
     return {
-        "commitment_chart": commitment_chart,
         "month_label": month_label,
         "chart_frame": charts.FRAME,
     }

@@ -43,6 +43,7 @@ from projections.tables import Tables
 from projections.views import legal_names
 from web.frame import acted_at, page
 from web.home_broker import mandates
+from web.validation_texts import translated, translated_all
 
 Body = dict[str, Any]
 DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
@@ -159,7 +160,7 @@ def submit(
     try:
         body = schema.load(fields_of(schema, posted))
     except ma.ValidationError as invalid:
-        errors = messages(invalid)
+        errors = translated_all(messages(invalid))
         listed = "; ".join(f"{k}: {m}" for k, m in errors.items())
         return Refused(422, _("Please check what you entered: %(fields)s", fields=listed), errors)
     ctx = Context(
@@ -178,7 +179,7 @@ def submit(
             refused, InvalidInputError
         ):  # `identifiers[0].id` is input `identifiers.0.id`
             errors = {re.sub(r"\[(\d+)\]", r".\1", refused.field): refused.reason}
-        return Refused(status_of(refused), refused.message, errors)
+        return Refused(status_of(refused), translated(refused.message), errors)
     acted_at(outcome.position)
     return outcome
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
+from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
 from api.errors import ApiProblem
@@ -62,7 +63,7 @@ def auditor_home() -> dict[str, Any]:
     try:
         sealed = latest()
     except NotFoundError:
-        problem = "No checkpoint has been signed yet."
+        problem = _("No checkpoint has been signed yet.")
     except ApiProblem as e:
         problem = e.detail
     return {

@@ -31,13 +31,16 @@ SOON = timedelta(days=30)  # a deadline this close is a notice; a date this rece
 @dataclass(frozen=True)
 class Notice:
     """A date to know about: `kind` says what happens on it, `subject` is the recorded name
-    or title it is about, `detail` a short plain description."""
+    or title it is about (a commitment's contribution type), `detail` a code the page says
+    in words (a commitment's status, a mandate's scope: "one" or "all" partnerships),
+    `amount` a commitment's quantity and unit."""
 
     when: str
     kind: str  # commitment_ends/ended, member_leaves/left, mandate_ends/ended, milestone_*
     partnership_id: str | None
     subject: str
     detail: str = ""
+    amount: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,8 @@ def commitment_notices(commitments: list[dict[str, Any]], days: Days) -> list[No
         end = c.get("period_end")
         if c["status"] in OPEN and end and end <= days.soon:
             kind = days.kind(end, "commitment_ends", "commitment_ended")
-            what = f"{c['contribution_type'].replace('_', ' ')}: {c['quantity']} {c['unit']}"
-            out.append(Notice(end, kind, c["partnership_id"], what, c["status"]))
+            what, amount = c["contribution_type"], (str(c["quantity"]), c["unit"])
+            out.append(Notice(end, kind, c["partnership_id"], what, c["status"], amount))
     return out
 
 
@@ -169,7 +172,7 @@ def mandate_notices(conn: Connection, t: Tables, org_id: str, days: Days) -> lis
             days.kind(r.until, "mandate_ends", "mandate_ended"),
             r.partnership_id,
             r.broker_id,  # shown by the broker's display name (broker_named)
-            "one partnership" if r.partnership_id else "all of its partnerships",
+            "one" if r.partnership_id else "all",
         )
         for r in rows
     ]

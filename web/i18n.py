@@ -31,8 +31,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.frame import pages
+from web.labels import label
 
 LANGUAGES = ("en", "pt")
+# Dates and numbers as each language's readers here write them: Babel's "pt" is Brazil's
+# ("1.234,5", "15 de jun. de 2030"); ours are European ("1234,5", "15/06/2030").
+FORMATS = {"en": "en", "pt": "pt_PT"}
 NAMES = {"en": "English", "pt": "Português"}
 COOKIE = "collab_lang"
 CATALOGUES = Path(__file__).parent / "translations"
@@ -123,13 +127,13 @@ def formatted_when(value: str, lang: str) -> str:
         return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return str(dates.format_datetime(moment, "medium", tzinfo=UTC, locale=lang)) + " UTC"
+    return str(dates.format_datetime(moment, "medium", tzinfo=UTC, locale=FORMATS[lang])) + " UTC"
 
 
 @lru_cache(maxsize=8192)
 def formatted_day(value: str, lang: str) -> str:
     try:
-        return str(dates.format_date(date.fromisoformat(value), "medium", locale=lang))
+        return str(dates.format_date(date.fromisoformat(value), "medium", locale=FORMATS[lang]))
     except ValueError:
         return value
 
@@ -144,7 +148,7 @@ def formatted_number(value: str, lang: str) -> str:
         return value
     places = max(0, -int(exact.as_tuple().exponent))
     pattern = "#,##0." + "0" * places if places else "#,##0"
-    return str(numbers.format_decimal(exact, format=pattern, locale=lang))
+    return str(numbers.format_decimal(exact, format=pattern, locale=FORMATS[lang]))
 
 
 def safe_next(target: str) -> str:
@@ -179,15 +183,17 @@ def language() -> Response:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
-    Babel(app, locale_selector=chosen_language)
-    # Flask-Babel makes its domain from a name on first use (a cached property): ours instead
-    app.extensions["babel"].domain_instance = Catalogues()
+    babel = Babel(app, locale_selector=chosen_language)
+    # Flask-Babel makes its domain from a name on first use (a cached property of the
+    # Babel object, where its gettext looks): ours instead
+    babel.domain_instance = Catalogues()
     # (the method comes with Jinja's i18n extension, which Flask-Babel has just added)
     app.before_request(forget_reader)
     app.teardown_request(forget_reader)
     install = app.jinja_env.install_gettext_callables  # type: ignore[attr-defined]
     install(page_gettext, page_ngettext, newstyle=True)
-    app.jinja_env.filters.update(when=when, day=day, number=number)
+    app.jinja_env.filters.update(when=when, day=day, number=number, label=label)
+    app.jinja_env.globals.update(label=label)
     app.jinja_env.globals.update(languages=NAMES, current_language=current_language)
     app.register_blueprint(blp)
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import Connection, select
 
 from api.organisations import as_body
@@ -27,6 +28,7 @@ from projections.ledger import ledger
 from projections.queries import organisation_partnerships
 from projections.tables import Tables
 from projections.views import field_history
+from web import words
 from web.frame import page, pages, views_reached
 
 blp = pages("organisations")
@@ -34,24 +36,6 @@ blp = pages("organisations")
 PER_PAGE = 50
 MAX_QUERY = 200  # characters of a search term
 MAX_PAGE = 1_000_000
-ORG_TYPES = {  # IATI OrganisationType, for display
-    10: "Government",
-    11: "Local government",
-    15: "Other public sector",
-    21: "International NGO",
-    22: "National NGO",
-    23: "Regional NGO",
-    24: "Partner country based NGO",
-    30: "Public-private partnership",
-    40: "Multilateral",
-    60: "Foundation",
-    70: "Private sector",
-    71: "Private sector in provider country",
-    72: "Private sector in aid recipient country",
-    73: "Private sector in third country",
-    80: "Academic, training and research",
-    90: "Other",
-}
 
 
 def folded(text: str) -> str:
@@ -74,21 +58,23 @@ def search_term(name: str) -> str:
     """A search field of the query string, checked (422 when too long)."""
     raw = request.args.get(name, "")
     if len(raw) > MAX_QUERY:
-        raise InvalidInputError(name, f"must be at most {MAX_QUERY} characters")
+        raise InvalidInputError(name, _("must be at most %(count)s characters", count=MAX_QUERY))
     return " ".join(unicodedata.normalize("NFKC", raw).split())
 
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInputError("page", "must be a whole number from 1")
+        raise InvalidInputError("page", _("must be a whole number from 1"))
     return int(raw)
 
 
 def sector_choice() -> str:
     raw = request.args.get("sector", "")
     if raw and raw not in codes.SECTORS:
-        raise InvalidInputError("sector", f"must be one of {', '.join(codes.SECTORS)}")
+        raise InvalidInputError(
+            "sector", _("must be one of %(choices)s", choices=", ".join(codes.SECTORS))
+        )
     return raw
 
 
@@ -145,7 +131,6 @@ def register() -> str:
         number=number,
         query=query,
         sectors=codes.SECTORS,
-        org_types=ORG_TYPES,
         next_url=link(query, number + 1) if more else None,
         previous_url=link(query, number - 1) if number > 1 else None,
     )
@@ -184,7 +169,6 @@ def organisation(raw_id: str) -> str:
     return page(
         "organisation.html",
         org=body,
-        org_types=ORG_TYPES,
         memberships=memberships,
         ledger=books_of,
         titles=titles,
@@ -198,11 +182,11 @@ def organisation_fields(raw_id: str) -> str:
     oid = organisation_id(raw_id)
     body = as_body(service().app.get_organisation(oid))
     found = read(lambda c, t: field_history(c, t, oid))
-    shown = {f: [{**x, "value": as_text(x["value"])} for x in xs] for f, xs in found.items()}
+    shown = {f: [{**x, "words": in_words(f, x["value"])} for x in xs] for f, xs in found.items()}
     return page("organisation_fields.html", org=body, fields=shown)
 
 
-def as_text(value: Any) -> str:
-    """A recorded value as text: a string as recorded, anything else as JSON (unescaped
-    letters, so names read as recorded)."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def in_words(field: str, value: Any) -> words.Sentence:
+    """A register field's recorded value in words (codes by their labels, texts as
+    recorded; a register field names no other organisation or actor)."""
+    return words.field_value(field, value, lambda kind, key: None)

@@ -31,6 +31,7 @@ from projections.visibility import seen as windows
 from web import words
 from web.arguments import as_of_asked, query_of, with_args
 from web.balance import balance, members_by_sector
+from web.change_pages import commitment_chart
 from web.frame import page, pages, views_reached
 from web.names import Names, ids_in, names_for
 from web.turns import turn_views
@@ -149,5 +150,6 @@ def partnership_page(partnership_id: str) -> str:
         balance=balance(view),
         related=related_of(view),
         as_of=as_of,
+        chart=commitment_chart(view, as_of) if "members" in view else [],
         asked=request.args,
     )

@@ -23,6 +23,7 @@ from projections.tables import Tables
 from projections.views import legal_names
 from web.frame import acted_at, page, pages, views_reached
 from web.roster import Enrolled, enrolled, registered_by
+from web.validation_texts import translated
 
 blp = pages("people")
 
@@ -106,6 +107,6 @@ def add_person() -> tuple[str, int] | Response:
         command = EnrolActor(cast(Role, form["role"]), form["organisation_id"] or None)
         outcome = svc.enrol(Context(actor), form["name"], command)
     except CollabError as refused:
-        return people_page(status_of(refused), form=form, problem=refused.message)
+        return people_page(status_of(refused), form=form, problem=translated(refused.message))
     acted_at(outcome.position)
     return redirect(f"/people#actor-{outcome.text('actor_id')}", 303)

@@ -14,6 +14,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from flask import g, redirect, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from api.credentials import digest
@@ -21,7 +22,7 @@ from api.errors import ApiProblem
 from api.service import service
 from collab.domain.errors import NotFoundError
 from web.frame import page, pages, the_session
-from web.people import login_name, passphrase_problem
+from web.people import PASSPHRASE_MAX, PASSPHRASE_MIN, login_name, passphrase_problem
 
 blp = pages("signin", signed_in=False)
 WINDOW_SECONDS = 15 * 60
@@ -49,7 +50,7 @@ def too_many(bucket: str) -> ApiProblem:
     return ApiProblem(
         429,
         "too-many-attempts",
-        "Too many sign-in attempts. Wait a few minutes, then try again.",
+        _("Too many sign-in attempts. Wait a few minutes, then try again."),
         headers={"Retry-After": str(WINDOW_SECONDS)},
     )
 
@@ -107,7 +108,7 @@ def signin() -> tuple[str, int] | Response:
         if given is not None:
             svc.people.count(f"name:{given}", svc.now(), WINDOW_SECONDS)
         svc.people.record(svc.now(), given or UNUSABLE, "refused", remote())
-        error = "That sign-in name and passphrase do not match an active account."
+        error = _("That sign-in name and passphrase do not match an active account.")
         return page("signin.html", next=target, login=raw, error=error), 401
     the_session().sign_in(found)
     svc.people.record(svc.now(), given or UNUSABLE, "signed_in", remote(), found)
@@ -186,25 +187,34 @@ def set_passphrase() -> tuple[str, int] | Response:
     count_address()
     raw = request.form.get("login", "")
     passphrase = request.form.get("passphrase", "")
-    errors: dict[str, str] = {}
     login = login_name(raw)
-    if login is None:
-        errors["login"] = "must be 3 to 64 characters, without spaces"
-    problem = passphrase_problem(passphrase)
-    if problem is not None:
-        errors["passphrase"] = problem
-    elif passphrase != request.form.get("repeat", ""):
-        errors["repeat"] = "does not match the passphrase"
+    errors = refusals(login, passphrase, request.form.get("repeat", ""))
     if errors or login is None:
         return welcome_page(errors, raw)
     actor_id, why = svc.people.use_link(the_session().get("link", ""), login, passphrase, svc.now())
     if why == "login":
-        return welcome_page({"login": "is taken: choose another"}, raw)
+        return welcome_page({"login": _("Sign-in name is taken: choose another.")}, raw)
     if actor_id is None:
         return page("link_spent.html"), 404
     the_session().sign_in(actor_id)
     svc.people.record(svc.now(), login, "link_used", remote(), actor_id)
     return redirect("/", 303)
+
+
+def refusals(login: str | None, passphrase: str, repeat: str) -> dict[str, str]:
+    """Why the chosen sign-in name and passphrase are refused, per field, in words."""
+    errors: dict[str, str] = {}
+    if login is None:
+        errors["login"] = _("Sign-in name must be 3 to 64 characters, without spaces.")
+    if passphrase_problem(passphrase) is not None:
+        errors["passphrase"] = (
+            _("Passphrase must be at least %(count)s characters.", count=PASSPHRASE_MIN)
+            if len(passphrase) < PASSPHRASE_MIN
+            else _("Passphrase must be at most %(count)s characters.", count=PASSPHRASE_MAX)
+        )
+    elif passphrase != repeat:
+        errors["repeat"] = _("The repeated passphrase does not match the passphrase.")
+    return errors
 
 
 @blp.route("/signout", methods=["POST"])

@@ -17,12 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 from web.words import agreement, commitment, governance, partnership, register
 from web.words.fields import field_value as field_value
 from web.words.sentence import Lookup as Lookup
 from web.words.sentence import Named as Named
 from web.words.sentence import Part as Part
-from web.words.sentence import Phrase, Say
+from web.words.sentence import Phrase, Say, said
 from web.words.sentence import Sentence as Sentence
 from web.words.turns import whose_turn as whose_turn
 
@@ -49,8 +51,9 @@ def describe(entry: Mapping[str, Any], lookup: Lookup) -> Sentence:
     try:
         who = say.who()
     except (KeyError, TypeError, ValueError, AttributeError):
-        who = ["Someone"]
-    return Sentence((*who, " recorded ", Named("text", "", str(entry.get("event_type")))))
+        who = [str(_("Someone"))]
+    event = Named("text", "", str(entry.get("event_type")))
+    return Sentence(tuple(said(_("%(who)s recorded %(event)s"), who=who, event=event)))
 
 
 def known(entries: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:

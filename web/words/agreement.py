@@ -5,40 +5,66 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from web.words.sentence import Part, Phrase, Say, joined
+from flask_babel import gettext as _
+
+from web.words.sentence import Part, Phrase, Say, joined, said
 
 
 def drafted(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    number = d["terms"]["version"]
-    return [*s.who(), f" drafted version {number} (hash ", s.hash(d["text_hash"]), ")"]
+    return said(
+        _("%(who)s drafted version %(number)s (hash %(hash)s)"),
+        who=s.who(),
+        number=str(d["terms"]["version"]),
+        hash=s.hash(d["text_hash"]),
+    )
 
 
 def amended(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    number, base = d["terms"]["version"], d["base"]
-    parts: list[Part] = [*s.who(), f" proposed version {number}, amending version {base} "]
-    return [*parts, "(hash ", s.hash(d["text_hash"]), ")"]
+    return said(
+        _("%(who)s proposed version %(number)s, amending version %(base)s (hash %(hash)s)"),
+        who=s.who(),
+        number=str(d["terms"]["version"]),
+        base=str(d["base"]),
+        hash=s.hash(d["text_hash"]),
+    )
 
 
 def signed(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    h = d["text_hash"]
-    return [*s.who(), f" signed {s.version(h)} (hash ", s.hash(h), ")", *s.for_org(d["org_id"])]
+    h, org = d["text_hash"], d["org_id"]
+    message = (
+        _("%(who)s signed %(version)s (hash %(hash)s)")
+        if s.acts_for(org)
+        else _("%(who)s signed %(version)s (hash %(hash)s) for %(organisation)s")
+    )
+    return said(message, who=s.who(), version=s.version(h), hash=s.hash(h), organisation=s.org(org))
 
 
 def in_force(s: Say, d: Mapping[str, Any]) -> list[Part]:
     names: list[list[Part]] = [[s.org(o)] for o in d.get("signatories") or ()]
-    parts: list[Part] = [f"Version {d['number']} (hash ", s.hash(d["text_hash"])]
-    parts.append(") entered into force")
-    return parts + ([", signed by ", *joined(names)] if names else [])
+    message = (
+        _("Version %(number)s (hash %(hash)s) entered into force, signed by %(signatories)s")
+        if names
+        else _("Version %(number)s (hash %(hash)s) entered into force")
+    )
+    number, h = str(d["number"]), s.hash(d["text_hash"])
+    return said(message, number=number, hash=h, signatories=joined(names))
+
+
+def opened(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    message = _("%(who)s opened version %(number)s for signature")
+    return said(message, who=s.who(), number=str(d["number"]))
+
+
+def rejected(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    message = _("%(who)s rejected the amendment, version %(number)s")
+    return said(message, who=s.who(), number=str(d["number"]))
 
 
 PHRASES: dict[str, Phrase] = {
     "VersionDrafted": drafted,
-    "VersionOpenedForSignature": lambda s, d: [
-        *s.who(),
-        f" opened version {d['number']} for signature",
-    ],
+    "VersionOpenedForSignature": opened,
     "AgreementSigned": signed,
     "AgreementEnteredIntoForce": in_force,
     "AmendmentProposed": amended,
-    "AmendmentRejected": lambda s, d: [*s.who(), f" rejected the amendment, version {d['number']}"],
+    "AmendmentRejected": rejected,
 }

@@ -5,63 +5,124 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from web.words.sentence import Part, Phrase, Say, amount, plain
+from flask_babel import gettext as _
+
+from web.words.sentence import Part, Phrase, Say, amount, date_text, plain, quantity, said
+
+
+def pledge_message(for_org: bool, to_pool: bool) -> str:
+    if to_pool:
+        if for_org:
+            return str(
+                _("%(who)s pledged %(quantity)s %(contribution)s for %(organisation)s to the pool")
+            )
+        return str(_("%(who)s pledged %(quantity)s %(contribution)s to the pool"))
+    if for_org:
+        return str(
+            _("%(who)s pledged %(quantity)s %(contribution)s for %(organisation)s to %(recipient)s")
+        )
+    return str(_("%(who)s pledged %(quantity)s %(contribution)s to %(recipient)s"))
 
 
 def pledged(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    parts: list[Part] = [
-        *s.who(),
-        f" pledged {amount(d['quantity'])} {plain(d['contribution_type'])}",
-    ]
-    parts += s.for_org(d["organisation_id"])
-    recipient = d.get("recipient")
-    parts += [" to the pool"] if recipient == "pool" else [" to ", s.org(recipient)]
-    valuation = d.get("valuation") or {}
-    if valuation.get("amount") is not None:
-        parts.append(
-            f", valued at {valuation['amount']} {valuation.get('currency')}"
-            f" ({plain(valuation.get('method'))})"
+    org, recipient = d["organisation_id"], d.get("recipient")
+    parts = said(
+        pledge_message(not s.acts_for(org), recipient == "pool"),
+        who=s.who(),
+        quantity=amount(d["quantity"]),
+        contribution=plain(d["contribution_type"], "contribution_type"),
+        organisation=s.org(org),
+        recipient=s.org(recipient),
+    )
+    return parts + valued(d.get("valuation") or {}) + lasting(d.get("period"))
+
+
+def valued(valuation: Mapping[str, Any]) -> list[Part]:
+    if valuation.get("amount") is None:
+        return []
+    message = _(", valued at %(amount)s %(currency)s (%(method)s)")
+    method = plain(valuation.get("method"), "valuation_method")
+    money = quantity(valuation["amount"])
+    return said(message, amount=money, currency=str(valuation.get("currency")), method=method)
+
+
+def lasting(period: Any) -> list[Part]:
+    if not isinstance(period, Mapping):
+        return []
+    start, end = date_text(period.get("start")), date_text(period.get("end"))
+    return said(_(", from %(start)s to %(end)s"), start=start, end=end)
+
+
+DELIVERED = {
+    "reported": lambda: _("%(who)s reported %(delivery)s on %(commitment)s"),
+    "confirmed": lambda: _("%(who)s confirmed %(delivery)s on %(commitment)s"),
+    "disputed": lambda: _("%(who)s disputed %(delivery)s on %(commitment)s"),
+    "corrected": lambda: _("%(who)s corrected %(delivery)s on %(commitment)s"),
+}
+
+
+def the_delivery(corrected: bool, how_much: str, made: str) -> list[Part]:
+    """A delivery as a noun phrase: its quantity (to which it was corrected) and day."""
+    if how_much and corrected:
+        message = (
+            _("a delivery to %(quantity)s made on %(date)s")
+            if made
+            else _("a delivery to %(quantity)s")
         )
-    period = d.get("period")
-    if isinstance(period, Mapping):
-        parts.append(f", from {period.get('start')} to {period.get('end')}")
-    return parts
+    elif how_much:
+        message = (
+            _("a delivery of %(quantity)s made on %(date)s")
+            if made
+            else _("a delivery of %(quantity)s")
+        )
+    else:
+        message = _("a delivery made on %(date)s") if made else _("a delivery")
+    return said(message, quantity=how_much, date=made)
 
 
 def delivery(verb: str) -> Phrase:
     def phrase(s: Say, d: Mapping[str, Any]) -> list[Part]:
-        quantity = d.get("quantity") or s.lookup("delivery", str(s.entry.get("position")))
-        of = " to" if verb == "corrected" else " of"
-        what = f" a delivery{of} {quantity}{s.unit()}" if quantity else " a delivery"
-        when = f" made on {d['delivered_on']}" if d.get("delivered_on") else ""
-        return [*s.who(), f" {verb}{what}{when} on ", *s.commitment()]
+        found = d.get("quantity") or s.lookup("delivery", str(s.entry.get("position")))
+        how_much = " ".join(x for x in (quantity(found), s.unit()) if x) if found else ""
+        made = date_text(d["delivered_on"]) if d.get("delivered_on") else ""
+        what = the_delivery(verb == "corrected", how_much, made)
+        return said(DELIVERED[verb](), who=s.who(), delivery=what, commitment=s.commitment())
 
     return phrase
 
 
 def fulfilled(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    done = f" was fulfilled: {d['delivered']}{s.unit()} delivered and confirmed"
-    return [*s.commitment(first=True), done]
+    done = " ".join(x for x in (quantity(d["delivered"]), s.unit()) if x)
+    message = _("%(commitment)s was fulfilled: %(quantity)s delivered and confirmed")
+    return said(message, commitment=s.commitment(first=True), quantity=done)
 
 
 def released(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    why = f" was released (the member {plain(d['member_status'])})"
-    return [*s.commitment(first=True), why]
+    message = _("%(commitment)s was released (the member %(status)s)")
+    status = plain(d["member_status"], "member_status")
+    return said(message, commitment=s.commitment(first=True), status=status)
 
 
-def of_commitment(verb: str) -> Phrase:
-    return lambda s, d: [*s.who(), f" {verb} ", *s.commitment()]
+OF_COMMITMENT = {
+    "Confirmed": lambda: _("%(who)s confirmed %(commitment)s"),
+    "Withdrawn": lambda: _("%(who)s withdrew %(commitment)s"),
+    "Lapsed": lambda: _("%(who)s marked as lapsed %(commitment)s"),
+}
+
+
+def of_commitment(event: str) -> Phrase:
+    return lambda s, d: said(OF_COMMITMENT[event](), who=s.who(), commitment=s.commitment())
 
 
 PHRASES: dict[str, Phrase] = {
     "Pledged": pledged,
-    "Confirmed": of_commitment("confirmed"),
+    "Confirmed": of_commitment("Confirmed"),
     "DeliveryReported": delivery("reported"),
     "DeliveryConfirmed": delivery("confirmed"),
     "DeliveryDisputed": delivery("disputed"),
     "DeliveryCorrected": delivery("corrected"),
     "Fulfilled": fulfilled,
-    "Withdrawn": of_commitment("withdrew"),
-    "Lapsed": of_commitment("marked as lapsed"),
+    "Withdrawn": of_commitment("Withdrawn"),
+    "Lapsed": of_commitment("Lapsed"),
     "Released": released,
 }

@@ -2,73 +2,148 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from web.words.sentence import Named, Part, Phrase, Say, plain, territory
+from flask_babel import gettext as _
+
+from web.words.sentence import Named, Part, Phrase, Say, date_text, plain, said, territory
 
 
 def registered(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    name = Named("organisation", str(s.entry.get("stream_id")), str(d["legal_name"]))
-    where = territory(d.get("territory"))
-    return [*s.who(), " registered ", name, f" ({plain(d['sector'])} sector) in {where}"]
+    return said(
+        _("%(who)s registered %(organisation)s (%(sector)s sector) in %(territory)s"),
+        who=s.who(),
+        organisation=Named("organisation", str(s.entry.get("stream_id")), str(d["legal_name"])),
+        sector=plain(d["sector"], "sector"),
+        territory=territory(d.get("territory")),
+    )
 
 
 def classified(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    org = s.org(s.entry.get("stream_id"))
-    return [*s.who(), " classified ", org, f" as {plain(d['sector'])} (IATI type {d['org_type']})"]
+    return said(
+        _("%(who)s classified %(organisation)s as %(sector)s (IATI type %(type)s)"),
+        who=s.who(),
+        organisation=s.org(s.entry.get("stream_id")),
+        sector=plain(d["sector"], "sector"),
+        type=str(d["org_type"]),
+    )
+
+
+def mandate_message(scoped: bool, until: bool) -> str:
+    if scoped:
+        if until:
+            return str(
+                _(
+                    "%(who)s gave %(broker)s mandate %(mandate)s to act for "
+                    "%(organisation)s in one partnership, until %(date)s"
+                )
+            )
+        return str(
+            _(
+                "%(who)s gave %(broker)s mandate %(mandate)s to act for "
+                "%(organisation)s in one partnership"
+            )
+        )
+    if until:
+        return str(
+            _(
+                "%(who)s gave %(broker)s mandate %(mandate)s to act for "
+                "%(organisation)s in all its partnerships, until %(date)s"
+            )
+        )
+    return str(
+        _(
+            "%(who)s gave %(broker)s mandate %(mandate)s to act for "
+            "%(organisation)s in all its partnerships"
+        )
+    )
 
 
 def mandate(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    scope = "in one partnership" if d.get("partnership_id") else "in all its partnerships"
-    until = f", until {d['until']}" if d.get("until") else ""
-    org = s.org(s.entry.get("stream_id"))
-    parts: list[Part] = [*s.who(), " gave ", s.actor(d["broker_id"]), " mandate "]
-    return [*parts, s.hash(d["mandate_id"]), " to act for ", org, f" {scope}{until}"]
+    return said(
+        mandate_message(bool(d.get("partnership_id")), bool(d.get("until"))),
+        who=s.who(),
+        broker=s.actor(d["broker_id"]),
+        mandate=s.hash(d["mandate_id"]),
+        organisation=s.org(s.entry.get("stream_id")),
+        date=date_text(d.get("until")),
+    )
 
 
 def revoked(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    org = s.org(s.entry.get("stream_id"))
-    return [*s.who(), " revoked mandate ", s.hash(d["mandate_id"]), " of ", org]
+    return said(
+        _("%(who)s revoked mandate %(mandate)s of %(organisation)s"),
+        who=s.who(),
+        mandate=s.hash(d["mandate_id"]),
+        organisation=s.org(s.entry.get("stream_id")),
+    )
 
 
 def claimed(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    parts: list[Part] = [
-        *s.who(),
-        " claimed the identifier ",
-        s.text(f"{d['scheme']} {d['identifier']}"),
-    ]
-    return [*parts, " for ", s.org(d["organisation_id"])]
+    return said(
+        _("%(who)s claimed the identifier %(identifier)s for %(organisation)s"),
+        who=s.who(),
+        identifier=s.text(f"{d['scheme']} {d['identifier']}"),
+        organisation=s.org(d["organisation_id"]),
+    )
 
 
 def bound(s: Say, d: Mapping[str, Any]) -> list[Part]:
-    parts: list[Part] = [
-        *s.who(),
-        " enrolled ",
-        s.actor(s.entry.get("stream_id")),
-        f" as {plain(d['role'])}",
-    ]
-    return parts + ([" of ", s.org(d["organisation_id"])] if d.get("organisation_id") else [])
+    message = (
+        _("%(who)s enrolled %(actor)s as %(role)s of %(organisation)s")
+        if d.get("organisation_id")
+        else _("%(who)s enrolled %(actor)s as %(role)s")
+    )
+    return said(
+        message,
+        who=s.who(),
+        actor=s.actor(s.entry.get("stream_id")),
+        role=plain(d["role"], "actor_role"),
+        organisation=s.org(d.get("organisation_id")),
+    )
 
 
-def audit(verb: str) -> Phrase:
+AUDIT: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
+    "AuditGranted": (
+        lambda: _("%(who)s granted audit access for %(actor)s to a partnership"),
+        lambda: _("%(who)s granted audit access for %(actor)s to every partnership"),
+    ),
+    "AuditGrantRemoved": (
+        lambda: _("%(who)s removed the audit access of %(actor)s to a partnership"),
+        lambda: _("%(who)s removed the audit access of %(actor)s to every partnership"),
+    ),
+}
+
+
+def audit(event: str) -> Phrase:
     def phrase(s: Say, d: Mapping[str, Any]) -> list[Part]:
-        scope = "every partnership" if d["partnership_id"] == "*" else "a partnership"
-        return [*s.who(), f" {verb} ", s.actor(s.entry.get("stream_id")), f" to {scope}"]
+        message = AUDIT[event][d["partnership_id"] == "*"]()
+        return said(message, who=s.who(), actor=s.actor(s.entry.get("stream_id")))
 
     return phrase
+
+
+def deactivated(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    message = _("%(who)s deactivated %(organisation)s")
+    return said(message, who=s.who(), organisation=s.org(s.entry.get("stream_id")))
+
+
+def disabled(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    message = _("%(who)s disabled %(actor)s")
+    return said(message, who=s.who(), actor=s.actor(s.entry.get("stream_id")))
 
 
 # DetailsCorrected of an organisation is said by the partnership's phrase (one event name).
 PHRASES: dict[str, Phrase] = {
     "Registered": registered,
     "Classified": classified,
-    "Deactivated": lambda s, d: [*s.who(), " deactivated ", s.org(s.entry.get("stream_id"))],
+    "Deactivated": deactivated,
     "MandateGranted": mandate,
     "MandateRevoked": revoked,
     "Claimed": claimed,
     "Bound": bound,
-    "Disabled": lambda s, d: [*s.who(), " disabled ", s.actor(s.entry.get("stream_id"))],
-    "AuditGranted": audit("granted audit access for"),
-    "AuditGrantRemoved": audit("removed the audit access of"),
+    "Disabled": disabled,
+    "AuditGranted": audit("AuditGranted"),
+    "AuditGrantRemoved": audit("AuditGrantRemoved"),
 }

@@ -1,0 +1,350 @@
+"""Labels of the codes people see (statuses, roles, sectors, types…), in the reader's language.
+
+The record keeps codes (`civil_society`, `in_delivery`, `AgreementSigned`); a page shows
+each through one mapping here, `{{ code|label('sector') }}` in templates, `label(code,
+'sector')` in Python. Every label is a `pgettext` message whose context is its kind, so
+that the same English word of two kinds ("active" partnership, "active" member) may be
+said differently (Portuguese agrees in gender). A code this mapping does not know is shown
+as recorded, underscores as spaces. The kind "any" looks the code up in every kind, for
+templates that show a code without saying its kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context
+from flask_babel import pgettext
+
+Table = dict[str, dict[str, str]]
+
+
+def label(code: Any, kind: str = "any") -> str:
+    """The label of `code` among the codes of `kind`, else the code in words."""
+    text = "" if code is None else str(code)
+    table = labels()
+    for found in [kind] if kind in table else list(table):
+        if text in table[found]:
+            return table[found][text]
+    return text.replace("_", " ")
+
+
+def labels() -> Table:
+    """Every label, in the current language (built once per request)."""
+    if has_request_context() and "code_labels" in g:
+        found: Table = g.code_labels
+        return found
+    table = {
+        **organisation_labels(),
+        **partnership_labels(),
+        **commitment_labels(),
+        **governance_labels(),
+        "org_type": org_type_labels(),
+        "field": field_labels(),
+        "turn": turn_labels(),
+        "event_type": event_labels(),
+    }
+    if has_request_context():
+        g.code_labels = table
+    return table
+
+
+def organisation_labels() -> Table:
+    return {
+        "sector": {
+            "public": pgettext("sector", "public"),
+            "civil_society": pgettext("sector", "civil society"),
+            "private": pgettext("sector", "private"),
+        },
+        "actor_role": {
+            "admin": pgettext("actor_role", "admin"),
+            "broker": pgettext("actor_role", "broker"),
+            "partner": pgettext("actor_role", "partner"),
+            "auditor": pgettext("actor_role", "auditor"),
+        },
+        "mandate_state": {
+            "in force": pgettext("mandate_state", "in force"),
+            "revoked": pgettext("mandate_state", "revoked"),
+            "ended": pgettext("mandate_state", "ended"),
+        },
+        "org_status": {
+            "active": pgettext("org_status", "active"),
+            "deactivated": pgettext("org_status", "deactivated"),
+        },
+    }
+
+
+def partnership_labels() -> Table:
+    return {
+        "partnership_status": {
+            "scoping": pgettext("partnership_status", "scoping"),
+            "negotiating": pgettext("partnership_status", "negotiating"),
+            "awaiting_signatures": pgettext("partnership_status", "awaiting signatures"),
+            "active": pgettext("partnership_status", "active"),
+            "in_modification": pgettext("partnership_status", "in modification"),
+            "moving_on": pgettext("partnership_status", "moving on"),
+            "suspended": pgettext("partnership_status", "suspended"),
+            "concluded": pgettext("partnership_status", "concluded"),
+            "cancelled": pgettext("partnership_status", "cancelled"),
+            "terminated": pgettext("partnership_status", "terminated"),
+        },
+        "partnership_type": {
+            "clld_lag": pgettext("partnership_type", "clld lag"),
+            "social_innovation": pgettext("partnership_type", "social innovation"),
+            "consortium": pgettext("partnership_type", "consortium"),
+            "other": pgettext("partnership_type", "other"),
+        },
+        "member_status": {
+            "invited": pgettext("member_status", "invited"),
+            "active": pgettext("member_status", "active"),
+            "defaulting": pgettext("member_status", "defaulting"),
+            "withdrawn": pgettext("member_status", "withdrawn"),
+            "removed": pgettext("member_status", "removed"),
+            "declined": pgettext("member_status", "declined"),
+        },
+        "member_role": {
+            "lead": pgettext("member_role", "lead"),
+            "funder": pgettext("member_role", "funder"),
+            "intermediary": pgettext("member_role", "intermediary"),
+            "implementer": pgettext("member_role", "implementer"),
+            "broker": pgettext("member_role", "broker"),
+            "knowledge": pgettext("member_role", "knowledge"),
+            "observer": pgettext("member_role", "observer"),
+        },
+        "interest_group": {
+            "public_authority": pgettext("interest_group", "public authority"),
+            "economic": pgettext("interest_group", "economic"),
+            "civil_society": pgettext("interest_group", "civil society"),
+            "environmental": pgettext("interest_group", "environmental"),
+            "other": pgettext("interest_group", "other"),
+        },
+        "version_status": {
+            "draft": pgettext("version_status", "draft"),
+            "open": pgettext("version_status", "open"),
+            "in_force": pgettext("version_status", "in force"),
+            "superseded": pgettext("version_status", "superseded"),
+            "rejected": pgettext("version_status", "rejected"),
+            "abandoned": pgettext("version_status", "abandoned"),
+        },
+        "relation": {
+            "replicates": pgettext("relation", "replicates"),
+            "scales": pgettext("relation", "scales"),
+            "succeeds": pgettext("relation", "succeeds"),
+        },
+        "classification": {
+            "sdg_goal": pgettext("classification", "sdg goal"),
+            "nace": pgettext("classification", "nace"),
+            "dac5": pgettext("classification", "dac5"),
+            "other": pgettext("classification", "other"),
+        },
+    }
+
+
+def commitment_labels() -> Table:
+    return {
+        "commitment_status": {
+            "pledged": pgettext("commitment_status", "pledged"),
+            "confirmed": pgettext("commitment_status", "confirmed"),
+            "in_delivery": pgettext("commitment_status", "in delivery"),
+            "fulfilled": pgettext("commitment_status", "fulfilled"),
+            "withdrawn": pgettext("commitment_status", "withdrawn"),
+            "lapsed": pgettext("commitment_status", "lapsed"),
+            "released": pgettext("commitment_status", "released"),
+        },
+        "delivery_status": {
+            "reported": pgettext("delivery_status", "reported"),
+            "confirmed": pgettext("delivery_status", "confirmed"),
+            "disputed": pgettext("delivery_status", "disputed"),
+        },
+        "contribution_type": {
+            "cash": pgettext("contribution_type", "cash"),
+            "staff_time": pgettext("contribution_type", "staff time"),
+            "expertise": pgettext("contribution_type", "expertise"),
+            "premises": pgettext("contribution_type", "premises"),
+            "equipment_goods": pgettext("contribution_type", "equipment goods"),
+            "services": pgettext("contribution_type", "services"),
+            "data_ip": pgettext("contribution_type", "data ip"),
+            "network_access": pgettext("contribution_type", "network access"),
+            "volunteer_time": pgettext("contribution_type", "volunteer time"),
+        },
+        "unit": {
+            "hour": pgettext("unit", "hour"),
+            "day": pgettext("unit", "day"),
+            "fte_month": pgettext("unit", "fte month"),
+            "m2": pgettext("unit", "m2"),
+            "item": pgettext("unit", "item"),
+            "session": pgettext("unit", "session"),
+            "person": pgettext("unit", "person"),
+        },
+        "valuation_method": {
+            "actual_cost": pgettext("valuation_method", "actual cost"),
+            "market_value": pgettext("valuation_method", "market value"),
+            "standard_rate": pgettext("valuation_method", "standard rate"),
+            "not_valued": pgettext("valuation_method", "not valued"),
+        },
+    }
+
+
+def governance_labels() -> Table:
+    return {
+        "governance_rule": {
+            "consensus": pgettext("governance_rule", "consensus"),
+            "majority": pgettext("governance_rule", "majority"),
+            "qualified": pgettext("governance_rule", "qualified"),
+            "unanimity": pgettext("governance_rule", "unanimity"),
+        },
+        "moving_on": {
+            "institutionalise": pgettext("moving_on", "institutionalise"),
+            "hand_over": pgettext("moving_on", "hand over"),
+            "scale": pgettext("moving_on", "scale"),
+            "replicate": pgettext("moving_on", "replicate"),
+            "close": pgettext("moving_on", "close"),
+        },
+        "decision": {
+            "admit_member": pgettext("decision", "admit member"),
+            "suspend": pgettext("decision", "suspend"),
+            "resume": pgettext("decision", "resume"),
+            "start_moving_on": pgettext("decision", "start moving on"),
+            "conclude": pgettext("decision", "conclude"),
+            "terminate": pgettext("decision", "terminate"),
+            "declare_defaulting": pgettext("decision", "declare defaulting"),
+            "remedied": pgettext("decision", "remedied"),
+            "remove_member": pgettext("decision", "remove member"),
+            "other": pgettext("decision", "other"),
+        },
+        "vote": {
+            "for": pgettext("vote", "for"),
+            "against": pgettext("vote", "against"),
+            "abstain": pgettext("vote", "abstain"),
+        },
+        "indicator_kind": {
+            "output": pgettext("indicator_kind", "output"),
+            "outcome": pgettext("indicator_kind", "outcome"),
+            "impact": pgettext("indicator_kind", "impact"),
+        },
+        "milestone_status": {
+            "planned": pgettext("milestone_status", "planned"),
+            "reached": pgettext("milestone_status", "reached"),
+            "missed": pgettext("milestone_status", "missed"),
+            "dropped": pgettext("milestone_status", "dropped"),
+        },
+    }
+
+
+def event_labels() -> dict[str, str]:
+    """Event types as words (the record's names stay in the log and the API)."""
+    return {
+        "AgreementEnteredIntoForce": pgettext("event_type", "Agreement entered into force"),
+        "AgreementSigned": pgettext("event_type", "Agreement signed"),
+        "AmendmentProposed": pgettext("event_type", "Amendment proposed"),
+        "AmendmentRejected": pgettext("event_type", "Amendment rejected"),
+        "AuditGrantRemoved": pgettext("event_type", "Audit access removed"),
+        "AuditGranted": pgettext("event_type", "Audit access granted"),
+        "Bound": pgettext("event_type", "Person enrolled"),
+        "BreachNotified": pgettext("event_type", "Breach notified"),
+        "BrokerAssigned": pgettext("event_type", "Broker assigned"),
+        "Cancelled": pgettext("event_type", "Partnership cancelled"),
+        "Claimed": pgettext("event_type", "Identifier claimed"),
+        "Classified": pgettext("event_type", "Organisation classified"),
+        "CommitmentConfirmationNoted": pgettext("event_type", "Confirmation noted"),
+        "CommitmentNoted": pgettext("event_type", "Pledge noted"),
+        "Concluded": pgettext("event_type", "Partnership concluded"),
+        "Confirmed": pgettext("event_type", "Commitment confirmed"),
+        "Deactivated": pgettext("event_type", "Organisation deactivated"),
+        "DecisionRecorded": pgettext("event_type", "Decision recorded"),
+        "DefaultRemedied": pgettext("event_type", "Default remedied"),
+        "DeliveryConfirmed": pgettext("event_type", "Delivery confirmed"),
+        "DeliveryCorrected": pgettext("event_type", "Delivery corrected"),
+        "DeliveryDisputed": pgettext("event_type", "Delivery disputed"),
+        "DeliveryReported": pgettext("event_type", "Delivery reported"),
+        "DetailsCorrected": pgettext("event_type", "Details corrected"),
+        "Disabled": pgettext("event_type", "Person disabled"),
+        "Fulfilled": pgettext("event_type", "Commitment fulfilled"),
+        "IndicatorSet": pgettext("event_type", "Indicator set"),
+        "Initiated": pgettext("event_type", "Partnership started"),
+        "Lapsed": pgettext("event_type", "Commitment lapsed"),
+        "MandateGranted": pgettext("event_type", "Mandate granted"),
+        "MandateRevoked": pgettext("event_type", "Mandate revoked"),
+        "MemberAdmitted": pgettext("event_type", "Member admitted"),
+        "MemberDeclaredDefaulting": pgettext("event_type", "Member declared defaulting"),
+        "MemberDeclined": pgettext("event_type", "Invitation declined"),
+        "MemberInvited": pgettext("event_type", "Member invited"),
+        "MemberJoined": pgettext("event_type", "Invitation accepted"),
+        "MemberRemoved": pgettext("event_type", "Member removed"),
+        "MemberWithdrew": pgettext("event_type", "Member withdrew"),
+        "MilestoneSet": pgettext("event_type", "Milestone set"),
+        "MovingOnStarted": pgettext("event_type", "Moving on started"),
+        "PartnershipRelated": pgettext("event_type", "Partnership related"),
+        "Pledged": pgettext("event_type", "Pledged"),
+        "PracticeTransferred": pgettext("event_type", "Practice transferred"),
+        "Registered": pgettext("event_type", "Organisation registered"),
+        "Released": pgettext("event_type", "Commitment released"),
+        "ResultReported": pgettext("event_type", "Result reported"),
+        "Resumed": pgettext("event_type", "Partnership resumed"),
+        "Suspended": pgettext("event_type", "Partnership suspended"),
+        "Terminated": pgettext("event_type", "Partnership terminated"),
+        "VersionDrafted": pgettext("event_type", "Version drafted"),
+        "VersionOpenedForSignature": pgettext("event_type", "Version opened for signature"),
+        "Withdrawn": pgettext("event_type", "Commitment withdrawn"),
+    }
+
+
+def org_type_labels() -> dict[str, str]:
+    """IATI OrganisationType codes."""
+    return {
+        "10": pgettext("org_type", "Government"),
+        "11": pgettext("org_type", "Local government"),
+        "15": pgettext("org_type", "Other public sector"),
+        "21": pgettext("org_type", "International NGO"),
+        "22": pgettext("org_type", "National NGO"),
+        "23": pgettext("org_type", "Regional NGO"),
+        "24": pgettext("org_type", "Partner country based NGO"),
+        "30": pgettext("org_type", "Public-private partnership"),
+        "40": pgettext("org_type", "Multilateral"),
+        "60": pgettext("org_type", "Foundation"),
+        "70": pgettext("org_type", "Private sector"),
+        "71": pgettext("org_type", "Private sector in provider country"),
+        "72": pgettext("org_type", "Private sector in aid recipient country"),
+        "73": pgettext("org_type", "Private sector in third country"),
+        "80": pgettext("org_type", "Academic, training and research"),
+        "90": pgettext("org_type", "Other"),
+    }
+
+
+def field_labels() -> dict[str, str]:
+    """The tracked fields of partnerships, commitments and organisations."""
+    return {
+        "title": pgettext("field", "title"),
+        "need_statement": pgettext("field", "need statement"),
+        "territory": pgettext("field", "territory"),
+        "classifications": pgettext("field", "classifications"),
+        "partnership_type": pgettext("field", "partnership type"),
+        "status": pgettext("field", "status"),
+        "in_force": pgettext("field", "in force"),
+        "pending": pgettext("field", "pending"),
+        "brokers": pgettext("field", "brokers"),
+        "recipient": pgettext("field", "recipient"),
+        "quantity": pgettext("field", "quantity"),
+        "valuation": pgettext("field", "valuation"),
+        "period": pgettext("field", "period"),
+        "conditions": pgettext("field", "conditions"),
+        "legal_name": pgettext("field", "legal name"),
+        "org_type": pgettext("field", "org type"),
+        "sector": pgettext("field", "sector"),
+        "identifiers": pgettext("field", "identifiers"),
+        "active": pgettext("field", "active"),
+    }
+
+
+def turn_labels() -> dict[str, str]:
+    """What a turn asks of an organisation (web/turns.py's kinds), as a verb phrase."""
+    return {
+        "draft": pgettext("turn", "draft the agreement"),
+        "open": pgettext("turn", "open the draft for signature"),
+        "answer": pgettext("turn", "answer the invitation"),
+        "sign": pgettext("turn", "sign"),
+        "accede": pgettext("turn", "accede"),
+        "confirm_commitment": pgettext("turn", "confirm commitment"),
+        "confirm_delivery": pgettext("turn", "confirm delivery"),
+        "correct_delivery": pgettext("turn", "correct delivery"),
+    }
