@@ -49,6 +49,9 @@ class Settings:
     session_idle_minutes: int = 30
     session_hours: int = 12
     signin_link_hours: int = 72
+    # Sign-in attempts one client address may make per 15 minutes (all its people: a
+    # school or a library behind one NAT address may need more).
+    signin_address_limit: int = 30
     behind_proxy: bool = False
     # The explorer's address as people reach it (COLLAB_PUBLIC_URL), for sign-in links;
     # empty: the address a request came to, or `collab serve`'s bind outside a request.
@@ -62,6 +65,7 @@ class Settings:
             ("COLLAB_SESSION_IDLE_MINUTES", self.session_idle_minutes, 24 * 60),
             ("COLLAB_SESSION_HOURS", self.session_hours, 24 * 30),
             ("COLLAB_SIGNIN_LINK_HOURS", self.signin_link_hours, 24 * 30),
+            ("COLLAB_SIGNIN_ADDRESS_LIMIT", self.signin_address_limit, 100_000),
         ):
             if not 1 <= value <= most:
                 raise ValueError(f"{name} must be 1 to {most}")
@@ -94,6 +98,7 @@ class Settings:
             session_idle_minutes=whole(env, "COLLAB_SESSION_IDLE_MINUTES", "30"),
             session_hours=whole(env, "COLLAB_SESSION_HOURS", "12"),
             signin_link_hours=whole(env, "COLLAB_SIGNIN_LINK_HOURS", "72"),
+            signin_address_limit=whole(env, "COLLAB_SIGNIN_ADDRESS_LIMIT", "30"),
             behind_proxy=env.get("COLLAB_BEHIND_PROXY", "") not in ("", "0"),
             public_url=public_url(env),
         )

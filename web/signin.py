@@ -26,7 +26,6 @@ from web.people import PASSPHRASE_MAX, PASSPHRASE_MIN, login_name, passphrase_pr
 
 blp = pages("signin", signed_in=False)
 WINDOW_SECONDS = 15 * 60
-PER_ADDRESS = 30  # attempts from one client address per window
 PER_NAME = 10  # failed attempts at one sign-in name per window
 UNUSABLE = "(unusable name)"  # what the record says of a name that is no sign-in name
 
@@ -59,8 +58,9 @@ def count_address() -> None:
     """Count this attempt from this address; 429 past the limit (recorded once a window)."""
     svc, bucket = service(), f"addr:{remote()}"
     counted = svc.people.count(bucket, svc.now(), WINDOW_SECONDS)
-    if counted > PER_ADDRESS:
-        if counted == PER_ADDRESS + 1:
+    limit = svc.settings.signin_address_limit  # attempts from one address per window
+    if counted > limit:
+        if counted == limit + 1:
             svc.people.record(svc.now(), bucket, "limited", remote())
         raise too_many(bucket)
 

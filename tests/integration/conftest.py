@@ -137,11 +137,13 @@ def wait_healthy(http: Http, server: subprocess.Popen[bytes], log: Path) -> None
 
 
 @contextmanager
-def serve(config: StoreConfig, workdir: Path) -> Iterator[Served]:
+def serve(
+    config: StoreConfig, workdir: Path, settings: dict[str, str] | None = None
+) -> Iterator[Served]:
     """`collab serve` on a free port (plus the follower and the sealer in server mode)
-    until the block ends."""
+    until the block ends, with these COLLAB_* settings added."""
     port = free_port()
-    env = collab_env(config, workdir)
+    env = {**collab_env(config, workdir), **(settings or {})}
     mode = env["COLLAB_MODE"]
     keys = workdir / "keys"
     if mode == "server" and not list(keys.glob("*.key")):  # server mode needs a key

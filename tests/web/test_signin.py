@@ -14,11 +14,13 @@ from collab.actors.commands import DisableActor
 from collab.actors.handlers import OPERATOR
 from collab.commands import Context
 from collab.stores import StoreConfig
-from tests.api.conftest import Auth
+from tests.api.conftest import Auth, make_app
 from tests.application.conftest import Clock
 from tests.web.conftest import PASSPHRASE, Person, csrf_of
 from web import people as tables
-from web.signin import PER_ADDRESS, PER_NAME
+from web.signin import PER_NAME
+
+PER_ADDRESS = Settings.signin_address_limit  # COLLAB_SIGNIN_ADDRESS_LIMIT's default
 
 
 def service_of(app: Flask) -> Service:
@@ -355,3 +357,23 @@ def test_ipv6_clients_are_counted_by_their_64(flask_app: Flask, auth: Auth) -> N
     other = flask_app.test_client()
     other.environ_base["REMOTE_ADDR"] = "2001:db8:0:1::1"
     assert sign_in_form(other, "someone", "a wrong passphrase").status_code == 401  # type: ignore[attr-defined]
+
+
+def test_an_operator_sets_how_many_attempts_one_address_may_make(
+    memory_config: StoreConfig,
+) -> None:
+    # Given a site allowing 3 sign-in attempts per address (COLLAB_SIGNIN_ADDRESS_LIMIT)
+    assert Settings.from_env({"COLLAB_SIGNIN_ADDRESS_LIMIT": "3"}).signin_address_limit == 3
+    with pytest.raises(ValueError, match="COLLAB_SIGNIN_ADDRESS_LIMIT"):
+        Settings.from_env({"COLLAB_SIGNIN_ADDRESS_LIMIT": "0"})
+    app = make_app(memory_config, signin_address_limit=3)
+    try:
+        client = app.test_client()
+        statuses = [
+            sign_in_form(client, f"name{n}", "a wrong passphrase").status_code  # type: ignore[attr-defined]
+            for n in range(4)
+        ]
+        # Then the fourth is refused before any passphrase is checked
+        assert statuses == [401, 401, 401, 429]
+    finally:
+        service_of(app).close()
