@@ -5,41 +5,10 @@ shows its problem beside the form, keeps the input and leaves the log's head unc
 
 from __future__ import annotations
 
-import uuid
-
 from tests.browser.conftest import Person, Site
-from tests.browser.tab import Tab, welcome
+from tests.browser.forms import follow, refused, signed_in
 from tests.browser.world import Someone, World
 from tests.integration.test_http_scenario import ok, terms
-
-NOTHING = "Nothing was recorded."
-
-
-def head(world: World) -> int:
-    found: int = world.served.http.get("/readyz").body["head"]
-    return found
-
-
-def follow(tab: Tab, link: str) -> int:
-    """Follow the page's link named `link`; the page's status."""
-    with tab.page.expect_navigation() as navigation:
-        tab.page.get_by_role("link", name=link).first.click()
-    return tab.seen(navigation.value)
-
-
-def refused(tab: Tab, world: World, button: str, status: int, says: str) -> None:
-    """Press `button`: refused with `status`, saying `says`, and nothing recorded."""
-    before = head(world)
-    assert tab.press(button) == status, tab.main()
-    shown = tab.main()
-    assert NOTHING in shown and says in shown, shown
-    assert head(world) == before
-
-
-def signed_in(person: Person, world: World, who: Someone, key: str, js: bool = True) -> Tab:
-    tab = person(key, javascript=js)
-    welcome(tab, world.link(who.actor_id), f"{key}-{uuid.uuid4().hex[:8]}")
-    return tab
 
 
 def redraft(world: World, broker: Someone, pid: str, vision: str, number: int) -> str:

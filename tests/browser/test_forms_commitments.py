@@ -5,42 +5,12 @@ head unchanged). The recipient's browser runs without JavaScript."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from tests.browser.conftest import Person, Site
-from tests.browser.tab import Tab, welcome
-from tests.browser.world import Someone, World
+from tests.browser.forms import follow, refused, signed_in
+from tests.browser.world import Someone
 from tests.integration.test_http_scenario import ok
-
-NOTHING = "Nothing was recorded."
-
-
-def head(world: World) -> int:
-    found: int = world.served.http.get("/readyz").body["head"]
-    return found
-
-
-def follow(tab: Tab, link: str) -> int:
-    """Follow the page's link whose name starts with `link`; the page's status."""
-    with tab.page.expect_navigation() as navigation:
-        tab.page.get_by_role("link", name=link).first.click()
-    return tab.seen(navigation.value)
-
-
-def refused(tab: Tab, world: World, button: str, status: int, says: str) -> None:
-    """Press `button`: refused with `status`, saying `says`, and nothing recorded."""
-    before = head(world)
-    assert tab.press(button) == status, tab.main()
-    shown = tab.main()
-    assert NOTHING in shown and says in shown, shown
-    assert head(world) == before
-
-
-def signed_in(person: Person, world: World, who: Someone, key: str) -> Tab:
-    tab = person(key, javascript=key != "recipient")
-    welcome(tab, world.link(who.actor_id), f"{key}-{uuid.uuid4().hex[:8]}")
-    return tab
 
 
 def commitment(who: Someone, cid: str) -> dict[str, Any]:
@@ -91,7 +61,7 @@ def test_a_pledge_and_its_delivery_go_through_every_form_each_refused_once(
     world.settle()
 
     # Then: the lead, without JavaScript, disputes it from its page, a reason required
-    r = signed_in(person, world, lead, "recipient")
+    r = signed_in(person, world, lead, "recipient", js=False)
     r.open(f"/partnerships/{pid}")
     assert follow(r, "Confirm or dispute the delivery") == 200
     refused(r, world, "Dispute this delivery", 422, "a dispute states its reason")
