@@ -46,6 +46,9 @@ from web.home_broker import mandates
 from web.validation_texts import translated, translated_all
 
 Body = dict[str, Any]
+BOOLEANS = {"on": True, "true": True, "yes": True, "1": True}
+BOOLEANS |= {"off": False, "false": False, "no": False, "0": False}
+INDEX = re.compile(r"[0-9]{1,2}")
 DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
 
 
@@ -96,10 +99,16 @@ def list_length(form: MultiDict[str, str], key: str) -> int:
     indexes = set()
     for name in form:
         if name.startswith(marker):
-            head = name[len(marker) :].split(".", 1)[0]
-            if head.isdigit() and len(head) < 3:
-                indexes.add(int(head))
+            index = index_of(name[len(marker) :].split(".", 1)[0])
+            if index is not None:
+                indexes.add(index)
     return max(indexes) + 1 if indexes else 0
+
+
+def index_of(text: str) -> int | None:
+    """A list item's index in an input's name: one or two ASCII digits ("²" is a digit to
+    `str.isdigit`, not to `int`), else None."""
+    return int(text) if INDEX.fullmatch(text) else None
 
 
 def scalar(kind: mf.Field[Any], raw: str) -> Any:
@@ -116,8 +125,8 @@ def scalar(kind: mf.Field[Any], raw: str) -> Any:
         return text.replace(",", ".")
     if isinstance(kind, mf.Integer):
         return int(text) if text.isascii() and text.isdigit() and len(text) < 17 else text
-    if isinstance(kind, mf.Boolean):
-        return text.lower() in ("on", "true", "yes", "1")
+    if isinstance(kind, mf.Boolean):  # a checkbox or a yes/no choice; else the schema refuses
+        return BOOLEANS.get(text.lower(), text)
     return text
 
 

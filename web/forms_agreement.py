@@ -47,7 +47,7 @@ from collab.domain.partnership_rules import IN_FORCE
 from collab.domain.partnership_values import AgreementVersion, Member
 from collab.governance.commands import RecordDecision
 from projections.queries import list_organisations
-from web.forms import Body, handle
+from web.forms import Body, handle, index_of
 from web.frame import page, pages, views_reached
 from web.names import Names, names_for
 
@@ -74,8 +74,9 @@ def objectives_in(form: Mapping[str, str]) -> dict[str, list[str]]:
     marker, found = "terms.member_objectives.", dict[str, dict[int, str]]()
     for key, value in form.items():
         org, _dot, n = key[len(marker) :].rpartition(".")
-        if key.startswith(marker) and org and n.isdigit() and len(n) < 3 and value.strip():
-            found.setdefault(org, {})[int(n)] = value.strip()
+        index = index_of(n)
+        if key.startswith(marker) and org and index is not None and value.strip():
+            found.setdefault(org, {})[index] = value.strip()
     return {org: [rows[n] for n in sorted(rows)] for org, rows in found.items()}
 
 
@@ -184,9 +185,9 @@ def rows(form: Mapping[str, str], key: str) -> range:
     """The rows of a list input: up to the last one written, then spare empty ones."""
     marker, written = key + ".", [-1]
     for name, value in form.items():
-        n = name[len(marker) :]
-        if name.startswith(marker) and n.isdigit() and len(n) < 3 and value.strip():
-            written.append(int(n))
+        index = index_of(name[len(marker) :])
+        if name.startswith(marker) and index is not None and value.strip():
+            written.append(index)
     return range(max(written) + 1 + SPARE_ROWS)
 
 
@@ -277,6 +278,12 @@ def handle_filled(
     if request.method == "GET":
         return page(template, form=filled, errors={}, problem=None, **context)
     return handle(template, schema, build, done, **context)
+
+
+def signed_version(p: Partnership) -> int:
+    """The number of the text a signature on the sign page is given to (as it shows)."""
+    version, _acceding = to_sign(p, signers(p, identities(p)))
+    return version.number if version is not None else 1
 
 
 def at_partnership(pid: str, anchor: str) -> Callable[[Outcome], str]:
@@ -397,7 +404,7 @@ def sign(partnership_id: str) -> ResponseReturnValue:
         "sign.html",
         s.SignAgreement(),
         lambda a: SignAgreement(partnership_id=pid, **a),
-        at_partnership(pid, "signatures"),
+        lambda _o: f"/partnerships/{pid}#signatures-{signed_version(p)}",
         **sign_page(p),
         rejecting=False,
     )

@@ -149,6 +149,18 @@ def open_invitations(view: dict[str, Any], acting: list[tuple[str, str]]) -> lis
     ]
 
 
+@blp.app_template_global()
+def answerable(view: dict[str, Any]) -> bool:
+    """For the partnership page: whether the person may answer an open invitation here
+    (its organisation's, or one of an organisation a broker holds a mandate from). The
+    mandates are read only when some invitation is open."""
+    shown = [view.get("invitation"), *view.get("invitations", []), *view.get("members", [])]
+    if not any(i is not None and i["status"] == "invited" for i in shown):
+        return False
+    acting = acting_for(view["partnership_id"]) if g.actor.role == "broker" else []
+    return bool(open_invitations(view, acting))
+
+
 def answer(partnership_id: str, kind: Callable[..., Any]) -> ResponseReturnValue:
     """The invitation page (its terms, and two buttons): join or decline, as `kind`."""
     views_reached()
