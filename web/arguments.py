@@ -14,6 +14,7 @@ from api.schemas import views as s
 from api.seen import POSITION_RE
 from api.views import as_of_position
 from collab.domain.errors import InvalidInputError
+from web.validation_texts import translated
 
 # What a datetime-local form field sends (no zone): read as UTC, as the form says.
 LOCAL_TIME_RE = re.compile(
@@ -29,10 +30,15 @@ def query_of(schema: ma.Schema) -> dict[str, Any]:
         loaded: dict[str, Any] = schema.load(given, unknown=ma.EXCLUDE)
     except ma.ValidationError as error:
         problems = error.messages if isinstance(error.messages, dict) else {"": error.messages}
-        detail = "; ".join(f"{k}: {' '.join(map(str, m))}" for k, m in problems.items())
+        detail = "; ".join(f"{k}: {' '.join(said(m))}" for k, m in problems.items())
         raise ApiProblem(422, "invalid-input", detail, errors=problems) from None
     loaded.pop("min_position", None)  # views_reached() has waited for it
     return loaded
+
+
+def said(messages: Any) -> list[str]:
+    """A parameter's messages (a list, or one text) in the reader's language."""
+    return [translated(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
 
 
 def as_of_asked() -> int | None:

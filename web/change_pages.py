@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_date
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 from sqlalchemy import Connection, select
 
@@ -51,7 +52,8 @@ class MapQuery(ReadOptions):
 
 
 def no_version(field: str, number: int) -> ApiProblem:
-    said = f"no version {number}"
+    """The 422 of a version number the partnership does not have, in the reader's words."""
+    said = str(_("no version %(number)s", number=number))
     return ApiProblem(422, "invalid-input", f"{field}: {said}", errors={field: [said]})
 
 

@@ -187,7 +187,8 @@ def submit(
         if isinstance(
             refused, InvalidInputError
         ):  # `identifiers[0].id` is input `identifiers.0.id`
-            errors = {re.sub(r"\[(\d+)\]", r".\1", refused.field): refused.reason}
+            field = re.sub(r"\[(\d+)\]", r".\1", refused.field)
+            errors = {field: translated(refused.reason)}
         return Refused(status_of(refused), translated(refused.message), errors)
     acted_at(outcome.position)
     return outcome

@@ -157,7 +157,10 @@ def answerable(view: dict[str, Any]) -> bool:
     shown = [view.get("invitation"), *view.get("invitations", []), *view.get("members", [])]
     if not any(i is not None and i["status"] == "invited" for i in shown):
         return False
-    acting = acting_for(view["partnership_id"]) if g.actor.role == "broker" else []
+    actor = g.get("actor")
+    if actor is None:
+        return False
+    acting = acting_for(view["partnership_id"]) if actor.role == "broker" else []
     return bool(open_invitations(view, acting))
 
 

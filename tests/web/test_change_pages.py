@@ -106,7 +106,9 @@ def test_a_single_version_and_no_version_say_so(
     member = person(setup.partners["a"])
     status, html = member.get(f"/partnerships/{setup.partnership_id}/versions/diff")
     assert status == 200 and "there is nothing to compare" in html
-    assert "versions/diff" not in section(member.get(setup.url)[1], "<h2>Agreement</h2>", "<h2>")
+    assert "versions/diff" not in section(
+        member.get(setup.url)[1], '<h2 id="agreement">Agreement</h2>', "<h2>"
+    )
     pid = str(setup.app.execute(command(setup.broker), initiation()).result["partnership_id"])
     status, html = person(setup.broker).get(f"/partnerships/{pid}/versions/diff")
     assert status == 200 and "No agreement text yet." in html

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask.testing import FlaskClient
 
 from collab.domain.envelope import Actor
@@ -308,6 +308,7 @@ def test_the_invitation_only_view_offers_the_answer_to_the_invited_organisation(
     partner = WebPerson(Actor("someone", "partner", org_id), "Someone", "someone")
     # When the membership actions are drawn for a partner of that organisation
     with flask_app.test_request_context("/partnerships/p-1"):
+        g.actor = partner.actor
         html = render_template("_actions_membership.html", view=view, person=partner)
         # Then it may answer, and do nothing else
         assert 'href="/partnerships/p-1/join"' in html

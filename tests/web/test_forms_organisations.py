@@ -92,7 +92,7 @@ def test_a_refused_registration_keeps_the_input_says_why_and_records_nothing(
     # When the sector disagrees with the type (a private company declared public): 422
     response = posted(broker, NEW, organisation_form(org_type="70", sector="public"))
     assert response.status_code == 422
-    assert "must be private for organisation type 70" in response.text
+    assert "must be private for organisation type Private sector" in response.text
     assert 'id="f-sector-error"' in response.text
     assert head(flask_app) == before
     # When the identifier is already another organisation's: 409

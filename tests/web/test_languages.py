@@ -22,7 +22,7 @@ from tests.api.setup_partnership import active_partnership
 from tests.web.conftest import Person
 from tests.web.test_organisation_pages import register
 from web.i18n import day, number
-from web.validation_texts import MARSHMALLOW, translated
+from web.validation_texts import DOMAIN, INPUT, MARSHMALLOW, RULES, translated
 
 ROOT = Path(__file__).parents[2]
 CATALOGUE = ROOT / "web" / "translations" / "pt" / "LC_MESSAGES" / "messages.po"
@@ -273,3 +273,14 @@ def test_every_kind_of_page_renders_in_portuguese(
     )
     assert missing.status_code == 404 and "<h1>Não encontrado</h1>" in missing.text
     assert "essa organização não existe" in missing.text
+
+
+def test_the_domains_refusals_are_translated(flask_app: Flask) -> None:
+    with flask_app.test_request_context(headers={"Accept-Language": "pt"}):
+        assert all(translated(m) != m for m in (*DOMAIN, *RULES, *INPUT))
+        assert translated("the organisation is already invited") == (
+            "a organização já tem o estado de membro «convidado»"
+        )
+        assert translated("terms.period.end: must not be before the start") == (
+            "terms.period.end: não deve ser anterior ao início"
+        )
