@@ -51,7 +51,7 @@ def test_a_broker_registers_an_organisation_whose_partner_grants_and_revokes_a_m
     tab.fill(**{"f-territory-nuts": "PT1C2"})
     status = tab.press("Register the organisation")
     # Then: it is refused beside the form, its input kept
-    refused(tab, status, 422, "must be private for organisation type 70")
+    refused(tab, status, 422, "must be private for organisation type Private sector")
     assert tab.page.input_value("#f-legal_name") == "Olaria do Guadiana, Lda."
     # When: it corrects the sector
     tab.page.select_option("#f-sector", "private")
