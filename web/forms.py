@@ -205,13 +205,16 @@ def handle(
     schema: ma.Schema,
     build: Callable[[Body], Command],
     done: Callable[[Outcome], str],
+    *,
+    filled: Mapping[str, str] | None = None,
     **context: Any,
 ) -> ResponseReturnValue:
-    """One form page: GET shows the form; POST runs the command and redirects (303) to
-    `done(outcome)`, or shows the form again with the input kept, the problem's text and
-    the refusal's status. The route has already run its authority check."""
+    """One form page: GET shows the form (blank, or `filled`); POST runs the command and
+    redirects (303) to `done(outcome)`, or shows the form again with the input kept, the
+    problem's text and the refusal's status. The route has already run its authority
+    check."""
     if request.method == "GET":
-        return page(template, form={}, errors={}, problem=None, **context)
+        return page(template, form=filled or {}, errors={}, problem=None, **context)
     result = submit(schema, build)
     if isinstance(result, Refused):
         shown = page(template, form=kept(), errors=result.errors, problem=result.problem, **context)

@@ -37,7 +37,7 @@ from collab.agreements.commands import (
     RejectAmendment,
     SignAgreement,
 )
-from collab.commands import Command, Outcome
+from collab.commands import Outcome
 from collab.domain import codes
 from collab.domain import values as v
 from collab.domain.envelope import Acting
@@ -47,8 +47,8 @@ from collab.domain.partnership_rules import IN_FORCE
 from collab.domain.partnership_values import AgreementVersion, Member
 from collab.governance.commands import RecordDecision
 from projections.queries import list_organisations
-from web.forms import Body, handle, index_of
-from web.frame import page, pages, views_reached
+from web.forms import handle, index_of
+from web.frame import pages, views_reached
 from web.names import Names, names_for
 
 blp = pages("forms_agreement")
@@ -225,7 +225,7 @@ def others(p: Partnership) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
-def choices() -> dict[str, list[tuple[str, str]]]:
+def choices() -> dict[str, Any]:  # template context: lists of (code, label)
     """The codes the forms offer, in the reader's language."""
     rules = {
         "consensus": _("Consensus"),
@@ -266,20 +266,6 @@ def subjects() -> dict[str, str]:
     }
 
 
-def handle_filled(
-    template: str,
-    filled: dict[str, str],
-    schema: ma.Schema,
-    build: Callable[[Body], Command],
-    done: Callable[[Outcome], str],
-    **context: Any,
-) -> ResponseReturnValue:
-    """`web.forms.handle`, its form shown first filled with `filled`."""
-    if request.method == "GET":
-        return page(template, form=filled, errors={}, problem=None, **context)
-    return handle(template, schema, build, done, **context)
-
-
 def signed_version(p: Partnership) -> int:
     """The number of the text a signature on the sign page is given to (as it shows)."""
     version, _acceding = to_sign(p, signers(p, identities(p)))
@@ -296,9 +282,11 @@ def at_partnership(pid: str, anchor: str) -> Callable[[Outcome], str]:
 ONE = "/partnerships/<partnership_id>"
 
 
-def terms_page(p: Partnership, base: AgreementVersion | None) -> dict[str, Any]:
-    """What the terms form needs besides the person's input."""
-    form = prefilled(base) if request.method == "GET" else request.form
+def terms_page(
+    p: Partnership, base: AgreementVersion | None, filled: dict[str, str]
+) -> dict[str, Any]:
+    """What the terms form needs besides the person's input (on GET, `filled`)."""
+    form = filled if request.method == "GET" else request.form
     listed = {o for o, m in p.members.items() if m.status in ("invited", "active", "defaulting")}
     context = text_context(p, base)
     names: Names = context["names"]
@@ -329,13 +317,14 @@ def draft(partnership_id: str) -> ResponseReturnValue:
     p = partnership_for(partnership_id, authority.steward)
     latest = p.versions[-1] if p.versions else None
     pid, number = str(p.id), p.next_version_number()
-    return handle_filled(
+    filled = prefilled(latest)
+    return handle(
         "version_new.html",
-        prefilled(latest),
         DraftForm(),
         lambda a: DraftVersion(partnership_id=pid, **a),
         at_partnership(pid, f"version-{number}"),
-        **terms_page(p, latest),
+        filled=filled,
+        **terms_page(p, latest, filled),
         number=number,
         amending=None,
     )
@@ -347,13 +336,14 @@ def amend(partnership_id: str) -> ResponseReturnValue:
     p = partnership_for(partnership_id, authority.proposer)
     base = p.in_force_version()
     pid, number = str(p.id), p.next_version_number()
-    return handle_filled(
+    filled = prefilled(base)
+    return handle(
         "version_new.html",
-        prefilled(base),
         AmendmentForm(),
         lambda a: ProposeAmendment(partnership_id=pid, **a),
         at_partnership(pid, f"version-{number}"),
-        **terms_page(p, base),
+        filled=filled,
+        **terms_page(p, base, filled),
         number=number,
         amending=base,
     )
