@@ -64,13 +64,24 @@ def register(api: Api) -> None:
         events,
         governance,
         health,
+        indicators,
+        memberships,
         organisations,
         partnerships,
         views,
     )
 
     api._app.register_blueprint(docs.blp)  # plain Flask: not part of the documented API
-    for module in (health, organisations, actors, partnerships, governance, commitments):
+    for module in (
+        health,
+        organisations,
+        actors,
+        partnerships,
+        governance,
+        memberships,
+        indicators,
+        commitments,
+    ):
         api.register_blueprint(module.blp)
     for module in (views, events, audit):
         api.register_blueprint(module.blp)

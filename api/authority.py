@@ -170,6 +170,9 @@ def lapser(c: Commitment, p: Partnership, acting: Acting) -> None:
     p.check_steward(acting)
 
 
+settler = lapser  # a decision settling a delivery is applied by a steward, as a lapse is
+
+
 def amender(org: Organisation, acting: Acting) -> None:
     """Correcting and reclassifying an organisation (DESIGN §3)."""
     org.check_amender(acting)

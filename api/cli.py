@@ -173,8 +173,9 @@ def gunicorn_args(bind: str, workers: int) -> list[str]:
 def _add_admin_commands() -> None:
     from api.cli_admin import actors, grants, people, tokens
     from api.cli_audit import audit
+    from api.cli_due import due
 
-    for group in (actors, tokens, grants, people, audit):
+    for group in (actors, tokens, grants, people, audit, due):
         main.add_command(group)
 
 

@@ -1,4 +1,5 @@
-"""Commitments: pledge, confirm, deliver, confirm or dispute deliveries, withdraw, lapse."""
+"""Commitments: pledge, confirm, deliver, confirm, dispute, correct or settle deliveries,
+revise with consent, withdraw, lapse."""
 
 from __future__ import annotations
 
@@ -13,21 +14,27 @@ from api.schemas import commitments as s
 from api.schemas.common import CommandBody, Outcome, ReadOptions
 from api.service import service
 from collab.commitments.commands import (
+    AgreeRevision,
     ConfirmCommitment,
     ConfirmDelivery,
     CorrectDelivery,
+    DeclineRevision,
     DisputeDelivery,
     MarkLapsed,
     Pledge,
+    ProposeRevision,
     ReportDelivery,
+    SettleDelivery,
     WithdrawCommitment,
 )
+from collab.domain import commitment_rules as rules
 from collab.domain.commitment import Commitment
 
 blp = Blueprint("commitments", __name__, url_prefix="/v1", description=__doc__)
 
 COMMITMENT = "/commitments/<commitment_id>"
 DELIVERY = f"{COMMITMENT}/deliveries/<delivery_id>"
+REVISION = f"{COMMITMENT}/revisions/<revision_id>"
 
 
 def text(value: Any) -> str | None:
@@ -54,11 +61,35 @@ def as_body(c: Commitment) -> dict[str, object]:
                 "delivered_on": d["delivered_on"],
                 "note": d["note"],
                 "status": d["status"],
+                "correction": correction(d.get("correction")),
             }
             for delivery_id, d in c.deliveries.items()
         ],
         "delivered": text(c.confirmed_total()),
+        "fulfilment": text(rules.fulfilment(c.confirmed_total(), c.committed())),
+        "surplus": text(c.surplus()),
+        "revision": revision(c.revision),
+        "lapse_proposed": c.lapse_proposed,
         "version": c.version,
+    }
+
+
+def correction(pending: dict[str, Any] | None) -> dict[str, object] | None:
+    """A confirmed delivery's correction awaiting the recipient or a decision."""
+    if pending is None:
+        return None
+    keys = ("delivered_on", "note", "status")
+    return {"quantity": text(pending["quantity"]), **{k: pending[k] for k in keys}}
+
+
+def revision(pending: dict[str, Any] | None) -> dict[str, object] | None:
+    """A proposed revision awaiting the recipient's answer."""
+    if pending is None:
+        return None
+    return {
+        "revision_id": pending["revision_id"],
+        "quantity": text(pending["quantity"]),
+        "period": pending["period"],
     }
 
 
@@ -120,11 +151,47 @@ def dispute_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
 
 @blp.route(f"{DELIVERY}/corrections", methods=["POST"])
 @before_body(authority.commitment(authority.committer))
-@blp.arguments(s.ReportDelivery)
+@blp.arguments(s.CorrectDelivery)
 @blp.response(200, Outcome)
 def correct_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
-    """The committing member corrects a reported or disputed delivery, to confirm anew."""
+    """The committing member corrects a delivery (a confirmed one: to confirm; 0 reverses)."""
     return run(body, lambda a: CorrectDelivery(commitment_id, delivery_id=delivery_id, **a))
+
+
+@blp.route(f"{DELIVERY}/settle", methods=["POST"])
+@before_body(authority.commitment(authority.settler))
+@blp.arguments(s.SettleDelivery)
+@blp.response(200, Outcome)
+def settle_delivery(body: Body, commitment_id: str, delivery_id: str) -> Reply:
+    """A partnership broker or the lead applies a decision settling a disputed delivery."""
+    return run(body, lambda a: SettleDelivery(commitment_id, delivery_id=delivery_id, **a))
+
+
+@blp.route(f"{COMMITMENT}/revisions", methods=["POST"])
+@before_body(authority.commitment(authority.committer))
+@blp.arguments(s.ProposeRevision)
+@blp.response(201, Outcome)
+def propose_revision(body: Body, commitment_id: str) -> Reply:
+    """The committing member proposes a new quantity or period, stating a reason."""
+    return run(body, lambda a: ProposeRevision(commitment_id=commitment_id, **a))
+
+
+@blp.route(f"{REVISION}/agree", methods=["POST"])
+@before_body(authority.commitment(authority.confirmer))
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def agree_revision(body: Body, commitment_id: str, revision_id: str) -> Reply:
+    """The recipient (for the pool, the lead) agrees: the commitment changes."""
+    return run(body, lambda a: AgreeRevision(commitment_id, revision_id=revision_id))
+
+
+@blp.route(f"{REVISION}/decline", methods=["POST"])
+@before_body(authority.commitment(authority.confirmer))
+@blp.arguments(CommandBody)
+@blp.response(200, Outcome)
+def decline_revision(body: Body, commitment_id: str, revision_id: str) -> Reply:
+    """The recipient (for the pool, the lead) declines: nothing changes."""
+    return run(body, lambda a: DeclineRevision(commitment_id, revision_id=revision_id))
 
 
 @blp.route(f"{COMMITMENT}/withdraw", methods=["POST"])

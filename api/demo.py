@@ -290,8 +290,11 @@ def run_demo(app: Collab) -> str:
     p = app.get_partnership(demo.broker, pid)
     lines = [
         f"partnership {pid}: {p.title} — {p.status}, agreement version {p.in_force} in force",
-        f"  members: {sum(1 for m in p.members.values() if m.status == 'active')} active, "
-        f"{sum(1 for m in p.members.values() if m.status == 'withdrawn')} withdrawn",
+        "  members: "
+        + ", ".join(
+            f"{sum(1 for m in p.members.values() if m.status == s)} {s}"
+            for s in ("active", "leaving", "withdrawn")  # leaving: notice given (60 days)
+        ),
     ]
     for cid in p.commitments:
         c = app.get_commitment(demo.broker, cid)

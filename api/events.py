@@ -41,7 +41,7 @@ log = logging.getLogger("collab.api")
 blp = Blueprint("events", __name__, url_prefix="/v1", description=__doc__)
 
 STRETCH = 1000  # log positions examined per page at most: bounded work per request
-MANDATES = ("MandateGranted", "MandateRevoked")
+MANDATES = ("MandateGranted", "MandateRevoked", "MandateEnded")
 ENVELOPE = tuple(Envelope.__annotations__)  # the keys every event's meta carries
 KINDS: tuple[tuple[type[Aggregate], str], ...] = (
     (Partnership, "partnership"),

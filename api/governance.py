@@ -158,5 +158,6 @@ def set_indicator(body: Body, partnership_id: str) -> Reply:
 @blp.arguments(s.ReportResult)
 @blp.response(201, Outcome)
 def report_result(body: Body, partnership_id: str) -> Reply:
-    """Report an indicator's actual value as of a date (members, broker, lead)."""
+    """Report an indicator's figure for the single day `as_of` (members, broker, lead): a
+    report as `POST …/indicators/{indicator_id}/reports` records for a period of one day."""
     return run(body, lambda a: ReportResult(partnership_id=partnership_id, **a))

@@ -87,7 +87,7 @@ def decline(body: Body, partnership_id: str) -> Reply:
 @blp.arguments(CommandBody)
 @blp.response(200, Outcome)
 def withdraw(body: Body, partnership_id: str) -> Reply:
-    """The organisation leaves with notice; its open commitments are released."""
+    """The organisation gives notice: leaving until its exit date, then it leaves."""
     return run(body, lambda a: WithdrawMembership(partnership_id=partnership_id))
 
 

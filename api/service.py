@@ -12,6 +12,7 @@ from typing import Any, Literal
 from flask import current_app
 
 from api.credentials import TOKEN_DAYS_CEILING, Credentials, TokenInfo
+from api.due import Background, DueRunner
 from api.wiring import follow_commands, open_read_side
 from collab.access import check_link_issuer
 from collab.actors.commands import EnrolActor
@@ -45,6 +46,9 @@ class Settings:
     # Where keys/ lives (DESIGN §5); None: a throwaway key ring in memory (tests).
     data_dir: Path | None = None
     seal_interval: float = 5.0
+    # Seconds between the due-date processor's passes in an embedded service's background
+    # (COLLAB_DUE_INTERVAL, default 60); 0: none (tests run it by hand with their clock).
+    due_interval: float = 0.0
     # The explorer (DESIGN §7, docs/explorer.md): sessions and sign-in links.
     session_idle_minutes: int = 30
     session_hours: int = 12
@@ -61,6 +65,8 @@ class Settings:
         # Refuse to start rather than issue tokens outliving the configured maximum.
         if not 1 <= self.token_max_days <= TOKEN_DAYS_CEILING:
             raise ValueError(f"COLLAB_TOKEN_MAX_DAYS must be 1 to {TOKEN_DAYS_CEILING} days")
+        if not 0 <= self.due_interval <= 86_400:
+            raise ValueError("COLLAB_DUE_INTERVAL must be 0 (off) to 86400 seconds")
         for name, value, most in (
             ("COLLAB_SESSION_IDLE_MINUTES", self.session_idle_minutes, 24 * 60),
             ("COLLAB_SESSION_HOURS", self.session_hours, 24 * 30),
@@ -95,6 +101,7 @@ class Settings:
             ready_max_lag=int(env.get("COLLAB_READY_MAX_LAG", "1000")),
             data_dir=data_dir_of(env),
             seal_interval=float(env.get("COLLAB_SEAL_INTERVAL", "5")),
+            due_interval=float(env.get("COLLAB_DUE_INTERVAL", "60")),
             session_idle_minutes=whole(env, "COLLAB_SESSION_IDLE_MINUTES", "30"),
             session_hours=whole(env, "COLLAB_SESSION_HOURS", "12"),
             signin_link_hours=whole(env, "COLLAB_SIGNIN_LINK_HOURS", "72"),
@@ -146,6 +153,17 @@ class Service:
             follow_commands(self.app, self.read)  # read-your-writes before every response
             # Then a checkpoint, at most once per interval (in the background).
             self.app.after_commit.append(lambda _outcome: self.audit.sealer.maybe_seal())
+        # Effects that take time (invariant 8): a pass on demand here; embedded mode's passes
+        # every interval in the background; server mode runs `collab due run --follow`.
+        self.due = DueRunner(self.app, self.read)
+        self.due_passes: Background | None = None
+        background = settings.mode == "embedded" and settings.store.kind != "memory"
+        if background and settings.due_interval > 0:
+            self.due_passes = Background(
+                lambda: Collab(settings.store, clock=settings.clock, keys=keys),
+                settings.store,
+                settings.due_interval,
+            )
         self.credentials = Credentials(self.read.writer, self.read.readers)
         self.credentials.setup()
         self.people = People(self.read.writer, self.read.readers)
@@ -240,6 +258,8 @@ class Service:
         )
 
     def close(self) -> None:
+        if self.due_passes is not None:
+            self.due_passes.close()
         self.audit.sealer.close()
         self.read.close()
         self.app.close()

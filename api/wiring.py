@@ -12,13 +12,17 @@ from collab.application import Collab
 from collab.audit.leaves import AuditProjection
 from collab.commands import Outcome
 from collab.stores import StoreConfig
+from projections.due import DueProjection
+from projections.follower import Projection
 from projections.operations import ensure_current
 from projections.readside import ReadSide
 
 
 def open_read_side(app: Collab, config: StoreConfig, *, prefix: str = "rm_") -> ReadSide:
     """The application's read side, its tables made and its views current."""
-    consumers = [] if app.keys is None else [AuditProjection(app.keys.origin)]
+    consumers: list[Projection] = [DueProjection(prefix)]  # the due-date processor's table
+    if app.keys is not None:
+        consumers.append(AuditProjection(app.keys.origin))
     read = ReadSide(app, config, prefix=prefix, consumers=consumers)
     read.follower.setup()
     read.rebuilt_on_start = ensure_current(read)

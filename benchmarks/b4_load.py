@@ -6,7 +6,8 @@ partnership with 1e2 events. Target (issue 2): with snapshots, loading at N take
 printed as comparison lines (not gating): they show what the snapshots buy.
 
 The long streams are written through the domain (``report_result`` on one indicator, the
-partnership's most frequent event in a long-lived partnership) and saved in batches of
+partnership's most frequent event in a long-lived partnership, each report for the day
+after the one before: periods are reported in order) and saved in batches of
 1,000 events per transaction through ``Collab.save``, so snapshots are taken exactly as in
 service (every 100 versions); each stream is 50 events past its nominal size. The
 database is one SQLite file (WAL, synchronous=FULL).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
@@ -31,6 +33,7 @@ from collab.stores import StoreConfig
 
 TARGET = 0.5
 BATCH = 1000
+FIRST_DAY = date(1900, 1, 1)  # 1e5 reports end in 2173: within the date range
 
 
 def seed(app: Collab, events: int) -> UUID:
@@ -64,10 +67,15 @@ def seed(app: Collab, events: int) -> UUID:
                 reason=None,
                 correlation_id="bench",
             )
-            p.report_result(indicator, Decimal(i), "2027-01-01", acting, meta)
+            p.report_result(indicator, Decimal(i), day(i), acting, meta)
             i += 1
         app.save(p)
     return pid
+
+
+def day(i: int) -> str:
+    """The i-th day reported: one period per report, in order (no two overlap)."""
+    return (FIRST_DAY + timedelta(days=i)).isoformat()
 
 
 def loader(app: Collab, pid: UUID, loads: int) -> Timed:

@@ -12,7 +12,8 @@ streams, the work an as-of read at N cannot avoid. Target (issue 6): an as-of re
 at most 1.5 times that fold, i.e. ratio = fold time ÷ as-of time ≥ 1/1.5.
 
 The log is seeded through the domain and ``Collab.save`` in transactions of about 2,000
-events: results reported on the partnership (its most frequent event), deliveries reported
+events: results reported on the partnership (its most frequent event; each for its own
+day, in order, as periods are reported), deliveries reported
 on its four commitments, and as many results on a second partnership, so half the log
 belongs to other streams (an as-of read must not cost what the whole log costs). One
 SQLite file (WAL, synchronous=FULL) and, when PostgreSQL is reachable, a schema of its own;
@@ -31,6 +32,7 @@ from api.demo import Demo
 from api.wiring import open_read_side
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store, sqlite_store
+from benchmarks.b4_load import day
 from benchmarks.harness import Result, Timed, compare
 from collab.application import Collab, Context
 from collab.domain.commitment import Commitment
@@ -90,9 +92,7 @@ class Seeded:
             # Created in the order they are stored: recorded times follow positions.
             for _ in range(BATCH - BATCH // 10):
                 i += 1
-                p.report_result(
-                    self.indicators[self.pid], Decimal(i), "2027-01-01", broker, meta(broker)
-                )
+                p.report_result(self.indicators[self.pid], Decimal(i), day(i), broker, meta(broker))
             for k, c in enumerate(cs):  # one delivery in ten events, spread evenly
                 for _ in range(BATCH // 10 // len(cs)):
                     i += 1
@@ -102,7 +102,7 @@ class Seeded:
             for _ in range(BATCH):
                 i += 1
                 other.report_result(
-                    self.indicators[self.other], Decimal(i), "2027-01-01", broker, meta(broker)
+                    self.indicators[self.other], Decimal(i), day(i), broker, meta(broker)
                 )
             self.app.save(p, *cs, other)
 

@@ -35,7 +35,10 @@ from collab.domain.errors import CollabError, NotFoundError, StaleVersionError
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_values import VALUES, record
+from collab.due import HANDLERS as DUE
 from collab.governance.handlers import HANDLERS as GOVERNANCE
+from collab.indicators.handlers import HANDLERS as INDICATORS
+from collab.memberships.handlers import HANDLERS as MEMBERSHIPS
 from collab.organisations.handlers import HANDLERS as ORGANISATIONS
 from collab.partnerships.handlers import HANDLERS as PARTNERSHIPS
 from collab.stores import StoreConfig, eventsourcing_env
@@ -53,6 +56,9 @@ HANDLERS: Handlers = {
     **AGREEMENTS,
     **GOVERNANCE,
     **COMMITMENTS,
+    **INDICATORS,
+    **MEMBERSHIPS,
+    **DUE,
 }
 
 
@@ -78,6 +84,15 @@ class CollabRepository(Repository[UUID]):
         aggregate = super().get(aggregate_id, version=version, **kwargs)
         if isinstance(aggregate, Partnership) and aggregate.unplaced_exits():
             aggregate.place_exits(self.event_store.get(aggregate_id, lte=aggregate.version))
+        if isinstance(aggregate, Partnership) and aggregate.unplaced_reports():
+            # A snapshot older than reporting periods (and events applied to it since):
+            # the stream's own events, folded, give the exact state; once, until the next
+            # snapshot is taken.
+            folded: Any = None
+            for e in self.event_store.get(aggregate_id, lte=aggregate.version):
+                stored: Any = e
+                folded = stored.mutate(folded)
+            aggregate = folded
         return aggregate
 
 

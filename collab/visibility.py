@@ -24,7 +24,8 @@ from collab.domain.envelope import Actor
 from collab.domain.organisation import Mandate
 from collab.domain.partnership_rules import DEPARTED, STANDING
 
-# A member in standing sees everything; a former member everything until its exit.
+# A member in standing sees everything (a `leaving` one too, until the processor records
+# its exit: invariant 8); a former member everything until its exit.
 INVITED = ("invited", "declined")  # the organisation's own invitation, nothing more
 # A mandate for one partnership is granted only by an organisation that stands in it: an
 # invited, declined or departed organisation cannot open the partnership through a broker

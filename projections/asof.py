@@ -23,6 +23,7 @@ from collab.domain.partnership import Partnership
 from collab.stores.streams import fold
 from projections.history import HistoryProjection
 from projections.rows import Rows, assemble, commitment_rows, partnership_rows
+from projections.series import fold_with_series
 
 if TYPE_CHECKING:
     from projections.readside import ReadSide
@@ -34,10 +35,11 @@ def view_as_of(app: Application[UUID], partnership_id: str, position: int) -> di
     head = app.recorder.max_notification_id() or 0
     if position > head:
         raise InvalidInputError("as_of_position", f"is beyond the head of the log ({head})")
-    p, last = fold(app, UUID(partnership_id), position)
+    p, last, series = fold_with_series(app, UUID(partnership_id), position)
     if not isinstance(p, Partnership):
         raise NotFoundError(f"no partnership {partnership_id} at position {position}")
     rows: Rows = {**partnership_rows(p, last), "commitments": [], "deliveries": []}
+    rows["indicator_reports"] = series
     for commitment_id in p.commitments:
         c, _ = fold(app, UUID(commitment_id), position)
         if isinstance(c, Commitment):

@@ -231,6 +231,10 @@ class Follower:
         for name, old in positions.items():
             groups.setdefault(old, []).append(name)
         for old, names in groups.items():
+            if old >= new:
+                # Already past this batch (a consumer a rebuild kept, e.g. the due table,
+                # trails the rebuilt views): never move a tracking row back.
+                continue
             sql = (
                 f'UPDATE "{table}" SET position = {placeholder} WHERE position = {placeholder} '
                 f"AND projection IN ({', '.join([placeholder] * len(names))})"

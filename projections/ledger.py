@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from collab.domain import commitment_rules as rules
 from projections.queries import AtCut, cut_rows
-from projections.rows import dec
+from projections.rows import commitment_view, dec
 from projections.tables import Tables
 from projections.views import beside, legal_names
 from projections.visibility import Seen, Viewer
@@ -78,7 +79,7 @@ def with_deliveries(conn: Connection, t: Tables, rows: list[Any]) -> list[dict[s
             select(d).where(d.c.commitment_id.in_(ids)).order_by(d.c.delivery_id)
         ):
             deliveries.setdefault(r.commitment_id, []).append(dict(r._mapping))
-    return [{**r._mapping, "deliveries": deliveries.get(r.commitment_id, [])} for r in rows]
+    return [commitment_view(dict(r._mapping), deliveries.get(r.commitment_id, [])) for r in rows]
 
 
 def ledger_totals(commitments: list[dict[str, Any]]) -> dict[str, Any]:
@@ -114,14 +115,20 @@ def grouped(commitments: list[dict[str, Any]], key: Group) -> dict[tuple[str, ..
 
 
 def quantities(commitments: list[dict[str, Any]]) -> dict[str, str | None]:
-    """Committed, delivered (reported, not disputed) and confirmed, and their ratio."""
+    """Committed, delivered (reported, not refused) and confirmed; the fulfilment ratio
+    counts each commitment's confirmed deliveries up to its quantity (at most 100%), and
+    what lies beyond is the surplus, shown beside it (invariant 6)."""
     s = [sum((Decimal(c[n]) for c in commitments), Decimal(0)) for n in QUANTITIES]
-    ratio = (s[2] / s[0]).quantize(Decimal("0.0001")) if s[0] else None
+    pairs = [(Decimal(c["confirmed"]), Decimal(c["quantity"])) for c in commitments]
+    counted = sum((rules.counted(done, due) for done, due in pairs), Decimal(0))
+    surplus = sum((rules.surplus(done, due) for done, due in pairs), Decimal(0))
+    ratio = (counted / s[0]).quantize(Decimal("0.0001")) if s[0] else None
     return {
         "committed": dec(s[0]),
         "delivered": dec(s[1]),
         "confirmed": dec(s[2]),
         "fulfilment_ratio": dec(ratio),
+        "surplus": dec(surplus),
     }
 
 

@@ -222,7 +222,7 @@ def awaiting(conn: Connection, t: Tables, organisation_id: str) -> dict[str, lis
     pending = conn.execute(
         select(d, c.c.partnership_id, c.c.organisation_id, c.c.recipient, c.c.unit)
         .join(c, c.c.commitment_id == d.c.commitment_id)
-        .where(d.c.status.in_(("reported", "disputed")))
+        .where(d.c.status.in_(("reported", "disputed")) | d.c.correction.is_not(None))
         .order_by(d.c.commitment_id, d.c.delivery_id)
     )
     for r in pending:
@@ -241,7 +241,10 @@ def awaiting(conn: Connection, t: Tables, organisation_id: str) -> dict[str, lis
         confirmer = r.recipient == organisation_id or (
             r.recipient == "pool" and r.partnership_id in leads
         )
-        if r.status == "reported" and confirmer:
+        if r.correction is not None:  # a confirmed delivery's correction (invariant 6)
+            if confirmer and json.loads(r.correction)["status"] == "proposed":
+                out["deliveries_to_confirm"].append({**item, "status": "correction"})
+        elif r.status == "reported" and confirmer:
             out["deliveries_to_confirm"].append(item)
         elif r.status == "disputed" and r.organisation_id == organisation_id:
             out["deliveries_to_correct"].append(item)

@@ -11,10 +11,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from collab.domain import commitment_rules as rules
 from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_values import record
+from projections.balance import balance_of, current_terms
+from projections.series import with_series
 
 Rows = dict[str, list[dict[str, Any]]]
 PARTNERSHIP_TABLES = (
@@ -125,6 +128,9 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
                 "body": d.body,
                 "passed": d.passed,
                 "used": d.used,
+                "conflicts": js(list(d.conflicts)),
+                "commitment_id": d.commitment,
+                "delivery_id": d.delivery,
             }
             for d_id, d in p.decisions.items()
         ],
@@ -159,10 +165,8 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
 
 def commitment_rows(c: Commitment) -> Rows:
     cid = str(c.id)
-    deliveries = c.deliveries.values()
-    delivered = sum(
-        (Decimal(d["quantity"]) for d in deliveries if d["status"] != "disputed"), Decimal(0)
-    )
+    delivered = rules.reported_total(c.deliveries.values())
+    confirmed, committed = c.confirmed_total(), c.committed()
     period = c.period or {}
     return {
         "commitments": [
@@ -182,8 +186,12 @@ def commitment_rows(c: Commitment) -> Rows:
                 "conditions": c.conditions,
                 "status": c.status,
                 "delivered": dec(delivered),
-                "confirmed": dec(c.confirmed_total()),
+                "confirmed": dec(confirmed),
                 "version": c.version,
+                "fulfilment": dec(rules.fulfilment(confirmed, committed)),
+                "surplus": dec(rules.surplus(confirmed, committed)),
+                "revision": js(c.revision) if c.revision else None,
+                "lapse_proposed": c.lapse_proposed,
             }
         ],
         "deliveries": [
@@ -195,6 +203,7 @@ def commitment_rows(c: Commitment) -> Rows:
                 "note": d["note"],
                 "status": d["status"],
                 "reported_in": d["reported_in"],
+                "correction": js(d["correction"]) if d.get("correction") else None,
             }
             for d_id, d in c.deliveries.items()
         ],
@@ -240,9 +249,7 @@ def assemble(rows: Rows) -> dict[str, Any]:
     by_org: dict[str, list[dict[str, Any]]] = {}
     for c in sorted(rows["commitments"], key=lambda r: r["commitment_id"]):
         deliveries = [d for d in rows["deliveries"] if d["commitment_id"] == c["commitment_id"]]
-        by_org.setdefault(c["organisation_id"], []).append(
-            {**c, "deliveries": sorted(deliveries, key=lambda d: d["delivery_id"])}
-        )
+        by_org.setdefault(c["organisation_id"], []).append(commitment_view(c, deliveries))
     members = []
     for m in sorted(rows["members"], key=lambda r: r["organisation_id"]):
         org = m["organisation_id"]
@@ -262,27 +269,51 @@ def assemble(rows: Rows) -> dict[str, Any]:
     versions = strip("versions", "number")
     for ver in versions:
         ver["terms"] = json.loads(ver["terms"])
+    terms = current_terms(head, versions)
     return {
         **head,
+        "balance": balance_of(head["partnership_type"], members, terms),
         "members": members,
         "versions": versions,
         "signatures": strip("signatures", "text_hash", "organisation_id"),
-        "decisions": strip("decisions", "decision_id"),
+        "decisions": [
+            {**d, "conflicts": json.loads(d["conflicts"] or "[]")}
+            for d in strip("decisions", "decision_id")
+        ],
         "milestones": strip("milestones", "due_date", "milestone_id"),
-        "indicators": strip("indicators", "indicator_id"),
+        "indicators": with_series(
+            strip("indicators", "indicator_id"), rows.get("indicator_reports", [])
+        ),
         "related": strip("related", "seq"),
     }
 
 
+def commitment_view(c: dict[str, Any], deliveries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A commitment row as views show it: its JSON columns read, its deliveries in order."""
+    return {
+        **c,
+        "revision": loads(c.get("revision")),
+        "deliveries": [
+            {**d, "correction": loads(d.get("correction"))}
+            for d in sorted(deliveries, key=lambda d: d["delivery_id"])
+        ],
+    }
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
 def totals(commitments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Committed / delivered / confirmed per contribution type and unit (no exchange rates)."""
+    """Committed / delivered / confirmed per contribution type and unit (no exchange rates),
+    and the surplus confirmed beyond each commitment's quantity (invariant 6)."""
     sums: dict[tuple[str, str], list[Decimal]] = {}
     for c in commitments:
         if c["status"] in ("withdrawn", "released"):
             continue
-        row = sums.setdefault((c["contribution_type"], c["unit"]), [Decimal(0)] * 3)
-        for i, name in enumerate(("quantity", "delivered", "confirmed")):
-            row[i] += Decimal(c[name])
+        row = sums.setdefault((c["contribution_type"], c["unit"]), [Decimal(0)] * 4)
+        for i, name in enumerate(("quantity", "delivered", "confirmed", "surplus")):
+            row[i] += Decimal(c.get(name) or 0)
     return [
         {
             "contribution_type": kind,
@@ -290,6 +321,7 @@ def totals(commitments: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "committed": dec(s[0]),
             "delivered": dec(s[1]),
             "confirmed": dec(s[2]),
+            "surplus": dec(s[3]),
         }
         for (kind, unit), s in sorted(sums.items())
     ]

@@ -19,6 +19,7 @@ from projections.rows import (
     organisation_rows,
     partnership_rows,
 )
+from projections.series import apply_series
 from projections.tables import Tables
 
 KEYS = ("partnership_id", "commitment_id", "organisation_id")
@@ -36,7 +37,9 @@ class StateProjection:
     multi-row INSERT per table per batch, whatever the number of events."""
 
     name = "state"
-    code_version = 2  # 2: members keep their exit version
+    # 2: members keep their exit version; 3: indicators' series; 4: commitments' surplus,
+    # fulfilment, revision and proposed lapse, deliveries' pending corrections
+    code_version = 4
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
@@ -68,3 +71,4 @@ class StateProjection:
             table = getattr(self.tables, name)
             delete_many(conn, table, key, touched[key])
             insert_many(conn, table, rows.get(name, []))
+        apply_series(conn, self.tables, changes)  # rows from the events themselves

@@ -33,6 +33,7 @@ class Tables:
     decisions: Table
     milestones: Table
     indicators: Table
+    indicator_reports: Table
     related: Table
     brokers: Table
     mandates: Table
@@ -67,6 +68,12 @@ def define(prefix: str = "rm_", *, indexes: bool = True) -> Tables:
             ("commitments_partnership", tables.commitments, ("partnership_id",)),
             ("commitments_organisation", tables.commitments, ("organisation_id",)),
             ("deliveries_status", tables.deliveries, ("status",)),
+            # series.series_rows: an indicator's latest reports, and how many it has.
+            (
+                "indicator_reports_indicator",
+                tables.indicator_reports,
+                ("partnership_id", "indicator_id", "report"),
+            ),
         )
         made = tuple(Index(f"{p}{name}_idx", *(t.c[c] for c in cols)) for name, t, cols in index)
         tables = replace(tables, indexes=made)
@@ -153,6 +160,9 @@ def _define(m: MetaData, p: str) -> Tables:
             text("body"),
             Column("passed", Boolean),
             Column("used", Boolean),
+            text("conflicts"),  # JSON list: members that declared a conflict of interest
+            text("commitment_id"),  # a settlement's commitment and delivery
+            text("delivery_id"),
         ),
         milestones=_t(
             m,
@@ -175,6 +185,20 @@ def _define(m: MetaData, p: str) -> Tables:
             text("target"),
             text("actual"),
             text("actual_as_of"),
+        ),
+        # Each indicator's series (projections/series.py): one row per report, named by its
+        # number (the partnership's version at the report), its figure as corrected.
+        indicator_reports=_t(
+            m,
+            f"{p}indicator_reports",
+            key("partnership_id"),
+            Column("report", Integer, primary_key=True),
+            text("indicator_id"),
+            text("period_start"),
+            text("period_end"),
+            text("actual"),
+            text("as_of"),
+            Column("corrected", Boolean),
         ),
         related=_t(
             m,
@@ -217,6 +241,10 @@ def _define(m: MetaData, p: str) -> Tables:
             text("delivered"),
             text("confirmed"),
             Column("version", Integer),
+            text("fulfilment"),  # confirmed ÷ committed, at most 1 (invariant 6)
+            text("surplus"),  # confirmed beyond the committed quantity
+            text("revision"),  # JSON: a proposed revision awaiting the recipient, or null
+            text("lapse_proposed"),  # the period end after which a lapse was proposed
         ),
         deliveries=_t(
             m,
@@ -228,6 +256,7 @@ def _define(m: MetaData, p: str) -> Tables:
             text("note"),
             text("status"),
             Column("reported_in", Integer),
+            text("correction"),  # JSON: a confirmed delivery's correction awaiting an answer
         ),
         organisations=_t(
             m,

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 
 from collab.domain.errors import NotFoundError
 from projections.rows import COMMITMENT_TABLES, PARTNERSHIP_TABLES, Rows, assemble
+from projections.series import series_rows
 from projections.tables import Tables
 from projections.visibility import Viewer, window
 
@@ -41,7 +42,9 @@ def partnership_rows_from(conn: Connection, t: Tables, partnership_id: str) -> R
         if ids
         else []
     )
-    assert set(rows) == set(PARTNERSHIP_TABLES) | set(COMMITMENT_TABLES)
+    indicators = [i["indicator_id"] for i in rows["indicators"]]
+    rows["indicator_reports"] = series_rows(conn, t, partnership_id, indicators)
+    assert set(rows) == {*PARTNERSHIP_TABLES, *COMMITMENT_TABLES, "indicator_reports"}
     return rows
 
 

@@ -4,7 +4,9 @@ in total and month by month, as geometry for an SVG drawn on the server (DESIGN 
 Hours and euros never add up: each (contribution type, unit) is a group of its own, with
 its own scale. The totals are the view's (withdrawn and released commitments left out):
 pledged is what is committed, confirmed what of it the committers confirmed, delivered
-the deliveries their recipients confirmed. Over time, each amount counts from a month:
+the deliveries their recipients confirmed, up to each commitment's quantity: what was
+confirmed beyond it is its surplus, shown beside the chart, never drawn as fulfilment above
+100% (invariant 6). Over time, each amount counts from a month:
 a pledge from its recorded time (else its period's start), a confirmation from its
 recorded time, a delivery from the day it was made. Pure and deterministic: the same
 commitments and times give the same numbers and coordinates.
@@ -18,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 MEASURES = ("pledged", "confirmed", "delivered")
+SURPLUS = "surplus"  # confirmed deliveries beyond a commitment's quantity: beside the measures
 LEFT_OUT = ("withdrawn", "released")  # as the view's totals leave them out
 CONFIRMED = ("confirmed", "in_delivery", "fulfilled", "lapsed")
 Times = Mapping[str, Mapping[str, str]]  # commitment id → event type → recorded time
@@ -98,6 +101,7 @@ class Group:
     ticks: tuple[Tick, ...]
     top: Decimal
     undated: int
+    surplus: Decimal = Decimal(0)
 
     @property
     def bars_height(self) -> int:
@@ -118,9 +122,22 @@ def flows(c: Mapping[str, Any], times: Times) -> list[Flow]:
     out = [Flow("pledged", month_of(recorded.get("Pledged") or c.get("period_start")), quantity)]
     if c["status"] in CONFIRMED:
         out.append(Flow("confirmed", month_of(recorded.get("Confirmed")), quantity))
-    for d in c.get("deliveries") or []:
-        if d["status"] == "confirmed":
-            out.append(Flow("delivered", month_of(d["delivered_on"]), Decimal(d["quantity"])))
+    return out + delivered(c, quantity)
+
+
+def delivered(c: Mapping[str, Any], quantity: Decimal) -> list[Flow]:
+    """The confirmed deliveries, in the order they were made, counted up to the quantity;
+    the rest as surplus."""
+    out, room = [], quantity
+    confirmed = [d for d in c.get("deliveries") or [] if d["status"] == "confirmed"]
+    for d in sorted(confirmed, key=lambda d: str(d["delivered_on"])):
+        month, amount = month_of(d["delivered_on"]), Decimal(d["quantity"])
+        counted = min(amount, room)
+        room -= counted
+        if counted:
+            out.append(Flow("delivered", month, counted))
+        if amount > counted:
+            out.append(Flow(SURPLUS, month, amount - counted))
     return out
 
 
@@ -134,7 +151,9 @@ def groups(commitments: Iterable[Mapping[str, Any]], times: Times) -> list[Group
     return [group(kind, unit, found[(kind, unit)]) for kind, unit in sorted(found)]
 
 
-def group(kind: str, unit: str, moves: list[Flow]) -> Group:
+def group(kind: str, unit: str, flowing: list[Flow]) -> Group:
+    surplus = sum((f.amount for f in flowing if f.measure == SURPLUS), Decimal(0))
+    moves = [f for f in flowing if f.measure in MEASURES]
     totals = {m: sum((f.amount for f in moves if f.measure == m), Decimal(0)) for m in MEASURES}
     dated = [f for f in moves if f.month is not None]
     rows = cumulative(dated)
@@ -150,6 +169,7 @@ def group(kind: str, unit: str, moves: list[Flow]) -> Group:
         ticks=ticks(axis) if rows else (),
         top=top,
         undated=len(moves) - len(dated),
+        surplus=surplus,
     )
 
 

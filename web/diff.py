@@ -27,6 +27,7 @@ TERMS: tuple[tuple[str, str], ...] = (
     ("governance.threshold", "percent"),
     ("review_schedule", "text"),
     ("exit_notice_days", "days"),
+    ("balance_limit", "percent"),
     ("moving_on_strategy", "code"),
     ("period.start", "date"),
     ("period.end", "date"),

@@ -43,10 +43,11 @@ from collab.domain import values as v
 from collab.domain.envelope import Acting
 from collab.domain.errors import ForbiddenError, NotFoundError
 from collab.domain.partnership import Partnership
-from collab.domain.partnership_rules import IN_FORCE
+from collab.domain.partnership_rules import IN_FORCE, STANDING
 from collab.domain.partnership_values import AgreementVersion, Member
 from collab.governance.commands import RecordDecision
 from projections.queries import list_organisations
+from projections.views import partnership_view
 from web.forms import handle, index_of
 from web.frame import pages, views_reached
 from web.names import Names, names_for
@@ -62,10 +63,36 @@ Rule = Callable[[Partnership, Acting], object]
 # -- the API's bodies, with their objects keyed by organisation read from the form ------
 
 
+CONFLICT = "conflict"  # a member's row in the form: declared a conflict of interest
+
+
 def votes_in(form: Mapping[str, str]) -> dict[str, str]:
-    """Inputs `votes.<organisation id>`: the votes cast (an empty choice casts none)."""
+    """Inputs `votes.<organisation id>`: the votes cast (an empty choice casts none, a
+    declared conflict of interest is not a vote)."""
     marker = "votes."
-    return {k[len(marker) :]: x for k, x in form.items() if k.startswith(marker) and x.strip()}
+    return {
+        k[len(marker) :]: x
+        for k, x in form.items()
+        if k.startswith(marker) and x.strip() and x != CONFLICT
+    }
+
+
+def conflicts_in(form: Mapping[str, str]) -> list[str]:
+    """The members whose row says they declared a conflict of interest (Reg. (EU)
+    2021/1060 art. 33(3)(b)): they neither vote nor count as present."""
+    marker = "votes."
+    return [k[len(marker) :] for k, x in form.items() if k.startswith(marker) and x == CONFLICT]
+
+
+def settled_in(subject: Mapping[str, Any]) -> dict[str, Any]:
+    """Input `subject.delivery` ("<commitment id>/<delivery id>", a disputed delivery a
+    settlement names) as the API's two ids."""
+    chosen = subject.get("delivery")
+    rest = {k: x for k, x in subject.items() if k != "delivery"}
+    if not isinstance(chosen, str) or not chosen:
+        return rest
+    commitment_id, _slash, delivery_id = chosen.partition("/")
+    return {**rest, "commitment_id": commitment_id, "delivery_id": delivery_id}
 
 
 def objectives_in(form: Mapping[str, str]) -> dict[str, list[str]]:
@@ -108,7 +135,11 @@ class DecisionForm(sg.RecordDecision):
 
     @ma.pre_load
     def read_votes(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return {**data, "votes": votes_in(request.form)}
+        votes, conflicts = votes_in(request.form), conflicts_in(request.form)
+        subject = data.get("subject")
+        if isinstance(subject, dict):
+            data = {**data, "subject": settled_in(subject)}
+        return {**data, "votes": votes, **({"conflicts": conflicts} if conflicts else {})}
 
 
 # -- who may do what here: the API's authority, the domain's own checks ----------------
@@ -262,6 +293,9 @@ def subjects() -> dict[str, str]:
         "declare_defaulting": _("Declare a member defaulting"),
         "remedied": _("Record that a member has remedied its breach"),
         "remove_member": _("Remove a defaulting member"),
+        "accept_delivery": _("Settle a disputed delivery: it counts"),
+        "reject_delivery": _("Settle a disputed delivery: it does not count"),
+        "change_membership": _("Change a member's terms (weight, roles, group, signatory)"),
         "other": _("Something else"),
     }
 
@@ -287,7 +321,7 @@ def terms_page(
 ) -> dict[str, Any]:
     """What the terms form needs besides the person's input (on GET, `filled`)."""
     form = filled if request.method == "GET" else request.form
-    listed = {o for o, m in p.members.items() if m.status in ("invited", "active", "defaulting")}
+    listed = {o for o, m in p.members.items() if m.standing or m.status == "invited"}
     context = text_context(p, base)
     names: Names = context["names"]
     people = sorted(
@@ -317,7 +351,9 @@ def draft(partnership_id: str) -> ResponseReturnValue:
     p = partnership_for(partnership_id, authority.steward)
     latest = p.versions[-1] if p.versions else None
     pid, number = str(p.id), p.next_version_number()
-    filled = prefilled(latest)
+    # A LAG's first text states the CLLD limit it is held to (the default, to negotiate).
+    lag = p.partnership_type == "clld_lag"
+    filled = prefilled(latest) or ({"terms.balance_limit": "49"} if lag else {})
     return handle(
         "version_new.html",
         DraftForm(),
@@ -429,11 +465,34 @@ def decide(partnership_id: str) -> ResponseReturnValue:
         lambda o: f"/partnerships/{pid}#decision-{o.text('decision_id')}",
         p=p,
         pid=pid,
-        voters=members_named(p, names, "active", "defaulting"),
-        concerned=members_named(p, names, "invited", "active", "defaulting") + others(p),
+        voters=members_named(p, names, *STANDING),  # a leaving member still votes
+        concerned=members_named(p, names, "invited", *STANDING) + others(p),
+        disputed=disputed(pid, names),
         acting=acting_here(p),
         **choices(),
+        conflict=(CONFLICT, _("Declared a conflict of interest (neither votes nor is present)")),
     )
+
+
+def disputed(pid: str, names: Names) -> list[tuple[str, str]]:
+    """Deliveries in dispute in this partnership, as a settlement names them."""
+    view = read(lambda conn, t: partnership_view(conn, t, pid))
+    return [
+        (
+            f"{c['commitment_id']}/{d['delivery_id']}",
+            _(
+                "%(quantity)s %(unit)s by %(who)s on %(date)s",
+                quantity=d["quantity"],
+                unit=c["unit"],
+                who=names("organisation", c["organisation_id"]) or c["organisation_id"],
+                date=d["delivered_on"],
+            ),
+        )
+        for m in view.get("members", [])
+        for c in m["commitments"]
+        for d in c["deliveries"]
+        if "disputed" in str(d["status"])
+    ]
 
 
 # -- the partnership page's links ------------------------------------------------------
@@ -447,7 +506,7 @@ def agreement_actions(view: Mapping[str, Any]) -> list[tuple[str, str]]:
     actor = g.get("actor")
     if actor is None or actor.role == "auditor" or "members" not in view:
         return []
-    p = service().app.get(Partnership, view["partnership_id"], "partnership")
+    p = recorded(view["partnership_id"])
     acts, base = identities(p), f"/partnerships/{p.id}"
     found, by = steward_links(p, acts, base), signers(p, acts)
     version, acceding = to_sign(p, by)
@@ -460,6 +519,14 @@ def agreement_actions(view: Mapping[str, Any]) -> list[tuple[str, str]]:
     if p.status == "active" and passes(p, acts, authority.proposer):
         found.append((f"{base}/amendments/new", _("Propose an amendment")))
     return found
+
+
+def recorded(pid: str) -> Partnership:
+    """The partnership as recorded, loaded once per request for the page's action lists."""
+    cache: dict[str, Partnership] = g.setdefault("recorded_partnerships", {})
+    if pid not in cache:
+        cache[pid] = service().app.get(Partnership, pid, "partnership")
+    return cache[pid]
 
 
 def steward_links(p: Partnership, acts: list[Acting], base: str) -> list[tuple[str, str]]:

@@ -1,4 +1,6 @@
-"""Forms: pledge, confirm, report, confirm, dispute and correct deliveries; withdraw.
+"""Forms: pledge, confirm, report, confirm, dispute and correct deliveries (a confirmed one
+too: the recipient confirms the correction); withdraw. Revisions and settlements: in
+web/forms_corrections.py.
 
 Each page is a route of api/commitments.py as a form: the route's own authority check
 first (a person who may not act gets the API's 404 or 403 page; an auditor never sees a
@@ -36,6 +38,7 @@ from collab.commitments.commands import (
 from collab.domain import codes
 from collab.domain import values as v
 from collab.domain.commitment import Commitment
+from collab.domain.commitment_rules import DELIVERING, REVISABLE
 from collab.domain.errors import NotFoundError
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_rules import IN_FORCE, PRE_FORCE, STANDING
@@ -178,7 +181,7 @@ def correct_delivery(commitment_id: str, delivery_id: str) -> ResponseReturnValu
     did = delivery["delivery_id"]
     return handle(
         "delivery_correct.html",
-        s.ReportDelivery(),
+        s.CorrectDelivery(),
         lambda a: CorrectDelivery(cid, delivery_id=did, **a),
         at(shown["commitment"]),
         delivery=delivery,
@@ -265,18 +268,46 @@ def mine(view: Mapping[str, Any]) -> set[str]:
     return acts & standing
 
 
-def delivery_links(c: Mapping[str, Any], own: bool, answers: bool) -> list[Link]:
+def delivery_links(c: Mapping[str, Any], own: bool, answers: bool, settles: bool) -> list[Link]:
+    """Per delivery: the recipient answers a report or a correction; the committer corrects
+    a disputed delivery or a confirmed one; a steward settles a dispute by decision."""
     base, found = f"/commitments/{c['commitment_id']}/deliveries", []
     for d in c.get("deliveries", []):
-        unit = label(c["unit"], "unit")
+        unit, there = label(c["unit"], "unit"), f"{base}/{d['delivery_id']}"
         said = {"quantity": number(d["quantity"]), "unit": unit, "day": day(d["delivered_on"])}
+        fix = d.get("correction") or {}
         if answers and d["status"] == "reported":
             text = _("Confirm or dispute the delivery of %(quantity)s %(unit)s (%(day)s)", **said)
-            found.append(Link(f"{base}/{d['delivery_id']}/confirm", text))
+            found.append(Link(f"{there}/confirm", text))
+        if answers and fix.get("status") == "proposed":
+            text = _(
+                "Confirm or dispute the correction of the delivery of %(quantity)s %(unit)s "
+                "(%(day)s) to %(corrected)s",
+                corrected=number(fix["quantity"]),
+                **said,
+            )
+            found.append(Link(f"{there}/confirm", text))
         if own and d["status"] == "disputed":
             text = _("Correct the disputed delivery of %(quantity)s %(unit)s (%(day)s)", **said)
-            found.append(Link(f"{base}/{d['delivery_id']}/correct", text))
+            found.append(Link(f"{there}/correct", text))
+        if own and d["status"] == "confirmed":
+            text = _("Correct or reverse the delivery of %(quantity)s %(unit)s (%(day)s)", **said)
+            found.append(Link(f"{there}/correct", text))
+        if settles and (d["status"] == "disputed" or fix.get("status") == "disputed"):
+            text = _("Settle by decision the dispute on %(quantity)s %(unit)s (%(day)s)", **said)
+            found.append(Link(f"{there}/settle", text))
     return found
+
+
+def revision_links(c: Mapping[str, Any], own: bool, answers: bool) -> list[Link]:
+    """The committer proposes a revision; the recipient answers the one proposed."""
+    base, revision = f"/commitments/{c['commitment_id']}", c.get("revision")
+    if revision and answers:
+        path = f"{base}/revisions/{revision['revision_id']}/agree"
+        return [Link(path, _("Agree to or decline the proposed revision"))]
+    if own and not revision and c["status"] in REVISABLE:
+        return [Link(f"{base}/revise", _("Propose a revision of the quantity or period"))]
+    return []
 
 
 def links_of(view: Mapping[str, Any], c: Mapping[str, Any], acts: set[str]) -> list[Link]:
@@ -284,15 +315,26 @@ def links_of(view: Mapping[str, Any], c: Mapping[str, Any], acts: set[str]) -> l
     base, status = f"/commitments/{c['commitment_id']}", c["status"]
     own = c["organisation_id"] in acts
     confirmer = view.get("lead_organisation") if c["recipient"] == "pool" else c["recipient"]
+    answers, delivering = confirmer in acts, status in DELIVERING
     found = []
     if own and status == "pledged" and view["status"] in IN_FORCE:
         found.append(Link(f"{base}/confirm", _("Confirm the pledge")))
     if own and status in ("confirmed", "in_delivery"):
         found.append(Link(f"{base}/deliveries/new", _("Report a delivery")))
-    found += delivery_links(c, own, confirmer in acts and status == "in_delivery")
+    if delivering:
+        found += delivery_links(c, own, answers, steward(view, acts))
+    found += revision_links(c, own, answers)
     if own and status in ("pledged", "confirmed", "in_delivery"):
         found.append(Link(f"{base}/withdraw", _("Withdraw")))
     return found
+
+
+def steward(view: Mapping[str, Any], acts: set[str]) -> bool:
+    """A partnership broker in its own right, or the lead (or a broker under its mandate):
+    who applies the partnership's decisions."""
+    actor = g.actor
+    own_right = actor.role == "broker" and actor.id in view.get("brokers", [])
+    return own_right or view.get("lead_organisation") in acts
 
 
 @blp.app_template_global()
@@ -300,7 +342,7 @@ def commitment_actions(view: Mapping[str, Any]) -> tuple[str | None, list[Item]]
     """For the partnership page: the pledge form's address (where the person may pledge)
     and the commitments it may act on now, each with its links."""
     acts = mine(view)
-    if not acts or view.get("status") not in PLEDGING:
+    if not (acts or steward(view, acts)) or view.get("status") not in PLEDGING:
         return None, []
     items = []
     for m in view["members"]:
@@ -314,4 +356,5 @@ def commitment_actions(view: Mapping[str, Any]) -> tuple[str | None, list[Item]]
             )
             if links:
                 items.append(Item(c["organisation_id"], what, tuple(links)))
-    return f"/partnerships/{view['partnership_id']}/pledge", items
+    pledging = f"/partnerships/{view['partnership_id']}/pledge" if acts else None
+    return pledging, items

@@ -44,7 +44,8 @@ from web.organisations import folded
 blp = pages("forms_membership")
 
 PICKABLE = 500  # organisations offered in a list; a larger register asks for the id
-TAKEN = ("invited", "active", "defaulting")  # an organisation in one of these is not invited
+# An organisation in one of these is not invited (leaving: in standing until its exit date)
+TAKEN = ("invited", "active", "leaving", "defaulting")
 OPEN = ("pledged", "confirmed", "in_delivery")  # commitments a withdrawal releases
 
 

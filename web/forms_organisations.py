@@ -37,7 +37,7 @@ from web.organisations import folded, organisation_id
 
 blp = pages("forms_organisations")
 
-SCOPABLE = ("invited", "active", "defaulting")  # memberships a mandate may be scoped to
+SCOPABLE = ("invited", "active", "leaving", "defaulting")  # memberships a mandate may be scoped to
 
 
 def org_types() -> list[tuple[str, str]]:

@@ -120,7 +120,7 @@ def exits_and_milestones(conn: Connection, t: Tables, who: Viewer, days: Days) -
     current = seen(conn, t, who)
     m, ms = t.members, t.milestones
     exits = conn.execute(
-        select(m.c.partnership_id, m.c.organisation_id, m.c.exit_date).where(
+        select(m.c.partnership_id, m.c.organisation_id, m.c.exit_date, m.c.status).where(
             current.where(m.c.partnership_id, lambda w: w.current),
             m.c.exit_date.is_not(None),
             m.c.exit_date >= days.recent,
@@ -129,7 +129,10 @@ def exits_and_milestones(conn: Connection, t: Tables, who: Viewer, days: Days) -
     out = [
         Notice(
             r.exit_date,
-            days.kind(r.exit_date, "member_leaves", "member_left"),
+            # Leaving until the processor records the exit, even past the date (invariant 8)
+            "member_leaves"
+            if r.status == "leaving"
+            else days.kind(r.exit_date, "member_leaves", "member_left"),
             r.partnership_id,
             r.organisation_id,  # shown by its legal name
         )

@@ -30,7 +30,7 @@ from projections.views import view_for
 from projections.visibility import seen as windows
 from web import words
 from web.arguments import as_of_asked, query_of, with_args
-from web.balance import balance, members_by_sector
+from web.balance import members_by_sector
 from web.change_pages import commitment_chart
 from web.frame import page, pages, views_reached
 from web.names import Names, ids_in, names_for
@@ -147,7 +147,7 @@ def partnership_page(partnership_id: str) -> str:
         names=names,
         turn=words.whose_turn(view, names),
         sectors=members_by_sector(view),
-        balance=balance(view),
+        balance=view.get("balance"),
         related=related_of(view),
         as_of=as_of,
         chart=commitment_chart(view, as_of) if "members" in view else [],

@@ -114,6 +114,12 @@ RULES = (
     N_("only a reported delivery awaiting confirmation can be disputed"),
     N_("a confirmed delivery is not corrected"),
     N_("a commitment lapses only after its period has ended"),
+    N_("only a delivery or a correction awaiting the recipient's answer can be answered"),
+    N_("only a disputed delivery or correction is settled by decision"),
+    N_("a delivery rejected by decision is not corrected"),
+    N_("a revision changes the quantity or the period"),
+    N_("a revision of this commitment already awaits an answer"),
+    N_("no such revision awaits an answer"),
     N_("no such delivery on this commitment"),
     N_("this delivery id is already reported"),
     N_("a correction must change at least one field"),
@@ -149,6 +155,10 @@ RULES = (
     N_("no breach has been notified to this member"),
     N_("an indicator keeps its unit; define a new indicator instead"),
     N_("no such indicator in this partnership"),
+    N_("a figure is measured on or after its period's start"),
+    N_("only a CLLD local action group's terms set a balance limit (invariant 4)"),
+    N_("the commitment is not pledged in this partnership"),
+    N_("the decision settles another delivery"),
 )
 
 # The domain's reasons for refusing an input (422s, after the field's name).
@@ -156,11 +166,14 @@ INPUT = (
     N_("a partner is bound to an organisation"),
     N_("only partners are bound to one"),
     N_("a dispute states its reason"),
+    N_("a correction states its reason"),
+    N_("a revision states its reason"),
     N_("withdrawing a confirmed commitment states a reason"),
     N_("the period it starts runs past 9999-12-31"),
     N_("must not be later than today (UTC)"),
     N_("must be true or false"),
     N_("names an organisation twice"),
+    N_("must be above 0 and at most 50 (percent)"),
     N_("is not a NUTS 2024 code"),
     N_("must lie in the territory's country"),
     N_("is an Extra-Regio code, not a territory"),
@@ -347,8 +360,42 @@ def decision_patterns() -> list[tuple[str, Translate]]:
             lambda m: _("the remedy period runs until %(date)s", date=day(m["date"])),
         ),
         (
-            r"only active members vote; not active: (?P<ids>.+)",
-            lambda m: _("only active members vote; not active: %(ids)s", ids=m["ids"]),
+            r"this indicator is reported until (?P<date>[0-9-]+): a period starts after it "
+            r"\(correct an earlier report instead\)",
+            lambda m: _(
+                "this indicator is reported until %(date)s: a period starts after it "
+                "(correct an earlier report instead)",
+                date=day(m["date"]),
+            ),
+        ),
+        (
+            r"no report (?P<number>\d+) of this indicator",
+            lambda m: _("no report %(number)s of this indicator", number=m["number"]),
+        ),
+        (
+            r"no (?P<what>indicator|report) (?P<id>\S+)",
+            lambda m: (
+                _("no indicator %(id)s", id=m["id"])
+                if m["what"] == "indicator"
+                else _("no report %(id)s", id=m["id"])
+            ),
+        ),
+        (
+            r"only active members vote or declare conflicts; not active: (?P<ids>.+)",
+            lambda m: _(
+                "only active members vote or declare conflicts; not active: %(ids)s",
+                ids=m["ids"],
+            ),
+        ),
+        (
+            r"a member declaring a conflict of interest does not vote: (?P<id>.+)",
+            lambda m: _(
+                "a member declaring a conflict of interest does not vote: %(id)s", id=m["id"]
+            ),
+        ),
+        (
+            r"must list at most (?P<max>\d+) member organisation ids",
+            lambda m: _("must list at most %(max)s member organisation ids", max=m["max"]),
         ),
         (
             r"decision blocked: of the weight present, (?P<problem>.+)",
@@ -359,17 +406,25 @@ def decision_patterns() -> list[tuple[str, Translate]]:
         ),
         (
             r"the (?P<group>\w+) interest group holds (?P<share>[0-9.]+)% of the voting "
-            r"weight \(at most 49%\)",
+            r"weight \(at most (?P<limit>[0-9.]+)%\)",
             lambda m: _(
                 "the %(group)s interest group holds %(share)s%% of the voting weight "
-                "(at most 49%%)",
+                "(at most %(limit)s%%)",
                 group=label(m["group"], "interest_group"),
                 share=number(m["share"]),
+                limit=number(m["limit"]),
             ),
         ),
         (
             r"(?P<action>\w+) names no organisation",
             lambda m: _("%(action)s names no organisation", action=label(m["action"], "decision")),
+        ),
+        (
+            r"(?P<action>\w+) names no (?P<what>commitment|delivery)",
+            lambda m: _(
+                "%(action)s names no commitment or delivery",
+                action=label(m["action"], "decision"),
+            ),
         ),
         (
             r"must map 1 to (?P<max>\d+) member organisation ids to for/against/abstain",

@@ -13,6 +13,7 @@ from api.schemas.common import (
     Decimal,
     Strict,
     Text,
+    Uuid,
     Whole,
 )
 from collab.domain import codes
@@ -59,6 +60,31 @@ class ReportDelivery(CommandBody):
     note = Text(v.LONG, load_default=None, allow_none=True)
 
 
+class CorrectDelivery(ReportDelivery):
+    quantity = Decimal(
+        required=True,
+        metadata={"description": "in the commitment's unit; 0 reverses the delivery"},
+    )
+
+
+class SettleDelivery(CommandBody):
+    action = Choice(
+        codes.DELIVERY_SUBJECTS,
+        required=True,
+        metadata={"description": "the passed decision's subject: it counts, or it does not"},
+    )
+    decision_id = Uuid(required=True, metadata={"description": "a passed, unused decision"})
+
+
+class ProposeRevision(CommandBody):
+    quantity = Decimal(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the new committed quantity, in the commitment's unit"},
+    )
+    period = fields.Nested(CommitmentPeriod, load_default=None, allow_none=True)
+
+
 class CommitmentQuantity(ma.Schema):
     value = fields.String(required=True)
     unit = fields.String(required=True)
@@ -75,14 +101,38 @@ class CommitmentPeriodOut(ma.Schema):
     end = fields.String(required=True)
 
 
+class CommitmentCorrection(ma.Schema):
+    quantity = fields.String(required=True)
+    delivered_on = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+    status = fields.String(
+        required=True, metadata={"description": "proposed (the recipient's turn) or disputed"}
+    )
+
+
 class CommitmentDelivery(ma.Schema):
     delivery_id = fields.String(required=True)
     quantity = fields.String(required=True)
     delivered_on = fields.String(required=True)
     note = fields.String(required=True, allow_none=True)
     status = fields.String(
-        required=True, metadata={"description": "reported, confirmed (counts) or disputed"}
+        required=True,
+        metadata={
+            "description": "reported, confirmed (counts), disputed, or rejected (by decision)"
+        },
     )
+    correction = fields.Nested(
+        CommitmentCorrection,
+        required=True,
+        allow_none=True,
+        metadata={"description": "a confirmed delivery's correction awaiting an answer"},
+    )
+
+
+class CommitmentRevision(ma.Schema):
+    revision_id = fields.String(required=True)
+    quantity = fields.String(required=True, allow_none=True)
+    period = fields.Nested(CommitmentPeriodOut, required=True, allow_none=True)
 
 
 class Commitment(ma.Schema):
@@ -99,5 +149,23 @@ class Commitment(ma.Schema):
     deliveries = fields.List(fields.Nested(CommitmentDelivery), required=True)
     delivered = fields.String(
         required=True, metadata={"description": "the sum of confirmed deliveries"}
+    )
+    fulfilment = fields.String(
+        required=True,
+        metadata={"description": "confirmed ÷ committed, at most 1 (beyond it: surplus)"},
+    )
+    surplus = fields.String(
+        required=True, metadata={"description": "confirmed deliveries beyond the quantity"}
+    )
+    revision = fields.Nested(
+        CommitmentRevision,
+        required=True,
+        allow_none=True,
+        metadata={"description": "a proposed revision awaiting the recipient's answer"},
+    )
+    lapse_proposed = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the period end after which a lapse was proposed"},
     )
     version = fields.Integer(required=True)

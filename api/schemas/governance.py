@@ -20,6 +20,14 @@ class DecisionSubject(Strict):
         metadata={"description": "the member concerned (admit, defaulting, remedied, remove)"},
     )
     summary = Text(v.LONG, allow_none=True)
+    commitment_id = Uuid(
+        allow_none=True,
+        metadata={"description": "the commitment a settlement names (accept/reject_delivery)"},
+    )
+    delivery_id = Uuid(
+        allow_none=True,
+        metadata={"description": "the disputed delivery a settlement names"},
+    )
 
 
 class RecordDecision(CommandBody):
@@ -32,6 +40,15 @@ class RecordDecision(CommandBody):
         metadata={
             "description": "member organisation id → for / against / abstain; 1 to 500 "
             "entries (the command's limit)"
+        },
+    )
+    conflicts = fields.List(
+        Uuid(),
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={
+            "description": "members declaring a conflict of interest: they neither vote nor "
+            "count as present (Reg. (EU) 2021/1060 art. 33(3)(b)); never also in `votes`"
         },
     )
 

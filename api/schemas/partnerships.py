@@ -152,6 +152,14 @@ class AgreementTerms(Strict):
     exit_notice_days = Int(required=True, metadata={"description": "0 to 3650"})
     moving_on_strategy = Choice(codes.MOVING_ON_STRATEGIES, required=True)
     period = fields.Nested(TermsPeriod, required=True)
+    balance_limit = Decimal(
+        load_default=None,
+        metadata={
+            "description": "CLLD local action groups only: the percent of the voting weight "
+            "no interest group (public authorities counted together) may exceed, above 0 "
+            "and at most 50; omitted means 49 (Reg. (EU) 2021/1060 art. 31(2)(b))"
+        },
+    )
 
 
 class DraftVersion(CommandBody):
@@ -199,6 +207,9 @@ class TermsOut(ma.Schema):
     exit_notice_days = fields.Integer(required=True)
     moving_on_strategy = fields.String(required=True)
     period = fields.Nested(TermsPeriodOut, required=True)
+    balance_limit = fields.String(
+        metadata={"description": "present only when the terms set it; absent means 49"}
+    )
 
 
 class TermsVersion(ma.Schema):

@@ -85,23 +85,45 @@ class PartnershipListQuery(Page, ReadOptions):
 
 # -- the compiled partnership view ---------------------------------------------------------
 
+Correction = shape(
+    "Correction", "quantity delivered_on status", "note", proposed_in=Num()
+)  # a confirmed delivery's correction awaiting the recipient (proposed) or a decision
 Delivery = shape(
-    "Delivery", "commitment_id delivery_id quantity delivered_on status", "note", reported_in=Num()
+    "Delivery",
+    "commitment_id delivery_id quantity delivered_on status",
+    "note",
+    reported_in=Num(),
+    correction=fields.Nested(Correction, required=True, allow_none=True),
+)
+RevisionPeriod = shape("RevisionPeriod", "start end")
+Revision = shape(
+    "Revision",
+    "revision_id",
+    "quantity",
+    proposed_in=Num(),
+    period=fields.Nested(RevisionPeriod, required=True, allow_none=True),
 )
 Commitment = shape(
     "Commitment",
     "commitment_id partnership_id organisation_id recipient contribution_type quantity unit"
-    " valuation_method status delivered confirmed",
+    " valuation_method status delivered confirmed surplus",
     "valuation_amount valuation_currency period_start period_end conditions"
-    " organisation_name recipient_name",
+    " organisation_name recipient_name fulfilment lapse_proposed",
     version=Num(),
     deliveries=Many(Delivery),
+    revision=fields.Nested(
+        Revision,
+        required=True,
+        allow_none=True,
+        metadata={"description": "a proposed revision awaiting the recipient's answer"},
+    ),
 )
-Total = shape("Total", "contribution_type unit committed delivered confirmed")
+Total = shape("Total", "contribution_type unit committed delivered confirmed surplus")
 Membership = shape(
     "Membership",
-    "organisation_id sector interest_group status",
+    "organisation_id sector interest_group",
     "exit_date admitted_by organisation_name",
+    status=Choice(codes.MEMBER_STATUSES, required=True),
     roles=Strings(),
     weight=Num(),
     signatory=Flag(),
@@ -127,14 +149,52 @@ Signature = shape(
 Decision = shape(
     "Decision",
     "decision_id action body",
-    "organisation_id organisation_name",
+    "organisation_id organisation_name commitment_id delivery_id",
     passed=Flag(),
     used=Flag(),
+    conflicts=Strings(),
 )
 Milestone = shape("Milestone", "milestone_id title due_date status")
-Indicator = shape("Indicator", "indicator_id kind name unit baseline target", "actual actual_as_of")
+IndicatorReport = shape(
+    "IndicatorReport",
+    "period_start period_end actual as_of",
+    report=Num(metadata={"description": "the report's number: its event's version in the stream"}),
+    corrected=Flag(),
+)
+Indicator = shape(
+    "Indicator",
+    "indicator_id kind name unit baseline target",
+    "actual actual_as_of",
+    series=Many(
+        IndicatorReport,
+        metadata={
+            "description": "the latest 100 reports (periods are reported in order), ordered "
+            "by period, each with its figure as corrected; actual and actual_as_of are the "
+            "latest report's; the history has every report and correction"
+        },
+    ),
+    reports=Num(metadata={"description": "how many reports the indicator has in all"}),
+)
 Related = shape("Related", "related_id relation", "country nuts", seq=Num())
 Classification = shape("Classification", "vocabulary code")
+BalanceGroup = shape("BalanceGroup", "group share", weight=Num(), over=Flag())
+
+
+class Balance(ma.Schema):
+    """Invariant 4 now: each interest group's share of the votes of members in standing
+    (public-sector members as public authorities), the limit the current terms set."""
+
+    rule = fields.String(required=True, metadata={"description": "clld_interest_groups"})
+    applies = fields.Boolean(
+        required=True, metadata={"description": "binds CLLD local action groups only"}
+    )
+    limit = fields.String(
+        required=True, metadata={"description": "percent no group may exceed (default 49)"}
+    )
+    holds = fields.Boolean(
+        required=True, allow_none=True, metadata={"description": "null where it does not apply"}
+    )
+    groups = Many(BalanceGroup)
 
 
 class PartnershipView(ma.Schema):
@@ -161,6 +221,7 @@ class PartnershipView(ma.Schema):
     lead_organisation_name = fields.String(
         allow_none=True, metadata={"description": "the register's legal name of the lead"}
     )
+    balance = fields.Nested(Balance)
     members = fields.List(fields.Nested(Member))
     versions = fields.List(fields.Nested(Version))
     signatures = fields.List(fields.Nested(Signature))
@@ -187,11 +248,12 @@ OrganisationPartnerships = shape(
     items=Many(OrganisationPartnership),
     position=Num(),
 )
-UnitTotal = shape("UnitTotal", "unit committed delivered confirmed", "fulfilment_ratio")
+# fulfilment_ratio: each commitment counted up to its quantity (at most 1); beyond: surplus
+UnitTotal = shape("UnitTotal", "unit committed delivered confirmed surplus", "fulfilment_ratio")
 Amount = shape("Amount", "currency amount")
 TypeTotal = shape(
     "TypeTotal",
-    "contribution_type unit committed delivered confirmed",
+    "contribution_type unit committed delivered confirmed surplus",
     "fulfilment_ratio",
     valuation_by_currency=Many(Amount),
 )

@@ -7,13 +7,17 @@ import uuid
 
 from collab.commands import Json, Result
 from collab.commitments.commands import (
+    AgreeRevision,
     ConfirmCommitment,
     ConfirmDelivery,
     CorrectDelivery,
+    DeclineRevision,
     DisputeDelivery,
     MarkLapsed,
     Pledge,
+    ProposeRevision,
     ReportDelivery,
+    SettleDelivery,
     WithdrawCommitment,
 )
 from collab.domain import terms
@@ -125,5 +129,49 @@ def mark_lapsed(tx: Tx, c: MarkLapsed) -> Result:
     commitment, p, acting = tx.commitment(c.commitment_id)
     p.check_steward(acting)
     commitment.lapse(tx.meta())
+    tx.save(commitment)
+    return result(commitment)
+
+
+@handles(SettleDelivery)
+def settle_delivery(tx: Tx, c: SettleDelivery) -> Result:
+    """The partnership uses its decision and the commitment applies it: one transaction."""
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_steward(acting)
+    meta = tx.meta()
+    commitment.check_settlement(c.action, c.delivery_id)  # before the decision is used
+    p.use_settlement(c.action, c.decision_id, str(commitment.id), c.delivery_id, acting, meta)
+    commitment.settle_delivery(c.action, c.delivery_id, c.decision_id, meta)
+    tx.save(p, commitment)
+    return result(commitment)
+
+
+@handles(ProposeRevision)
+def propose_revision(tx: Tx, c: ProposeRevision) -> Result:
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_active_member(acting)
+    revision_id = str(uuid.uuid4())
+    period = terms.plain(c.period) if c.period else None
+    commitment.propose_revision(revision_id, c.quantity, period, acting, tx.meta())
+    tx.save(commitment)
+    return result(commitment, revision_id=revision_id)
+
+
+@handles(AgreeRevision)
+def agree_revision(tx: Tx, c: AgreeRevision) -> Result:
+    return answer_revision(tx, c, agree=True)
+
+
+@handles(DeclineRevision)
+def decline_revision(tx: Tx, c: DeclineRevision) -> Result:
+    return answer_revision(tx, c, agree=False)
+
+
+def answer_revision(tx: Tx, c: AgreeRevision, *, agree: bool) -> Result:
+    """The recipient (for the pool, the lead) answers; only an agreement changes it."""
+    commitment, p, acting = tx.commitment(c.commitment_id)
+    p.check_active_member(acting)
+    lead = p.lead_organisation()
+    commitment.answer_revision(c.revision_id, agree, acting, lead, tx.meta())
     tx.save(commitment)
     return result(commitment)

@@ -54,6 +54,17 @@ VALUATION_METHODS = ("actual_cost", "market_value", "standard_rate", "not_valued
 VOTES = ("for", "against", "abstain")
 INDICATOR_KINDS = ("output", "outcome", "impact")
 MILESTONE_STATUSES = ("planned", "reached", "missed", "dropped")
+# A membership's states (DESIGN §2 membership table); `leaving`: notice given, in standing
+# until its exit date (invariant 8).
+MEMBER_STATUSES = (
+    "invited",
+    "active",
+    "leaving",
+    "defaulting",
+    "declined",
+    "withdrawn",
+    "removed",
+)
 
 # Decision subjects: the lifecycle transitions that need a recorded decision.
 DECISION_SUBJECTS = (
@@ -66,6 +77,18 @@ DECISION_SUBJECTS = (
     "declare_defaulting",
     "remedied",
     "remove_member",
+    "accept_delivery",
+    "reject_delivery",
+    "change_membership",
     "other",
 )
-MEMBER_SUBJECTS = ("admit_member", "declare_defaulting", "remedied", "remove_member")
+MEMBER_SUBJECTS = (
+    "admit_member",
+    "declare_defaulting",
+    "remedied",
+    "remove_member",
+    "change_membership",
+)
+# A disputed delivery (or a disputed correction of one) settled by the partnership's
+# decision (DESIGN §2 invariant 6): it counts, or it does not.
+DELIVERY_SUBJECTS = ("accept_delivery", "reject_delivery")

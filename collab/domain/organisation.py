@@ -173,6 +173,22 @@ class Organisation(Aggregate):
     def _mandate_revoked(self, mandate_id: str, meta: Envelope) -> None:
         self.mandates[mandate_id]["revoked"] = True
 
+    def end_mandate(self, mandate_id: str, today: str, meta: Envelope) -> bool:
+        """Due-date processor: a mandate whose end date has passed has ended (invariant 8).
+        Authority already stops after that date (`Mandate.in_force`); this records it.
+        False when there is nothing (any more) to record."""
+        mandate = self.mandates.get(mandate_id)
+        if mandate is None or mandate["revoked"] or mandate.get("ended"):
+            return False
+        if mandate["until"] is None or today <= mandate["until"]:
+            return False
+        self._mandate_ended(mandate_id, mandate["until"], meta)
+        return True
+
+    @event("MandateEnded")
+    def _mandate_ended(self, mandate_id: str, until: str, meta: Envelope) -> None:
+        self.mandates[mandate_id]["ended"] = True
+
     def mandate(self, mandate_id: str) -> Mandate | None:
         m = self.mandates.get(mandate_id)
         if m is None:

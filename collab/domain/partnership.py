@@ -18,7 +18,7 @@ from eventsourcing.utils import register_topic
 
 from collab.domain import partnership_values as val
 from collab.domain.envelope import Acting, Envelope
-from collab.domain.errors import ForbiddenError, RuleViolationError
+from collab.domain.errors import ForbiddenError, InvalidInputError, RuleViolationError
 from collab.domain.partnership_rules import (
     CLOSED,
     DEPARTED,
@@ -28,6 +28,7 @@ from collab.domain.partnership_rules import (
     TRANSITIONS,
     add_days,
     balance_group,
+    balance_limit,
     imbalance,
     tally,
 )
@@ -47,7 +48,7 @@ from collab.domain.partnership_values import (
     SubjectData,
     Terms,
 )
-from collab.domain.terms import Territory
+from collab.domain.terms import Period, Territory
 
 
 class Partnership(Aggregate):
@@ -119,7 +120,7 @@ class Partnership(Aggregate):
 
     def lead_organisation(self) -> str | None:
         for org_id, m in self.members.items():
-            if "lead" in m.roles and m.status == "active":
+            if "lead" in m.roles and m.status in ("active", "leaving"):
                 return org_id
         return None
 
@@ -206,20 +207,37 @@ class Partnership(Aggregate):
     def check_invitable(self, membership: MembershipData) -> None:
         org_id = membership["organisation"]
         current = self.members.get(org_id)
-        if current is not None and current.status in ("invited", "active", "defaulting"):
+        if current is not None and (current.standing or current.status == "invited"):
             raise RuleViolationError(f"the organisation is already {current.status}")
         if "lead" in membership["roles"] and any(
-            "lead" in m.roles and m.status in ("invited", "active", "defaulting")
+            "lead" in m.roles and (m.standing or m.status == "invited")
             for o, m in self.members.items()
             if o != org_id
         ):
             raise RuleViolationError("the partnership already has a lead organisation")
 
-    def check_balance(self, extra: MembershipData | None = None, *, pending: bool = False) -> None:
-        """Invariant 4 over active members, plus `extra`; `pending` adds open invitations."""
+    def balance_limit(self, number: int | None = None) -> Decimal:
+        """Invariant 4's limit: in the terms of text `number`, else of the text open for
+        signature, else of the text in force, else of the latest draft (49 where the terms
+        do not say)."""
+        version = self.text(number or self.pending) or self.in_force_version()
+        if version is None and self.versions:
+            version = self.versions[-1]
+        return balance_limit(version.terms if version else None)
+
+    def check_balance(
+        self,
+        extra: MembershipData | None = None,
+        *,
+        pending: bool = False,
+        limit: Decimal | None = None,
+    ) -> None:
+        """Invariant 4 over active members, plus `extra`; `pending` adds open invitations;
+        the limit is the current text's (`balance_limit`) unless given."""
         if self.partnership_type != "clld_lag":
             return
-        statuses = ("active", "defaulting", "invited") if pending else ("active", "defaulting")
+        standing = ("active", "leaving", "defaulting")
+        statuses = (*standing, "invited") if pending else standing
         weights = [
             (m.balance_group, m.weight)
             for o, m in self.members.items()
@@ -228,7 +246,7 @@ class Partnership(Aggregate):
         if extra:
             group = balance_group(extra["sector"], extra["interest_group"])
             weights.append((group, extra["weight"]))
-        problem = imbalance(weights)
+        problem = imbalance(weights, self.balance_limit() if limit is None else limit)
         if problem:
             raise RuleViolationError(problem)
 
@@ -293,6 +311,7 @@ class Partnership(Aggregate):
         for e in events:
             if e.originator_version <= self.version and type(e).__name__ in (
                 "MemberWithdrew",
+                "MemberExited",
                 "MemberRemoved",
             ):
                 last[e.org_id] = e.originator_version
@@ -400,7 +419,10 @@ class Partnership(Aggregate):
         self.put_member(org_id, status="declined")
 
     def withdraw(self, acting: Acting, meta: Envelope) -> str:
-        """Never refused for balance (invariant 4); returns the date the exit takes effect."""
+        """Never refused for balance (invariant 4); returns the date the exit takes effect.
+        Invariant 8: while notice runs the member is `leaving`, in standing with its
+        commitments, and the due-date processor records its exit on that date; an exit
+        date already reached (no notice, or notice given long ago) is the exit itself."""
         m = self.check_active_member(acting)
         if m.status != "active":
             raise RuleViolationError(f"a {m.status} member does not withdraw (DESIGN §2 table)")
@@ -408,12 +430,34 @@ class Partnership(Aggregate):
         version = self.in_force_version()
         notice = version.terms["exit_notice_days"] if version else 0
         exit_date = add_days(meta["effective_date"], notice)
-        self._member_withdrew(m.organisation, exit_date, meta)
+        if exit_date > meta["recorded_at"][:10]:
+            self._member_gave_notice(m.organisation, exit_date, meta)
+        else:
+            self._member_withdrew(m.organisation, exit_date, meta)
         return exit_date
 
     @event("MemberWithdrew")
     def _member_withdrew(self, org_id: str, exit_date: str, meta: Envelope) -> None:
+        # Stored meaning, never changed: the member left when this was recorded.
         self.put_member(org_id, status="withdrawn", exit_date=exit_date)
+        self.note_exit(org_id)
+
+    @event("MemberGaveNotice")
+    def _member_gave_notice(self, org_id: str, exit_date: str, meta: Envelope) -> None:
+        self.put_member(org_id, status="leaving", exit_date=exit_date)
+
+    def record_exit(self, org_id: str, today: str, meta: Envelope) -> bool:
+        """Due-date processor: a leaving member whose exit date has come leaves; False
+        when there is nothing (any more) to record (another process recorded it)."""
+        m = self.member(org_id)
+        if m is None or m.status != "leaving" or m.exit_date is None or m.exit_date > today:
+            return False
+        self._member_exited(org_id, m.exit_date, meta)
+        return True
+
+    @event("MemberExited")
+    def _member_exited(self, org_id: str, exit_date: str, meta: Envelope) -> None:
+        self.put_member(org_id, status="withdrawn")
         self.note_exit(org_id)
 
     def notify_breach(self, org_id: str, remedy_days: int, acting: Acting, meta: Envelope) -> None:
@@ -426,7 +470,23 @@ class Partnership(Aggregate):
 
     @event("BreachNotified")
     def _breach_notified(self, org_id: str, remedy_until: str, meta: Envelope) -> None:
-        self.put_member(org_id, remedy_until=remedy_until)
+        self.put_member(org_id, remedy_until=remedy_until, remedy_ended=False)
+
+    def end_remedy_period(self, org_id: str, today: str, meta: Envelope) -> bool:
+        """Due-date processor: the remedy period of a breach notified to an active member
+        has passed (declaring it defaulting still needs a decision); False when nothing
+        is (any more) to record."""
+        m = self.member(org_id)
+        if m is None or m.status != "active" or m.remedy_until is None or m.remedy_ended:
+            return False
+        if today <= m.remedy_until:
+            return False
+        self._remedy_period_ended(org_id, m.remedy_until, meta)
+        return True
+
+    @event("RemedyPeriodEnded")
+    def _remedy_period_ended(self, org_id: str, remedy_until: str, meta: Envelope) -> None:
+        self.put_member(org_id, remedy_ended=True)
 
     # -- commitment markers: keep cross-aggregate rules true at commit (invariant 5) ------
 
@@ -440,7 +500,7 @@ class Partnership(Aggregate):
         self.commitments[commitment_id] = Pledged(org_id)
 
     def note_confirmation(self, commitment_id: str, acting: Acting, meta: Envelope) -> None:
-        if self.check_active_member(acting).status != "active":
+        if self.check_active_member(acting).status not in ("active", "leaving"):
             raise RuleViolationError("a commitment is confirmed only by an active member")
         if self.status not in IN_FORCE:
             raise RuleViolationError("a commitment is confirmed only under an agreement in force")
@@ -460,7 +520,14 @@ class Partnership(Aggregate):
         # Re-drafting while awaiting signatures reopens negotiation: the open hash is dropped.
         self.check_status("scoping", "negotiating", "awaiting_signatures")
         self.check_next(terms)
+        self.check_limit_kind(terms)
         self._version_drafted(terms, text_hash, meta)
+
+    def check_limit_kind(self, terms: Terms) -> None:
+        if "balance_limit" in terms and self.partnership_type != "clld_lag":
+            raise RuleViolationError(
+                "only a CLLD local action group's terms set a balance limit (invariant 4)"
+            )
 
     @event("VersionDrafted")
     def _version_drafted(self, terms: Terms, text_hash: str, meta: Envelope) -> None:
@@ -482,7 +549,7 @@ class Partnership(Aggregate):
             raise RuleViolationError("a partnership needs at least two active members to sign")
         if not self.required_signatories():
             raise RuleViolationError("no active member is a signatory")
-        self.check_balance()
+        self.check_balance(limit=self.balance_limit(number))
         self._opened_for_signature(number, meta)
 
     @event("VersionOpenedForSignature")
@@ -569,6 +636,8 @@ class Partnership(Aggregate):
                 "the amendment's base version is no longer the version in force"
             )
         self.check_next(terms)
+        self.check_limit_kind(terms)
+        self.check_balance(limit=balance_limit(terms))  # a lower limit must hold already
         self._amendment_proposed(base, terms, text_hash, meta)
 
     @event("AmendmentProposed")
@@ -600,27 +669,48 @@ class Partnership(Aggregate):
         votes: dict[str, str],
         acting: Acting,
         meta: Envelope,
+        conflicts: tuple[str, ...] = (),
     ) -> dict[str, int | bool]:
+        """Invariant 4 on the weight present: a member declaring a conflict of interest is
+        not present (Reg. (EU) 2021/1060 art. 33(3)(b))."""
         self.check_steward(acting)
         self.check_status(*IN_FORCE, "suspended")
         version = self.in_force_version()
         assert version is not None  # every status checked above has a text in force
         members = self.active_members()
-        strangers = sorted(set(votes) - set(members))
+        strangers = sorted((set(votes) | set(conflicts)) - set(members))
         if strangers:
             raise RuleViolationError(
-                f"only active members vote; not active: {', '.join(strangers)}"
+                f"only active members vote or declare conflicts; not active: {', '.join(strangers)}"
             )
         if self.partnership_type == "clld_lag":
-            problem = imbalance((members[o].balance_group, members[o].weight) for o in votes)
+            present = ((members[o].balance_group, members[o].weight) for o in votes)
+            problem = imbalance(present, balance_limit(version.terms))
             if problem:
                 raise RuleViolationError(f"decision blocked: of the weight present, {problem}")
         weights = {o: m.weight for o, m in members.items()}
-        result = tally(version.terms["governance"], weights, votes)
-        self._decision_recorded(decision_id, body, subject, votes, result, meta)
+        result = tally(version.terms["governance"], weights, votes, conflicts)
+        self._decision_recorded(decision_id, body, subject, votes, result, list(conflicts), meta)
         return result
 
-    @event("DecisionRecorded")
+    class DecisionRecorded(Aggregate.Event):
+        """A meeting's decision. 2: `conflicts`, the members that declared a conflict of
+        interest (events of version 1 were recorded before it could be declared)."""
+
+        class_version: ClassVar[int] = 2
+        decision_id: str
+        body: str
+        subject: SubjectData
+        votes: dict[str, str]
+        result: dict[str, int | bool]
+        conflicts: list[str]
+        meta: Envelope
+
+        @staticmethod
+        def upcast_v1_v2(state: Record) -> None:
+            state["conflicts"] = []
+
+    @event(DecisionRecorded)
     def _decision_recorded(
         self,
         decision_id: str,
@@ -628,6 +718,7 @@ class Partnership(Aggregate):
         subject: SubjectData,
         votes: dict[str, str],
         result: dict[str, int | bool],
+        conflicts: list[str],
         meta: Envelope,
     ) -> None:
         self.decisions[decision_id] = Decision(
@@ -636,7 +727,37 @@ class Partnership(Aggregate):
             subject.get("summary"),
             body,
             bool(result["passed"]),
+            commitment=subject.get("commitment"),
+            delivery=subject.get("delivery"),
+            conflicts=tuple(conflicts),
         )
+
+    def use_settlement(
+        self,
+        action: str,
+        decision_id: str,
+        commitment_id: str,
+        delivery_id: str,
+        acting: Acting,
+        meta: Envelope,
+    ) -> None:
+        """A passed decision settling a disputed delivery of a commitment pledged here
+        (invariant 6): `accept_delivery` (it counts) or `reject_delivery` (it does not)."""
+        self.check_steward(acting)
+        self.check_status(*IN_FORCE, "suspended")
+        if commitment_id not in self.commitments:
+            raise RuleViolationError("the commitment is not pledged in this partnership")
+        self.check_decision(decision_id, action)
+        d = self.decisions[decision_id]
+        if (d.commitment, d.delivery) != (commitment_id, delivery_id):
+            raise RuleViolationError("the decision settles another delivery")
+        self._settlement_applied(decision_id, commitment_id, delivery_id, meta)
+
+    @event("SettlementApplied")
+    def _settlement_applied(
+        self, decision_id: str, commitment_id: str, delivery_id: str, meta: Envelope
+    ) -> None:
+        self.use_decision(decision_id)
 
     def apply_transition(
         self, action: str, decision_id: str, acting: Acting, meta: Envelope
@@ -727,6 +848,78 @@ class Partnership(Aggregate):
         self.put_member(org_id, status="active", remedy_until=None)
         self.use_decision(decision_id)
 
+    def change_membership(
+        self, org_id: str, changes: Record, decision_id: str, acting: Acting, meta: Envelope
+    ) -> None:
+        """New terms for a member in standing (weight, roles, interest group, signatory)
+        under a passed decision; the CLLD balance re-checked with them (invariant 4)."""
+        self.check_steward(acting)
+        self.check_status(*IN_FORCE, "suspended")
+        self.check_decision(decision_id, "change_membership", org_id)
+        m = self.member(org_id)
+        if m is None or not m.standing:
+            raise RuleViolationError("only a member in standing has its terms changed")
+        if "signatory" in changes and self.status == "in_modification":
+            raise RuleViolationError(
+                "who signs does not change while an amendment awaits signatures"
+            )
+        values: dict[str, Any] = {k: tuple(x) if k == "roles" else x for k, x in changes.items()}
+        changed = replace(m, **values)
+        if changed == m:
+            raise RuleViolationError("the new terms are the member's terms already")
+        lead = self.lead_organisation()
+        handed = lead if "lead" in changed.roles and lead not in (None, org_id) else None
+        if "lead" not in changed.roles and lead == org_id and not self.brokers:
+            raise RuleViolationError("a partnership without a broker keeps its lead")
+        if self.partnership_type == "clld_lag":
+            weights = [(x.balance_group, x.weight) for o, x in self.standing_except(org_id)]
+            problem = imbalance(
+                [*weights, (changed.balance_group, changed.weight)], self.balance_limit()
+            )
+            if problem:
+                raise RuleViolationError(f"with the new terms, {problem}")
+        self._membership_changed(org_id, changes, decision_id, handed, meta)
+
+    def standing_except(self, org_id: str) -> list[tuple[str, Member]]:
+        return [(o, x) for o, x in self.members.items() if x.standing and o != org_id]
+
+    @event("MembershipChanged")
+    def _membership_changed(
+        self,
+        org_id: str,
+        changes: Record,
+        decision_id: str,
+        previous_lead: str | None,
+        meta: Envelope,
+    ) -> None:
+        values = {k: tuple(x) if k == "roles" else x for k, x in changes.items()}
+        if values.get("signatory") and not self.members[org_id].signatory:
+            # A new signatory accedes to the text in force before it counts (as on joining).
+            current = self.in_force_version()
+            signed = current is not None and org_id in self.signatures.get(current.hash, {})
+            values["needs_accession"] = current is not None and not signed
+        self.put_member(org_id, **values)
+        if previous_lead is not None:
+            roles = self.members[previous_lead].roles
+            self.put_member(previous_lead, roles=tuple(r for r in roles if r != "lead"))
+        self.use_decision(decision_id)
+
+    def unassign_broker(self, broker_id: str, acting: Acting, meta: Envelope) -> None:
+        """A partnership broker leaves the partnership's stewardship (a steward, or the
+        broker itself, records it); a partnership keeps a broker or a lead."""
+        if acting.actor_id != broker_id:
+            self.check_steward(acting)
+        self.check_status(*PRE_FORCE, *IN_FORCE, "suspended")
+        if broker_id not in self.brokers:
+            raise RuleViolationError("the broker is not assigned to this partnership")
+        if self.brokers == [broker_id] and self.lead_organisation() is None:
+            raise RuleViolationError("the last broker of a partnership without a lead stays")
+        self._broker_unassigned(broker_id, meta)
+
+    @event("BrokerUnassigned")
+    def _broker_unassigned(self, broker_id: str, meta: Envelope) -> None:
+        self.brokers = [b for b in self.brokers if b != broker_id]
+
     @event("MemberRemoved")
     def _member_removed(self, org_id: str, decision_id: str, meta: Envelope) -> None:
         self.put_member(org_id, status="removed")
@@ -752,32 +945,128 @@ class Partnership(Aggregate):
 
     @event("IndicatorSet")
     def _indicator_set(self, indicator: IndicatorData, meta: Envelope) -> None:
-        # Re-setting an indicator keeps the last reported result and its date.
+        # Re-setting an indicator keeps what its reports left: the latest figure and period.
         current = self.indicators.get(indicator["indicator_id"])
-        reported = (
-            {}
+        self.indicators[indicator["indicator_id"]] = (
+            val.values_of(indicator, Indicator)
             if current is None
-            else {"actual": current.actual, "actual_as_of": current.actual_as_of}
-        )
-        self.indicators[indicator["indicator_id"]] = val.values_of(
-            {**indicator, **reported}, Indicator
+            else replace(
+                current,
+                kind=indicator["kind"],
+                name=indicator["name"],
+                unit=indicator["unit"],
+                baseline=indicator["baseline"],
+                target=indicator["target"],
+            )
         )
 
-    def report_result(
-        self, indicator_id: str, actual: Decimal, as_of: str, acting: Acting, meta: Envelope
-    ) -> None:
+    # Indicators' reports (issue 15 part 5). The aggregate keeps per indicator only the end
+    # of the latest period reported and that report's number (its event's version): a
+    # constant size, so folding n reports costs n. The series is the read model's.
+
+    def reported_indicator(self, indicator_id: str, acting: Acting) -> Indicator:
         self.check_reporter(acting)
         self.check_open()
-        if indicator_id not in self.indicators:
+        found = self.indicators.get(indicator_id)
+        if found is None:
             raise RuleViolationError("no such indicator in this partnership")
-        self._result_reported(indicator_id, actual, as_of, meta)
+        return found
+
+    def report_result(
+        self,
+        indicator_id: str,
+        actual: Decimal,
+        as_of: str,
+        acting: Acting,
+        meta: Envelope,
+        period: Period | None = None,
+    ) -> int:
+        """Report an indicator's figure for a period (default: the day `as_of`), measured
+        as of a date; returns the report's number. Periods are reported in order, each
+        after the last one reported: a period already reported is corrected, not reported
+        again, so no two reports of an indicator overlap."""
+        indicator = self.reported_indicator(indicator_id, acting)
+        span = period or Period(start=as_of, end=as_of)
+        if indicator.reported_until is not None and span["start"] <= indicator.reported_until:
+            raise RuleViolationError(
+                f"this indicator is reported until {indicator.reported_until}: a period "
+                "starts after it (correct an earlier report instead)"
+            )
+        if as_of < span["start"]:
+            raise RuleViolationError("a figure is measured on or after its period's start")
+        self._result_reported_for_period(indicator_id, actual, as_of, span, meta)
+        return self.version
 
     @event("ResultReported")
     def _result_reported(
         self, indicator_id: str, actual: Decimal, as_of: str, meta: Envelope
     ) -> None:
+        # Stored meaning, never recorded now: a figure for the single day `as_of`, shown
+        # until the next report (a same-day repeat replaced it).
         current = self.indicators[indicator_id]
-        self.indicators[indicator_id] = replace(current, actual=actual, actual_as_of=as_of)
+        until = max(current.reported_until or as_of, as_of)
+        self.indicators[indicator_id] = replace(
+            current,
+            actual=actual,
+            actual_as_of=as_of,
+            reported_until=until,
+            latest_report=self.version + 1,
+        )
+
+    @event("ResultReportedForPeriod")
+    def _result_reported_for_period(
+        self, indicator_id: str, actual: Decimal, as_of: str, period: Period, meta: Envelope
+    ) -> None:
+        self.indicators[indicator_id] = replace(
+            self.indicators[indicator_id],
+            actual=actual,
+            actual_as_of=as_of,
+            reported_until=period["end"],
+            latest_report=self.version + 1,
+        )
+
+    def correct_result(
+        self,
+        indicator_id: str,
+        report: int,
+        reported: Any,
+        actual: Decimal,
+        acting: Acting,
+        meta: Envelope,
+    ) -> None:
+        """Correct a report's figure by an event naming it (invariant 6: both stay in
+        history). `reported` is this stream's event number `report`, as stored (None if
+        there is none): it must be a report of this indicator."""
+        self.reported_indicator(indicator_id, acting)
+        if (
+            reported is None
+            or type(reported).__name__ not in REPORTS
+            or reported.originator_version != report
+            or reported.indicator_id != indicator_id
+        ):
+            raise RuleViolationError(f"no report {report} of this indicator")
+        if not meta["reason"]:
+            raise InvalidInputError("reason", "a correction states its reason")
+        corrects = {"stream": str(self.id), "version": report}
+        self._result_corrected(indicator_id, report, actual, corrects, meta)
+
+    @event("ResultCorrected")
+    def _result_corrected(
+        self, indicator_id: str, report: int, actual: Decimal, corrects: Record, meta: Envelope
+    ) -> None:
+        current = self.indicators[indicator_id]
+        if current.latest_report == report:  # the latest figure shown is the corrected one
+            self.indicators[indicator_id] = replace(current, actual=actual)
+
+    def unplaced_reports(self) -> bool:
+        """Whether state restored from a snapshot taken before indicators kept their
+        latest period lacks it (an indicator with a figure but no period): the repository
+        then folds the stream's own events instead (`CollabRepository.get`)."""
+        found = self.indicators.values()
+        return any(i.actual is not None and i.reported_until is None for i in found)
+
+
+REPORTS = ("ResultReported", "ResultReportedForPeriod")
 
 
 # Topics: events were recorded under the classes of an earlier shape of this aggregate (a

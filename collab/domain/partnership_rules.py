@@ -12,7 +12,9 @@ PRE_FORCE = ("scoping", "negotiating", "awaiting_signatures")
 IN_FORCE = ("active", "in_modification", "moving_on")
 CLOSED = ("concluded", "cancelled", "terminated")
 BALANCE_LIMIT = Decimal(49)
-STANDING = ("active", "defaulting")  # members in standing: they act, vote and count
+# Members in standing: they act, vote and count. A member that gave notice is `leaving`
+# and stays in standing until its exit date (invariant 8).
+STANDING = ("active", "leaving", "defaulting")
 DEPARTED = ("withdrawn", "removed")  # former members
 
 # subject -> (states it may be applied in, state after)
@@ -39,8 +41,15 @@ def balance_group(sector: str, interest_group: str) -> str:
     return "public_authority" if sector == "public" else interest_group
 
 
-def imbalance(weights: Iterable[tuple[str, int]]) -> str | None:
-    """CLLD rule (invariant 4): no interest group may hold more than 49% of the weight."""
+def balance_limit(terms: Mapping[str, object] | None) -> Decimal:
+    """The share of the voting weight no interest group may exceed, from the agreement's
+    terms: a threshold missing from them (every text before it was configurable) is 49."""
+    value = (terms or {}).get("balance_limit")
+    return BALANCE_LIMIT if value is None else Decimal(str(value))
+
+
+def imbalance(weights: Iterable[tuple[str, int]], limit: Decimal = BALANCE_LIMIT) -> str | None:
+    """CLLD rule (invariant 4): no interest group may hold more than `limit`% of the weight."""
     totals: dict[str, int] = {}
     for group, weight in weights:
         totals[group] = totals.get(group, 0) + weight
@@ -48,16 +57,25 @@ def imbalance(weights: Iterable[tuple[str, int]]) -> str | None:
     if total == 0:
         return None
     for group, weight in sorted(totals.items()):
-        if Decimal(weight) * 100 > BALANCE_LIMIT * total:
+        if Decimal(weight) * 100 > limit * total:
             share = (Decimal(weight) * 100 / total).quantize(Decimal("0.1"))
-            return f"the {group} interest group holds {share}% of the voting weight (at most 49%)"
+            return (
+                f"the {group} interest group holds {share}% of the voting weight "
+                f"(at most {format(limit.normalize(), 'f')}%)"
+            )
     return None
 
 
 def tally(
-    rule: Mapping[str, str], weights: Mapping[str, int], votes: Mapping[str, str]
+    rule: Mapping[str, str],
+    weights: Mapping[str, int],
+    votes: Mapping[str, str],
+    conflicts: Iterable[str] = (),
 ) -> dict[str, int | bool]:
-    """Quorum and outcome of a vote under a governance rule, by voting weight."""
+    """Quorum and outcome of a vote under a governance rule, by voting weight. A member
+    declaring a conflict of interest is absent: it stays in the total (the quorum's base)
+    but neither votes nor counts as present, and unanimity does not wait for it."""
+    excused = set(conflicts)
     total = sum(weights.values())
     present = sum(weights[o] for o in votes)
     in_favour = sum(weights[o] for o, v in votes.items() if v == "for")
@@ -71,7 +89,7 @@ def tally(
     elif name == "consensus":
         carried = against == 0  # DESIGN §2: consensus is no vote against
     else:  # unanimity: every active voting member present and for
-        voters = [o for o, w in weights.items() if w > 0]
+        voters = [o for o, w in weights.items() if w > 0 and o not in excused]
         carried = bool(voters) and all(votes.get(o) == "for" for o in voters)
     return {
         "total_weight": total,

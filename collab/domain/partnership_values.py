@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from collab.domain.partnership_rules import STANDING, balance_group
 from collab.domain.terms import Territory
@@ -30,11 +30,14 @@ class MembershipData(TypedDict):
 
 
 class SubjectData(TypedDict):
-    """What a decision is about, as `DecisionRecorded` stores it."""
+    """What a decision is about, as `DecisionRecorded` stores it (a settlement of a
+    delivery adds the commitment and delivery it names)."""
 
     action: str
     organisation: str | None
     summary: str | None
+    commitment: NotRequired[str]
+    delivery: NotRequired[str]
 
 
 class MilestoneData(TypedDict):
@@ -73,6 +76,7 @@ class Member:
     admitted_by: str | None = None
     needs_accession: bool = False
     remedy_until: str | None = None  # a breach notified: the end of its remedy period
+    remedy_ended: bool = False  # the due-date processor recorded that period's end
     exit_date: str | None = None
     exit_version: int | None = None  # the partnership's version at the exit event
 
@@ -99,6 +103,7 @@ class Member:
             admitted_by=data.get("admitted_by"),
             needs_accession=data.get("needs_accession", False),
             remedy_until=data.get("remedy_until") or (breach or {}).get("remedy_until"),
+            remedy_ended=data.get("remedy_ended", False),
             exit_date=data.get("exit_date"),
             exit_version=data.get("exit_version"),
         )
@@ -148,6 +153,9 @@ class Decision:
     body: str
     passed: bool
     used: bool = False
+    commitment: str | None = None  # a settlement's commitment and delivery
+    delivery: str | None = None
+    conflicts: tuple[str, ...] = ()  # members that declared a conflict of interest
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,10 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Indicator:
+    """An indicator and what its reports leave in the aggregate: a constant size, however
+    many periods are reported (the series itself lives in the read model). `actual` and
+    `actual_as_of` are the latest report's figure (as corrected) and measurement date."""
+
     indicator_id: str
     kind: str
     name: str
@@ -168,6 +180,8 @@ class Indicator:
     target: Decimal
     actual: Decimal | None = None
     actual_as_of: str | None = None
+    reported_until: str | None = None  # the end of the latest period reported
+    latest_report: int | None = None  # that report's number (its event's stream version)
 
 
 @dataclass(frozen=True)

@@ -181,11 +181,23 @@ TERMS_FIELDS = (
     "moving_on_strategy",
     "period",
 )
+# Optional: a CLLD local action group's limit on any interest group's share of the votes
+# (invariant 4); terms without it mean 49, so texts signed before it existed keep their hash.
+OPTIONAL_TERMS = ("balance_limit",)
+
+
+def balance_limit(value: object, field: str = "terms.balance_limit") -> str:
+    """A percentage above 0 and at most 50: above half, one group would control decisions,
+    which Reg. (EU) 2021/1060 art. 31(2)(b) forbids."""
+    limit = v.percent(value, field)
+    if not 0 < limit <= 50:
+        raise InvalidInputError(field, "must be above 0 and at most 50 (percent)")
+    return format(limit, "f")
 
 
 def agreement_terms(value: object, partnership_id: str, version: int) -> dict[str, Any]:
     """The terms object whose RFC 8785 hash partners sign (DESIGN §2): strings and integers only."""
-    data = v.mapping(value, "terms", TERMS_FIELDS, TERMS_FIELDS)
+    data = v.mapping(value, "terms", TERMS_FIELDS + OPTIONAL_TERMS, TERMS_FIELDS)
     objectives = data["shared_objectives"]
     if not isinstance(objectives, list | tuple) or not 1 <= len(objectives) <= 50:
         raise InvalidInputError("terms.shared_objectives", "must list 1 to 50 objectives")
@@ -203,7 +215,13 @@ def agreement_terms(value: object, partnership_id: str, version: int) -> dict[st
             v.text(o, f"terms.member_objectives.{org_id}", max_length=v.LONG) for o in items
         ]
     p = period(data["period"], "terms.period")
+    limit = (
+        {}
+        if data.get("balance_limit") is None
+        else {"balance_limit": balance_limit(data["balance_limit"])}
+    )
     return {
+        **limit,
         "partnership_id": partnership_id,
         "version": version,
         "vision": v.text(data["vision"], "terms.vision", max_length=v.TEXT),

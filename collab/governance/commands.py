@@ -13,33 +13,45 @@ from collab.domain.partnership_values import SubjectData
 from collab.partnerships.commands import InviteMember, OnPartnership
 
 MAX_VOTES = 500
+SUBJECT_FIELDS = ("action", "organisation_id", "summary", "commitment_id", "delivery_id")
 MAX_REMEDY_DAYS = 3650
 
 
 @dataclass(frozen=True)
 class DecisionSubject:
-    """What a decision is about: an action, and the organisation a member action names."""
+    """What a decision is about: an action, and the organisation a member action names (or
+    the commitment and delivery a settlement names)."""
 
     action: str
     organisation_id: str | None = None
     summary: str | None = None
+    commitment_id: str | None = None
+    delivery_id: str | None = None
 
     def __post_init__(self) -> None:
         v.choice(self.action, "subject.action", codes.DECISION_SUBJECTS)
-        if self.action in codes.MEMBER_SUBJECTS:
-            target = v.identifier(self.organisation_id, "subject.organisation_id")
-            object.__setattr__(self, "organisation_id", target)
-        elif self.organisation_id is not None:
-            raise InvalidInputError(
-                "subject.organisation_id", f"{self.action} names no organisation"
-            )
+        self.target("organisation_id", codes.MEMBER_SUBJECTS)
+        self.target("commitment_id", codes.DELIVERY_SUBJECTS)
+        self.target("delivery_id", codes.DELIVERY_SUBJECTS)
         v.optional_text(self.summary, "subject.summary", max_length=v.LONG)
 
+    def target(self, name: str, actions: tuple[str, ...]) -> None:
+        """An id the action names (required), or None when the action names no such thing."""
+        value = getattr(self, name)
+        if self.action in actions:
+            object.__setattr__(self, name, v.identifier(value, f"subject.{name}"))
+        elif value is not None:
+            raise InvalidInputError(f"subject.{name}", f"{self.action} names no {name[:-3]}")
+
     def data(self) -> SubjectData:
-        """As `DecisionRecorded` stores it."""
-        return SubjectData(
+        """As `DecisionRecorded` stores it (a settlement adds its commitment and delivery)."""
+        data = SubjectData(
             action=self.action, organisation=self.organisation_id, summary=self.summary
         )
+        if self.commitment_id is not None and self.delivery_id is not None:
+            data["commitment"] = self.commitment_id
+            data["delivery"] = self.delivery_id
+        return data
 
 
 def votes_of(value: object) -> dict[str, str]:
@@ -55,6 +67,26 @@ def votes_of(value: object) -> dict[str, str]:
     return checked
 
 
+def conflicts_of(value: object, votes: dict[str, str]) -> tuple[str, ...]:
+    """Members declaring a conflict of interest on the decision: they neither vote nor count
+    as present (DESIGN §2 invariant 4; Reg. (EU) 2021/1060 art. 33(3)(b))."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or len(value) > MAX_VOTES:
+        raise InvalidInputError(
+            "conflicts", f"must list at most {MAX_VOTES} member organisation ids"
+        )
+    checked = tuple(sorted({v.identifier(o, "conflicts") for o in value}))
+    if len(checked) != len(value):
+        raise InvalidInputError("conflicts", "names an organisation twice")
+    voting = sorted(set(checked) & set(votes))
+    if voting:
+        raise InvalidInputError(
+            "conflicts", f"a member declaring a conflict of interest does not vote: {voting[0]}"
+        )
+    return checked
+
+
 @dataclass(frozen=True)
 class RecordDecision(OnPartnership):
     """Record a meeting's decision with votes by member; quorum and rule decide if it passed."""
@@ -64,16 +96,16 @@ class RecordDecision(OnPartnership):
     body: str
     subject: DecisionSubject
     votes: dict[str, str]
+    conflicts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.check_partnership()
         v.text(self.body, "body")
         if not isinstance(self.subject, DecisionSubject):  # from a body: a plain object
-            data = v.mapping(
-                self.subject, "subject", ("action", "organisation_id", "summary"), ("action",)
-            )
+            data = v.mapping(self.subject, "subject", SUBJECT_FIELDS, ("action",))
             self.normalise("subject", DecisionSubject(**data))
         self.normalise("votes", votes_of(self.votes))
+        self.normalise("conflicts", conflicts_of(self.conflicts, self.votes))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ def record_decision(tx: Tx, c: RecordDecision) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     decision_id = str(uuid.uuid4())
     subject = c.subject.data()
-    outcome = p.record_decision(decision_id, c.body, subject, c.votes, acting, tx.meta())
+    outcome = p.record_decision(
+        decision_id, c.body, subject, c.votes, acting, tx.meta(), conflicts=c.conflicts
+    )
     tx.save(p)
     return result(p, decision_id=decision_id, **outcome)
 

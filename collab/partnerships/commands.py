@@ -161,7 +161,9 @@ class DeclineInvitation(JoinPartnership):
 
 @dataclass(frozen=True)
 class WithdrawMembership(JoinPartnership):
-    """The organisation leaves (notice per exit rules); its open commitments are released."""
+    """The organisation gives notice per the exit rules: `leaving` until its exit date, when
+    the due-date processor records its exit and releases its open commitments (at once if
+    no notice is left to run)."""
 
     NAME = "withdraw_membership"
 

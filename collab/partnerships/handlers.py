@@ -146,11 +146,16 @@ def decline_invitation(tx: Tx, c: DeclineInvitation) -> Result:
 @handles(WithdrawMembership)
 def withdraw_membership(tx: Tx, c: WithdrawMembership) -> Result:
     p, acting = tx.partnership(c.partnership_id)
+    org_id = str(acting.organisation_id)
     exit_date = p.withdraw(acting, tx.meta())
-    released = release(tx, p, str(acting.organisation_id), "withdrawn")
-    p.complete_if_signed(tx.meta())  # the remaining signatories may now be complete
+    released: list[Json] = []
+    status = p.members[org_id].status
+    if status == "withdrawn":  # no notice left to run: the exit itself
+        released = release(tx, p, org_id, "withdrawn")
+        p.complete_if_signed(tx.meta())  # the remaining signatories may now be complete
+    # Leaving: commitments intact until the due-date processor records the exit.
     tx.save(p)
-    return result(p, exit_date=exit_date, released_commitments=released)
+    return result(p, exit_date=exit_date, status=status, released_commitments=released)
 
 
 @handles(CorrectPartnership)

@@ -33,9 +33,11 @@ after C and D: R sees C as it stood then, W does not see C at all.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -51,7 +53,13 @@ from collab.agreements.commands import (
 )
 from collab.application import Collab
 from collab.commands import Context
-from collab.commitments.commands import ConfirmCommitment, Pledge, ReportDelivery
+from collab.commitments.commands import (
+    ConfirmCommitment,
+    DisputeDelivery,
+    Pledge,
+    ProposeRevision,
+    ReportDelivery,
+)
 from collab.governance.commands import (
     AdmitMember,
     ApplyDecision,
@@ -61,9 +69,11 @@ from collab.governance.commands import (
     SetIndicator,
     SetMilestone,
 )
+from collab.indicators.commands import ReportIndicator
 from collab.organisations import contacts
 from collab.organisations.commands import GrantMandate, RegisterOrganisation
 from collab.partnerships.commands import (
+    AssignBroker,
     DeclineInvitation,
     InitiatePartnership,
     InviteMember,
@@ -276,6 +286,12 @@ def active(world: World) -> None:
         brk,
         SetIndicator(pid, kind="output", name="Visits", unit="visit", baseline="0", target="12"),
     ).result["indicator_id"]
+    first = {"start": "2030-01-01", "end": "2030-03-31"}  # report R of I (issue 15 part 5)
+    world.ids["R"] = str(
+        world.collab.execute(brk, ReportIndicator(pid, world.ids["I"], first, actual="3")).result[
+            "report"
+        ]
+    )
     for action in ("suspend", "start_moving_on", "terminate"):
         world.decide(action)
     early = world.as_("brk", effective_date="2030-01-01")
@@ -354,6 +370,22 @@ def fresh_broker(world: World) -> Ids:
     return {"broker": out.result["actor_id"]}
 
 
+def fresh_assigned_broker(world: World) -> Ids:
+    """A broker assigned to P by brk: the one a call unassigns."""
+    broker = fresh_broker(world)["broker"]
+    world.collab.execute(world.as_("brk"), AssignBroker(world.ids["P"], broker_id=broker))
+    return {"broker_id": broker}
+
+
+def fresh_terms_decision(world: World) -> Ids:
+    """P's passed decision to change c's terms of membership."""
+    org = world.ids["org:c"]
+    return {"organisation_id": org, "decision": world.decide("change_membership", org)}
+
+
+WEIGHTS = itertools.count(2)  # each change of c's weight changes it
+
+
 def partner_b(world: World) -> Ids:
     """The actor is b's partner (b was registered by brk): the target of a sign-in link."""
     return {"actor_id": world.callers["b"].actor_id}
@@ -403,6 +435,36 @@ def fresh_delivery(world: World) -> Ids:
     return {"delivery_id": world.deliver()}
 
 
+def fresh_settlement(world: World) -> Ids:
+    """A delivery of C that the lead disputes, and P's decision accepting it."""
+    delivery_id = world.deliver()
+    world.collab.execute(
+        world.as_("a", reason="not seen"),
+        DisputeDelivery(world.ids["C"], delivery_id=delivery_id),
+    )
+    subject = {"action": "accept_delivery", "commitment_id": world.ids["C"]}
+    votes = {world.ids[f"org:{k}"]: "for" for k in ("a", "b", "c")}
+    out = world.collab.execute(
+        world.as_("brk"),
+        RecordDecision(
+            world.ids["P"],
+            body="General assembly",
+            subject={**subject, "delivery_id": delivery_id},
+            votes=votes,
+        ),
+    )
+    return {"delivery_id": delivery_id, "settlement": str(out.result["decision_id"])}
+
+
+def fresh_revision(world: World) -> Ids:
+    """A fresh commitment of b whose revision to 120 hours awaits the lead's answer."""
+    commitment_id = world.pledge()
+    out = world.collab.execute(
+        world.as_("b", reason="more sessions"), ProposeRevision(commitment_id, quantity="120")
+    )
+    return {"commitment_id": commitment_id, "revision_id": str(out.result["revision_id"])}
+
+
 def member(key: str) -> Fresh:
     return lambda world: {"organisation_id": world.ids[f"org:{key}"]}
 
@@ -416,6 +478,21 @@ def sealed(world: World) -> Ids:
 
 
 # -- the operations: how each documented endpoint is called --------------------------------
+
+
+def report_r(world: World) -> Ids:
+    """Indicator I and its report R (P's plans): no new target, the path's names."""
+    return {"indicator_id": world.ids["I"], "report": world.ids["R"]}
+
+
+DAYS: list[str] = []
+
+
+def next_day() -> str:
+    """A day after every one reported before: reports of an indicator follow each other."""
+    DAYS.append((date(2031, 1, 1) + timedelta(days=len(DAYS))).isoformat())
+    return DAYS[-1]
+
 
 Body = dict[str, Any] | Callable[[], dict[str, Any]]
 
@@ -516,6 +593,8 @@ OPERATIONS: dict[str, Op] = {
     "p.list": Op(GET, "/v1/partnerships"),
     "p.assign_broker": Op(POST, P + "/brokers", {"broker_id": "{broker}"}, fresh=fresh_broker,
                           keeps=True),
+    "p.unassign_broker": Op(POST, P + "/brokers/{broker_id}/unassign", {},
+                            fresh=fresh_assigned_broker, keeps=True),
     "p.invite": Op(POST, P + "/members", {"organisation_id": "{organisation_id}",
                                           "roles": ["funder"], "weight": 1},
                    "negotiating", fresh_org, keeps=True),
@@ -546,6 +625,9 @@ OPERATIONS: dict[str, Op] = {
                   keeps=True),
     "g.breach": Op(POST, MEMBER + "/breaches", {"remedy_days": 30}, fresh=member("b"),
                    keeps=True),
+    "g.change_membership": Op(POST, MEMBER + "/terms",
+                              lambda: {"decision_id": "{decision}", "weight": next(WEIGHTS)},
+                              fresh=fresh_terms_decision, keeps=True),
     "g.declare_defaulting": Op(POST, MEMBER + "/declare-defaulting",
                                decided("declare_defaulting"), fresh=member("c")),
     "g.remedied": Op(POST, MEMBER + "/remedied", decided("remedied"), "defaulting",
@@ -556,7 +638,12 @@ OPERATIONS: dict[str, Op] = {
                       keeps=True),
     "g.indicator": Op(POST, P + "/indicators", INDICATOR, keeps=True),
     "g.result": Op(POST, P + "/results",
-                   {"indicator_id": "{I}", "actual": "7", "as_of": "2030-05-31"}, keeps=True),
+                   lambda: {"indicator_id": "{I}", "actual": "7", "as_of": next_day()}, keeps=True),
+    "g.report": Op(POST, P + "/indicators/{indicator_id}/reports",
+                   lambda: {"period": {"start": next_day(), "end": next_day()}, "actual": "7"},
+                   fresh=report_r, keeps=True),
+    "g.correct_report": Op(POST, P + "/indicators/{indicator_id}/reports/{report}/corrections",
+                           {"actual": "4", "reason": "recounted"}, fresh=report_r, keeps=True),
     "c.pledge": Op(POST, P + "/commitments", PLEDGE, keeps=True),
     "c.show": Op(GET, C),
     "c.confirm": Op(POST, C + "/confirm", {}, fresh=fresh_pledge, keeps=True),
@@ -568,6 +655,15 @@ OPERATIONS: dict[str, Op] = {
     "c.withdraw": Op(POST, C + "/withdraw", {"reason": "cannot"}, fresh=fresh_commitment,
                      keeps=True),
     "c.lapse": Op(POST, C + "/lapse", {}, fresh=fresh_commitment, keeps=True),
+    "c.settle_delivery": Op(POST, DELIVERY + "/settle",
+                            {"action": "accept_delivery", "decision_id": "{settlement}"},
+                            fresh=fresh_settlement, keeps=True),
+    "c.propose_revision": Op(POST, C + "/revisions", {"quantity": "120", "reason": "more"},
+                             fresh=fresh_commitment, keeps=True),
+    "c.agree_revision": Op(POST, C + "/revisions/{revision_id}/agree", {},
+                           fresh=fresh_revision, keeps=True),
+    "c.decline_revision": Op(POST, C + "/revisions/{revision_id}/decline", {},
+                             fresh=fresh_revision, keeps=True),
     "v.view": Op(GET, P + "/view"),
     "v.history": Op(GET, P + "/history"),
     "v.fields": Op(GET, P + "/field-history"),

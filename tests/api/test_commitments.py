@@ -65,6 +65,10 @@ def test_a_member_pledges_and_reads_its_commitment_with_decimals_as_strings(
         "status": "pledged",
         "deliveries": [],
         "delivered": "0",
+        "fulfilment": "0.0000",
+        "surplus": "0",
+        "revision": None,
+        "lapse_proposed": None,
         "version": 1,
     }
 
@@ -204,6 +208,7 @@ def test_a_delivery_confirmed_by_the_recipient_counts(setup: Setup) -> None:
         "delivered_on": "2030-05-01",
         "note": "first month",
         "status": "confirmed",
+        "correction": None,
     }
     setup.refused(409, "rule-violation", setup.partners["c"], path)
 
@@ -235,7 +240,7 @@ def test_a_disputed_delivery_does_not_count_until_corrected_and_confirmed(setup:
     assert setup.recorded(corrected) == ["DeliveryCorrected"]
     outcome(setup.post(setup.partners["a"], f"{delivery}/confirm"), 200)
     assert delivered(setup, commitment_id) == "20.25"
-    setup.refused(409, "rule-violation", setup.partners["b"], f"{delivery}/corrections", fix)
+    setup.refused(409, "rule-violation", setup.partners["a"], f"{delivery}/confirm")
 
 
 def test_deliveries_are_refused_by_status(setup: Setup, auth: Auth) -> None:
@@ -253,3 +258,126 @@ def test_deliveries_are_refused_by_status(setup: Setup, auth: Auth) -> None:
         setup.refused(422, "invalid-input", setup.partners["b"], path, {**good, "quantity": bad})
     unknown = f"/commitments/{confirmed}/deliveries/{uuid.uuid4()}/confirm"
     setup.refused(409, "rule-violation", setup.partners["a"], unknown)
+
+
+# -- after confirmation: corrections, settlements, revisions, surplus (invariant 6) -------
+
+
+def confirmed_delivery(setup: Setup, value: str = "100", quantity: str = "100") -> tuple[str, str]:
+    """b's commitment to the pool with one delivery, confirmed by the lead."""
+    commitment_id = setup.pledge("b", value=value)
+    delivery_id = setup.deliver("b", commitment_id, quantity)
+    path = f"/commitments/{commitment_id}/deliveries/{delivery_id}/confirm"
+    outcome(setup.post(setup.partners["a"], path), 200)
+    return commitment_id, f"/commitments/{commitment_id}/deliveries/{delivery_id}"
+
+
+def test_a_confirmed_delivery_is_reversed_once_the_recipient_confirms_the_correction(
+    setup: Setup,
+) -> None:
+    # Given a fulfilled commitment of 100 hours
+    commitment_id, delivery = confirmed_delivery(setup)
+    # When b corrects the delivery to 0 (a reversal)
+    zero = {"quantity": "0", "delivered_on": "2030-05-01", "note": "did not take place"}
+    body = outcome(setup.post(setup.partners["b"], f"{delivery}/corrections", zero), 200)
+    assert setup.recorded(body) == ["ConfirmedDeliveryCorrected"]
+    # Then it still counts, the correction shown beside it awaiting the lead
+    shown = show(setup, setup.partners["c"], commitment_id).json
+    assert (shown["status"], shown["delivered"], shown["fulfilment"]) == (
+        "fulfilled",
+        "100",
+        "1.0000",
+    )
+    assert shown["deliveries"][0]["correction"] == {
+        "quantity": "0",
+        "delivered_on": "2030-05-01",
+        "note": "did not take place",
+        "status": "proposed",
+    }
+    # When the lead confirms it, it counts for nothing and the commitment is in delivery
+    body = outcome(setup.post(setup.partners["a"], f"{delivery}/confirm"), 200)
+    assert setup.recorded(body) == ["DeliveryCorrectionConfirmed", "FulfilmentReopened"]
+    shown = show(setup, setup.partners["c"], commitment_id).json
+    assert (shown["status"], shown["delivered"]) == ("in_delivery", "0")
+    assert shown["deliveries"][0]["correction"] is None
+
+
+def test_a_disputed_correction_is_settled_by_a_decision_the_broker_applies(
+    setup: Setup,
+) -> None:
+    commitment_id, delivery = confirmed_delivery(setup)
+    fix = {"quantity": "60", "delivered_on": "2030-05-01"}
+    outcome(setup.post(setup.partners["b"], f"{delivery}/corrections", fix), 200)
+    outcome(setup.post(setup.partners["a"], f"{delivery}/dispute", {"reason": "All 100"}), 200)
+    delivery_id = delivery.rsplit("/", 1)[1]
+    subject = {"action": "accept_delivery", "commitment_id": commitment_id}
+    decision = setup.post(
+        setup.broker,
+        "./decisions",
+        {
+            "body": "General assembly",
+            "subject": {**subject, "delivery_id": delivery_id},
+            "votes": {o: "for" for o in (setup.orgs["a"], setup.orgs["b"], setup.orgs["c"])},
+        },
+    )
+    decision_id = outcome(decision, 201)["result"]["decision_id"]
+    settle = {"action": "accept_delivery", "decision_id": decision_id}
+    setup.refused(403, "forbidden", setup.partners["c"], f"{delivery}/settle", settle)
+    for bad in ({"action": "suspend", "decision_id": decision_id}, {"action": "accept_delivery"}):
+        setup.refused(422, "invalid-input", setup.broker, f"{delivery}/settle", bad)
+    wrong = {"action": "reject_delivery", "decision_id": decision_id}
+    setup.refused(409, "rule-violation", setup.broker, f"{delivery}/settle", wrong)
+    body = outcome(setup.post(setup.broker, f"{delivery}/settle", settle), 200)
+    assert setup.recorded(body) == ["SettlementApplied", "DeliverySettled", "FulfilmentReopened"]
+    assert body["command"] == "accept_delivery"
+    assert delivered(setup, commitment_id) == "60"
+    setup.refused(409, "rule-violation", setup.broker, f"{delivery}/settle", settle)
+
+
+def test_a_revision_changes_the_commitment_when_the_recipient_agrees(setup: Setup) -> None:
+    commitment_id, _ = confirmed_delivery(setup)
+    path = f"/commitments/{commitment_id}/revisions"
+    # A revision states its reason, changes something, and is the committer's
+    setup.refused(422, "invalid-input", setup.partners["b"], path, {"quantity": "120"})
+    setup.refused(422, "invalid-input", setup.partners["b"], path, {"reason": "nothing"})
+    for bad in ("0", "-1", 120, "1e2"):
+        setup.refused(
+            422, "invalid-input", setup.partners["b"], path, {"quantity": bad, "reason": "r"}
+        )
+    setup.refused(
+        409, "rule-violation", setup.partners["b"], path, {"quantity": "100", "reason": "r"}
+    )
+    setup.refused(403, "forbidden", setup.partners["a"], path, {"quantity": "120", "reason": "r"})
+    body = outcome(
+        setup.post(setup.partners["b"], path, {"quantity": "120", "reason": "More"}), 201
+    )
+    assert setup.recorded(body) == ["RevisionProposed"]
+    revision_id = body["result"]["revision_id"]
+    shown = show(setup, setup.partners["c"], commitment_id).json
+    assert shown["revision"] == {"revision_id": revision_id, "quantity": "120", "period": None}
+    assert shown["quantity"]["value"] == "100"
+    # Only the lead (for the pool) answers; it agrees
+    answer = f"{path}/{revision_id}"
+    setup.refused(403, "forbidden", setup.partners["b"], f"{answer}/agree")
+    setup.refused(409, "rule-violation", setup.partners["a"], f"{path}/{uuid.uuid4()}/agree")
+    body = outcome(setup.post(setup.partners["a"], f"{answer}/agree"), 200)
+    assert setup.recorded(body) == ["RevisionAgreed", "FulfilmentReopened"]
+    shown = show(setup, setup.partners["c"], commitment_id).json
+    assert (shown["quantity"]["value"], shown["status"], shown["revision"]) == (
+        "120",
+        "in_delivery",
+        None,
+    )
+    assert shown["fulfilment"] == "0.8333"
+    setup.refused(409, "rule-violation", setup.partners["a"], f"{answer}/decline")
+
+
+def test_an_over_delivery_is_shown_as_surplus_with_fulfilment_capped(setup: Setup) -> None:
+    commitment_id, _ = confirmed_delivery(setup, value="10", quantity="25")
+    shown = show(setup, setup.partners["c"], commitment_id).json
+    assert (shown["status"], shown["delivered"], shown["fulfilment"], shown["surplus"]) == (
+        "fulfilled",
+        "25",
+        "1.0000",
+        "15",
+    )

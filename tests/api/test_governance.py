@@ -257,7 +257,8 @@ def test_an_indicator_and_a_reported_result_keep_exact_decimals(setup: Setup) ->
     body = {"indicator_id": indicator_id, "actual": "7.25", "as_of": "2030-05-31"}
     reported = outcome(setup.post(setup.partners["b"], "./results", body), 201)
     # Then it is recorded as an exact decimal with its date
-    assert setup.recorded(reported) == ["ResultReported"]
+    # (a report for the day as_of: issue 15 part 5, tests/api/test_indicator_reports.py)
+    assert setup.recorded(reported) == ["ResultReportedForPeriod"]
     stored = setup.partnership().indicators[indicator_id]
     assert (stored.target, stored.actual, stored.actual_as_of) == (
         Decimal("12.50"),

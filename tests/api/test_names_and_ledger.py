@@ -238,6 +238,7 @@ def test_a_ledger_lists_what_the_organisation_made_and_receives_with_totals(
             "delivered": "6",
             "confirmed": "0",
             "fulfilment_ratio": "0.0000",
+            "surplus": "0",
             "valuation_by_currency": [{"currency": "EUR", "amount": "300"}],
         }
     ]

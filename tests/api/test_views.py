@@ -423,6 +423,7 @@ def test_the_ledger_and_the_inbox_follow_commitments_and_deliveries(scene: Scene
             "delivered": "4",
             "confirmed": "0",
             "fulfilment_ratio": "0.0000",
+            "surplus": "0",
         }
     ]
     box = scene.ok(scene.partner("a"), f"/organisations/{w.orgs['a']}/inbox")

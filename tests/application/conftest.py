@@ -33,7 +33,8 @@ class Clock:
 
 @pytest.fixture
 def app(store_config: StoreConfig) -> Iterator[Collab]:
-    service = Collab(store_config, clock=fixed_clock)
+    # The fixed time, on a clock a test may move (tests/application/timeflow.py)
+    service = Collab(store_config, clock=Clock())
     yield service
     service.close()
 

@@ -14,6 +14,7 @@ from collab.commitments.commands import (
     DisputeDelivery,
     MarkLapsed,
     Pledge,
+    ProposeRevision,
     ReportDelivery,
     WithdrawCommitment,
 )
@@ -32,6 +33,7 @@ from tests.application.world import World
 STATES = ("pledged", "confirmed", "in_delivery", "fulfilled", "withdrawn", "lapsed", "released")
 PERIOD = {"start": "2027-01-01", "end": "2027-06-30"}
 AFTER_END = "2027-07-01"
+NOTICE_RUN = "2027-01-01"  # a withdrawal dated so has served its notice by the test clock
 OPEN = ("pledged", "confirmed", "in_delivery")
 ROWS = {  # command -> (commitment states DESIGN §2 lists, event recorded, next state, by whom)
     "confirm": (("pledged",), "Confirmed", "confirmed", "b"),
@@ -39,6 +41,10 @@ ROWS = {  # command -> (commitment states DESIGN §2 lists, event recorded, next
     "confirm_delivery": (("in_delivery",), "DeliveryConfirmed", "in_delivery", "a"),  # lead
     "dispute_delivery": (("in_delivery",), "DeliveryDisputed", "in_delivery", "a"),
     "correct_delivery": (("in_delivery",), "DeliveryCorrected", "in_delivery", "b"),
+    # invariant 6 after confirmation: the commitment's state does not change (None) until
+    # the recipient answers (tests/application/test_commitment_corrections.py)
+    "correct_confirmed": (("fulfilled",), "ConfirmedDeliveryCorrected", None, "b"),
+    "propose_revision": ((*OPEN, "fulfilled"), "RevisionProposed", None, "b"),
     "withdraw": (OPEN, "Withdrawn", "withdrawn", "b"),
     "mark_lapsed": (("confirmed", "in_delivery"), "Lapsed", "lapsed", "broker"),
 }
@@ -71,7 +77,8 @@ def commitment_in(world: World, status: str) -> tuple[str, str]:
     if status == "lapsed":
         world.app.execute(world.as_broker(effective_date=AFTER_END), MarkLapsed(cid))
     if status == "released":
-        world.app.execute(world.as_("b"), WithdrawMembership(pid))
+        # notice given long enough ago to have run: the exit itself (invariant 8)
+        world.app.execute(world.as_("b", effective_date=NOTICE_RUN), WithdrawMembership(pid))
     assert world.commitment_of(cid).status == status
     return pid, cid
 
@@ -91,6 +98,21 @@ def run(world: World, command: str, cmd: Context, cid: str) -> Outcome:
         return app.execute(cmd, ConfirmDelivery(cid, delivery_id=delivery_id))
     if command == "dispute_delivery":
         return app.execute(cmd, DisputeDelivery(cid, delivery_id=delivery_id))
+    if command == "correct_confirmed":  # a confirmed delivery (in_delivery here has none)
+        done = [
+            d for d, v in world.commitment_of(cid).deliveries.items() if v["status"] == "confirmed"
+        ]
+        return app.execute(
+            cmd,
+            CorrectDelivery(
+                cid,
+                delivery_id=(done or [str(uuid4())])[0],
+                quantity="0",
+                delivered_on="2027-02-01",
+            ),
+        )
+    if command == "propose_revision":
+        return app.execute(cmd, ProposeRevision(cid, quantity="12"))
     if command == "correct_delivery":
         return app.execute(
             cmd,
@@ -115,7 +137,7 @@ def test_each_row_from_its_allowed_states(world: World, command: str, state: str
     run(world, command, as_(world, who), cid)
     # Then its event is recorded and the commitment is in the next state
     assert world.events(cid) == [*before, event]
-    assert world.commitment_of(cid).status == after
+    assert world.commitment_of(cid).status == (after or state)
 
 
 @pytest.mark.parametrize("command, state", [(c, s) for c, r in ROWS.items() for s in others(*r[0])])
@@ -320,7 +342,7 @@ def test_open_commitments_are_released_when_the_member_leaves(world: World, leav
     report(world, open_[2], "1")
     # When b withdraws, or is removed after defaulting
     if leaving == "withdraw":
-        out = world.app.execute(world.as_("b"), WithdrawMembership(pid))
+        out = world.app.execute(world.as_("b", effective_date=NOTICE_RUN), WithdrawMembership(pid))
     else:
         world.app.execute(
             world.as_broker(effective_date="2027-03-01"),

@@ -24,8 +24,9 @@ def test_the_demo_seeds_a_clld_partnership_through_the_service(app: Collab) -> N
     summary = run_demo(app)
     # Then it ends moving on, with a withdrawal, released and fulfilled commitments and a transfer
     assert "moving_on, agreement version 2 in force" in summary
-    assert "5 active, 1 withdrawn" in summary
-    assert "— released" in summary and "— fulfilled" in summary
+    assert "5 active, 1 leaving, 0 withdrawn" in summary  # the cooperative gave notice
+    # Its pledge stays its own until the exit date (invariant 8)
+    assert "volunteer_time 300 hour — confirmed" in summary and "— fulfilled" in summary
     assert "practice transferred to" in summary
 
 

@@ -496,9 +496,14 @@ def test_invariant_6_a_delivery_correction_names_the_report_it_corrects(world: W
     events = stored(world, cid)
     assert events[-1].corrects == {"stream": cid, "version": reported["version"]}
     assert str(events[reported["version"] - 1].quantity) == "60"
-    # And once confirmed, a delivery is never corrected
-    app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=delivery))
-    world.refused(RuleViolationError, lambda: correct("40"))
+    # And once confirmed, a correction names the confirmed report and changes nothing
+    # until the lead confirms it (DESIGN §2 invariant 6, as updated)
+    confirmed = app.execute(world.as_("a"), ConfirmDelivery(cid, delivery_id=delivery))
+    correct("40")
+    events = stored(world, cid)
+    assert type(events[-1]).__name__ == "ConfirmedDeliveryCorrected"
+    assert events[-1].corrects == {"stream": cid, "version": confirmed.result["version"] - 1}
+    assert world.commitment_of(cid).confirmed_total() == 50
 
 
 # -- 7. decimals and accepted input ------------------------------------------------------

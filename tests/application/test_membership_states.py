@@ -15,7 +15,8 @@ from collab.organisations.commands import GrantMandate
 from collab.partnerships.commands import DeclineInvitation, JoinPartnership, WithdrawMembership
 from tests.application.world import World
 
-STATES = ("invited", "active", "declined", "withdrawn", "defaulting", "removed")
+# leaving: notice given, in standing until the exit date (invariant 8); no row starts there
+STATES = ("invited", "active", "leaving", "declined", "withdrawn", "defaulting", "removed")
 NOTIFIED, REMEDY_UNTIL, AFTER_REMEDY = "2027-03-01", "2027-03-11", "2027-03-12"
 DECIDED = ("declare_defaulting", "remedied", "remove_member")
 ROWS = {  # command -> (membership states DESIGN §2 lists, event recorded, next state)
@@ -70,8 +71,8 @@ def member_in(world: World, status: str) -> tuple[str, str]:
         if status == "declined":
             world.app.execute(world.as_("e"), DeclineInvitation(pid))
         return pid, "e"
-    pid = world.in_force(keys=("a", "b", "c", "d"))
-    if status == "withdrawn":
+    pid = world.in_force(keys=("a", "b", "c", "d"), notice=30 if status == "leaving" else 0)
+    if status in ("withdrawn", "leaving"):  # no notice: the exit at once; else notice runs
         world.app.execute(world.as_("d"), WithdrawMembership(pid))
     if status in ("defaulting", "removed"):
         breach(world, pid)
@@ -214,7 +215,7 @@ def test_an_organisation_is_invited_again_only_once_it_left(world: World, state:
         )
 
     # Then an organisation still in the partnership is refused; one that left is invited anew
-    if state in ("invited", "active", "defaulting"):
+    if state in ("invited", "active", "leaving", "defaulting"):
         world.refused(RuleViolationError, invite)
         return
     invite()
@@ -223,18 +224,48 @@ def test_an_organisation_is_invited_again_only_once_it_left(world: World, state:
 
 
 @pytest.mark.parametrize("in_force, exit_date", [(True, "2027-04-15"), (False, "2027-03-01")])
-def test_a_withdrawal_takes_effect_after_the_notice(
+def test_a_withdrawal_whose_notice_has_run_out_is_the_exit_at_once(
     world: World, in_force: bool, exit_date: str
 ) -> None:
     # Given a text with 45 days' notice in force, or no text in force yet (no notice)
     pid = world.in_force(notice=45) if in_force else world.partnership(a={}, b={})
-    # When b withdraws on 1 March 2027
+    cid = world.pledge("b", pid, confirm=False)
+    # When b's withdrawal of 1 March 2027 is recorded today (2030: the notice has run out)
     out = world.app.execute(world.as_("b", effective_date=NOTIFIED), WithdrawMembership(pid))
-    # Then it is withdrawn, leaving on the date its notice ends
+    # Then it is withdrawn at once, on the date its notice ended, its commitments released
     member = world.partnership_of(pid).members[world.orgs["b"]]
     assert world.events(pid)[-1] == "MemberWithdrew"
     assert out.result["exit_date"] == member.exit_date == exit_date
-    assert member.status == "withdrawn"
+    assert (member.status, out.result["status"]) == ("withdrawn", "withdrawn")
+    assert out.result["released_commitments"] == [cid]
+
+
+def test_a_withdrawal_with_notice_to_run_leaves_the_member_leaving_and_in_standing(
+    world: World,
+) -> None:
+    # Given a text with 60 days' notice in force, and b's confirmed commitment
+    pid = world.in_force(notice=60)
+    cid = world.pledge("b", pid)
+    # When b withdraws today (the test clock: 2030-06-01)
+    out = world.app.execute(world.as_("b"), WithdrawMembership(pid))
+    # Then it gave notice: leaving until 31 July, nothing released
+    assert world.events(pid)[-1] == "MemberGaveNotice"
+    assert (out.result["status"], out.result["exit_date"]) == ("leaving", "2030-07-31")
+    assert out.result["released_commitments"] == []
+    member = world.partnership_of(pid).members[world.orgs["b"]]
+    assert (member.status, member.exit_date, member.exit_version) == (
+        "leaving",
+        "2030-07-31",
+        None,
+    )
+    assert world.commitment_of(cid).status == "confirmed"
+    # And it still acts: it pledges, and it votes in a decision
+    world.pledge("b", pid, confirm=True)
+    world.decide(pid, "other", {"a": "for", "b": "for", "c": "for"})
+    # But it does not withdraw twice
+    world.refused(
+        RuleViolationError, lambda: world.app.execute(world.as_("b"), WithdrawMembership(pid))
+    )
 
 
 def test_a_withdrawal_can_complete_the_signatures(world: World) -> None:

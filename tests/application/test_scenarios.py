@@ -168,7 +168,7 @@ def test_a_withdrawn_member_can_no_longer_act(world: World) -> None:
     # When c withdraws, Then both commitments are released in the same command
     out = world.app.execute(world.as_("c", effective_date="2027-03-01"), WithdrawMembership(pid))
     assert sorted(out.result["released_commitments"]) == sorted([confirmed, pledged])
-    assert out.result["exit_date"] == "2027-03-31"  # 30 days' notice in the terms
+    assert out.result["exit_date"] == "2027-03-01"  # the world's terms give no notice
     for cid in (confirmed, pledged):
         assert world.events(cid)[-1] == "Released"
     # And c can no longer act

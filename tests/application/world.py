@@ -41,9 +41,12 @@ def terms(
     *,
     rule: str = "majority",
     quorum: str = "50",
-    notice: int = 30,
+    notice: int = 0,
     threshold: str | None = None,
+    limit: str | None = None,
 ) -> dict[str, Any]:
+    """Agreement terms; no notice period unless a test gives one (a withdrawal is then the
+    exit at once; with notice the member is leaving until the due-date processor runs)."""
     governance: dict[str, Any] = {"rule": rule, "quorum": quorum}
     if threshold is not None:
         governance["threshold"] = threshold
@@ -56,6 +59,7 @@ def terms(
         "exit_notice_days": notice,
         "moving_on_strategy": "replicate",
         "period": {"start": "2027-01-01", "end": "2028-12-31"},
+        **({} if limit is None else {"balance_limit": limit}),  # a LAG's CLLD limit
     }
 
 

@@ -45,7 +45,8 @@ def test_a_member_reads_the_chart_and_what_changed_between_two_versions(
     chart = tab.page.locator("section.commitments-chart")
     assert chart.get_by_role("img", name="Totals: Staff time (hour)").is_visible()
     totals = chart.locator("table.chart-totals tbody tr").first.inner_text().split("\t")
-    assert [cell.strip().lower() for cell in totals] == ["staff time", "hour", "40", "40", "0"]
+    # (pledged, confirmed, delivered, and the surplus beyond the pledge)
+    assert [c.strip().lower() for c in totals] == ["staff time", "hour", "40", "40", "0", "0"]
 
     # When: it follows the agreement's link to what changed
     with tab.page.expect_navigation() as navigation:

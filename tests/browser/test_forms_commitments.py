@@ -83,7 +83,7 @@ def test_a_pledge_and_its_delivery_go_through_every_form_each_refused_once(
         if status == 200:
             assert r.press("Confirm this delivery") == 200
         else:
-            refused(r, world, "Confirm this delivery", 409, "awaiting confirmation")
+            refused(r, world, "Confirm this delivery", 409, "can be answered")
     shown = commitment(giver, cid)
     assert shown["delivered"] == "15" and shown["deliveries"][0]["status"] == "confirmed"
 

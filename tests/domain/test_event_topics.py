@@ -76,6 +76,13 @@ LEGACY = {
 PINNED = {
     f"{P}:Partnership.Initiated",
     *(f"{P}:Partnership.{topic.rsplit('.', 1)[1]}" for topic in LEGACY),
+    f"{P}:Partnership.SettlementApplied",  # issue 15: a disputed delivery settled by decision
+    f"{P}:Partnership.MembershipChanged",  # issue 15: terms of membership changed by decision
+    f"{P}:Partnership.BrokerUnassigned",
+    f"{P}:Partnership.ResultReportedForPeriod",  # issue 15: indicators report per period
+    f"{P}:Partnership.ResultCorrected",
+    # issue 15: notice, and effects the due-date processor records (invariant 8)
+    *(f"{P}:Partnership.{n}" for n in ("MemberGaveNotice", "MemberExited", "RemedyPeriodEnded")),
     *(
         f"collab.domain.commitment:Commitment.{n}"
         for n in (
@@ -89,6 +96,15 @@ PINNED = {
             "Withdrawn",
             "Lapsed",
             "Released",
+            "ConfirmedDeliveryCorrected",
+            "DeliveryCorrectionConfirmed",
+            "DeliveryCorrectionDisputed",
+            "DeliverySettled",
+            "FulfilmentReopened",
+            "RevisionProposed",
+            "RevisionAgreed",
+            "RevisionDeclined",
+            "LapseProposed",
         )
     ),
     *(
@@ -100,6 +116,7 @@ PINNED = {
             "Deactivated",
             "MandateGranted",
             "MandateRevoked",
+            "MandateEnded",  # issue 15: recorded by the due-date processor
         )
     ),
     "collab.domain.organisation:IdentifierClaim.Claimed",
@@ -116,7 +133,9 @@ def written_topics(aggregate: type[Aggregate]) -> set[str]:
         for name, attr in vars(klass).items():
             if isinstance(attr, CommandMethodDecorator):
                 owner = aggregate if name == "__init__" else klass
-                topics.add(f"{owner.__module__}:{owner.__qualname__}.{attr.event_cls_name}")
+                given = attr.given_event_cls  # an event class declared in the body
+                name = given.__name__ if given is not None else attr.event_cls_name
+                topics.add(f"{owner.__module__}:{owner.__qualname__}.{name}")
     return topics
 
 

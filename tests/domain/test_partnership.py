@@ -272,7 +272,7 @@ def test_4_a_withdrawal_is_never_refused_its_imbalance_blocks_decisions() -> Non
     members = (A, "public_authority", 4), (B, "civil_society", 3), (C, "economic", 3)
     signatures = [signed(o) for o in (A, B, C)]
     p = given(*clld(*members), drafted(1), opened(1), *signatures, in_force(1, A, B, C))
-    p.withdraw(partner(C), meta())
+    p.withdraw(partner(C), recorded_later("2027-05-01", "2027-06-01"))  # notice run out
     assert then(p) == ["MemberWithdrew"]
     votes = {A: "for", B: "for"}
     subject = {"action": "other", "organisation": None, "summary": None}
@@ -342,6 +342,7 @@ def test_8_a_member_is_declared_defaulting_only_after_its_remedy_period() -> Non
         "subject": {"action": "declare_defaulting", "organisation": C, "summary": None},
         "votes": {A: "for", B: "for"},
         "result": {"passed": True},
+        "conflicts": [],
     }
     breach = ("BreachNotified", {"org_id": C, "remedy_until": "2027-06-30"})
     p = given(*agreed(A, B, C), breach, ("DecisionRecorded", decision))
@@ -356,9 +357,92 @@ def test_8_a_member_is_declared_defaulting_only_after_its_remedy_period() -> Non
     assert p.members[C].status == "defaulting"
 
 
-def test_8_a_withdrawal_records_the_exit_date_its_notice_period_gives() -> None:
-    p = given(*agreed(A, B, C))
+def recorded_later(effective: str, recorded: str) -> Envelope:
+    """An envelope recorded on `recorded` for a fact of `effective` (a business date)."""
+    return {**meta(day=recorded), "effective_date": effective}
+
+
+def test_8_a_withdrawal_with_notice_left_makes_the_member_leaving_until_its_exit_date() -> None:
+    p = given(*agreed(A, B, C), ("CommitmentNoted", {"commitment_id": "c1", "org_id": C}))
     assert p.withdraw(partner(C), meta(day="2027-06-01")) == "2027-07-01"  # 30 days' notice
+    assert then(p) == ["MemberGaveNotice"]
+    member = p.members[C]
+    assert (member.status, member.exit_date, member.exit_version) == (
+        "leaving",
+        "2027-07-01",
+        None,
+    )
+    # Still in standing: it counts, signs, votes, and its commitment is still its own.
+    assert C in p.active_members() and C in p.required_signatories()
+    assert p.check_active_member(partner(C)).status == "leaving"
+    assert p.commitments_of(C) == ["c1"]
+    message = refused(p, RuleViolationError, lambda: p.withdraw(partner(C), meta()))
+    assert "leaving" in message
+
+
+def test_8_a_withdrawal_whose_exit_date_has_come_is_the_exit_at_once() -> None:
+    # No notice left to run (notice given after the fact): the old immediate meaning.
+    p = given(*agreed(A, B, C))
+    assert p.withdraw(partner(C), recorded_later("2027-05-01", "2027-06-01")) == "2027-05-31"
     assert then(p) == ["MemberWithdrew"]
     member = p.members[C]
-    assert (member.exit_date, member.exit_version) == ("2027-07-01", p.version)
+    assert (member.status, member.exit_date, member.exit_version) == (
+        "withdrawn",
+        "2027-05-31",
+        p.version,
+    )
+
+
+def test_8_a_stored_member_withdrew_still_means_withdrawn_at_once_on_replay() -> None:
+    withdrew = ("MemberWithdrew", {"org_id": C, "exit_date": "2027-07-01"})
+    p = given(*agreed(A, B, C), withdrew)
+    assert (p.members[C].status, p.members[C].exit_version) == ("withdrawn", p.version)
+    assert C not in p.active_members()
+
+
+def test_8_the_exit_is_recorded_on_the_exit_date_once() -> None:
+    notice = ("MemberGaveNotice", {"org_id": C, "exit_date": "2027-07-01"})
+    p = given(*agreed(A, B, C), notice)
+    assert p.record_exit(C, "2027-06-30", meta(day="2027-06-30")) is False  # not yet
+    assert then(p) == [] and p.members[C].status == "leaving"
+    assert p.record_exit(C, "2027-07-01", meta(day="2027-07-01")) is True
+    assert then(p) == ["MemberExited"]
+    member = p.members[C]
+    assert (member.status, member.exit_date, member.exit_version) == (
+        "withdrawn",
+        "2027-07-01",
+        p.version,
+    )
+    assert C not in p.active_members()
+    # Idempotent: a second processor finds nothing to record.
+    assert p.record_exit(C, "2027-07-02", meta(day="2027-07-02")) is False
+    assert then(p) == []
+
+
+def test_8_a_replayed_exit_places_the_former_members_cut() -> None:
+    notice = ("MemberGaveNotice", {"org_id": C, "exit_date": "2027-07-01"})
+    exited = ("MemberExited", {"org_id": C, "exit_date": "2027-07-01"})
+    p = given(*agreed(A, B, C), notice, exited)
+    assert (p.members[C].status, p.members[C].exit_version) == ("withdrawn", p.version)
+
+
+def test_8_a_breachs_remedy_period_ending_is_recorded_once_after_its_last_day() -> None:
+    breach = ("BreachNotified", {"org_id": C, "remedy_until": "2027-06-30"})
+    p = given(*agreed(A, B, C), breach)
+    assert p.end_remedy_period(C, "2027-06-30", meta(day="2027-06-30")) is False
+    assert p.end_remedy_period(C, "2027-07-01", meta(day="2027-07-01")) is True
+    [event] = p.collect_events()
+    until = event.remedy_until  # type: ignore[attr-defined]
+    assert (type(event).__name__, until) == ("RemedyPeriodEnded", "2027-06-30")
+    assert p.members[C].remedy_ended and p.members[C].status == "active"  # no verdict
+    assert p.end_remedy_period(C, "2027-07-02", meta(day="2027-07-02")) is False
+    # A new breach starts a new period, whose end is recorded in turn.
+    again = ("BreachNotified", {"org_id": C, "remedy_until": "2027-08-31"})
+    p = given(
+        *agreed(A, B, C),
+        breach,
+        ("RemedyPeriodEnded", {"org_id": C, "remedy_until": "2027-06-30"}),
+        again,
+    )
+    assert not p.members[C].remedy_ended
+    assert p.end_remedy_period(C, "2027-09-01", meta(day="2027-09-01")) is True

@@ -110,6 +110,7 @@ class Served:
 SERVER_PROCESSES = (
     ("projections", "run", "--poll", "0.05"),  # the follower: views and audit leaves
     ("audit", "seal", "--follow", "--interval", "0.2"),  # the sealer: checkpoints
+    ("due", "run", "--follow", "--interval", "0.2"),  # the due-date processor (invariant 8)
 )
 
 

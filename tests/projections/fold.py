@@ -14,7 +14,12 @@ from typing import Any
 from collab.application import Collab
 
 Json = dict[str, Any]
-IGNORED = {"BreachNotified", "CommitmentNoted", "CommitmentConfirmationNoted"}
+IGNORED = {
+    "BreachNotified",
+    "RemedyPeriodEnded",
+    "CommitmentNoted",
+    "CommitmentConfirmationNoted",
+}
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,12 @@ class PartnershipFold:
             status="withdrawn", exit_date=d["exit_date"], exit_version=e.version
         )
 
+    def on_MemberGaveNotice(self, d: Json, e: Raw) -> None:
+        self.members[d["org_id"]].update(status="leaving", exit_date=d["exit_date"])
+
+    def on_MemberExited(self, d: Json, e: Raw) -> None:
+        self.members[d["org_id"]].update(status="withdrawn", exit_version=e.version)
+
     def on_VersionDrafted(self, d: Json, e: Raw) -> None:
         if self.p["pending"] is not None:
             self.versions[self.p["pending"]]["status"] = "abandoned"
@@ -183,6 +194,9 @@ class PartnershipFold:
             "body": d["body"],
             "passed": d["result"]["passed"],
             "used": False,
+            "conflicts": sorted(d.get("conflicts", [])),
+            "commitment_id": d["subject"].get("commitment"),
+            "delivery_id": d["subject"].get("delivery"),
         }
 
     def transition(self, d: Json, status: str) -> None:
@@ -203,6 +217,9 @@ class PartnershipFold:
 
     def on_Terminated(self, d: Json, e: Raw) -> None:
         self.transition(d, "terminated")
+
+    def on_SettlementApplied(self, d: Json, e: Raw) -> None:
+        self.decisions[d["decision_id"]]["used"] = True  # the commitment records the rest
 
     def member_decision(self, d: Json, status: str) -> None:
         self.decisions[d["decision_id"]]["used"] = True
@@ -228,7 +245,33 @@ class PartnershipFold:
             **i,
             "actual": kept.get("actual"),
             "actual_as_of": kept.get("actual_as_of"),
+            "series": kept.get("series", []),
+            "latest": kept.get("latest"),
         }
 
     def on_ResultReported(self, d: Json, e: Raw) -> None:
-        self.indicators[d["indicator_id"]].update(actual=d["actual"], actual_as_of=d["as_of"])
+        # Before periods: a figure for the single day as_of
+        day = {"start": d["as_of"], "end": d["as_of"]}
+        self.on_ResultReportedForPeriod({**d, "period": day}, e)
+
+    def on_ResultReportedForPeriod(self, d: Json, e: Raw) -> None:
+        i = self.indicators[d["indicator_id"]]
+        i.update(actual=d["actual"], actual_as_of=d["as_of"], latest=e.version)
+        period = d["period"]
+        i["series"].append(
+            {
+                "report": e.version,
+                "period_start": period["start"],
+                "period_end": period["end"],
+                "actual": dec(d["actual"]),
+                "as_of": d["as_of"],
+                "corrected": False,
+            }
+        )
+
+    def on_ResultCorrected(self, d: Json, e: Raw) -> None:
+        i = self.indicators[d["indicator_id"]]
+        [report] = [r for r in i["series"] if r["report"] == d["report"]]
+        report.update(actual=dec(d["actual"]), corrected=True)
+        if i["latest"] == d["report"]:
+            i["actual"] = d["actual"]

@@ -14,6 +14,7 @@ from collab.governance.commands import (
     SetIndicator,
     SetMilestone,
 )
+from collab.indicators.commands import CorrectReport, ReportIndicator
 from collab.partnerships.commands import AssignBroker, CorrectPartnership, RelatePartnerships
 
 
@@ -35,6 +36,10 @@ def enrich(app: Collab, broker: Actor, pid: str, other: str) -> None:
     visits = dict(kind="output", name="Home visits", unit="visit", baseline="0")
     iid = app.execute(by, SetIndicator(pid, **visits, target="2400.5")).result["indicator_id"]
     app.execute(by, ReportResult(pid, indicator_id=iid, actual="1210.25", as_of="2028-06-30"))
+    # Reporting periods (issue 15 part 5): a quarter after that day, then corrected
+    summer = {"start": "2028-07-01", "end": "2028-09-30"}
+    n = app.execute(by, ReportIndicator(pid, iid, summer, actual="1500")).result["report"]
+    app.execute(Context(broker, reason="recounted"), CorrectReport(pid, iid, n, actual="1499.5"))
     app.execute(by, SetIndicator(pid, **visits, target="2600", indicator_id=iid))
     app.execute(
         by,

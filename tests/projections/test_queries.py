@@ -166,6 +166,7 @@ def test_the_ledger_totals_per_unit_with_a_fulfilment_ratio(reads: Reads) -> Non
             "delivered": "0",
             "confirmed": "0",
             "fulfilment_ratio": "0.0000",
+            "surplus": "0",
         },
         {
             "unit": "hour",
@@ -173,6 +174,7 @@ def test_the_ledger_totals_per_unit_with_a_fulfilment_ratio(reads: Reads) -> Non
             "delivered": "10",
             "confirmed": "10",
             "fulfilment_ratio": "0.2500",
+            "surplus": "0",
         },
     ]
 

@@ -14,6 +14,7 @@ from api.demo import run_demo
 from collab.application import Actor, Collab
 from projections.readside import ReadSide
 from projections.views import field_history, history, partnership_view
+from tests.application.timeflow import later, process_due
 from tests.projections.expected import expected_view
 from tests.projections.fold import PartnershipFold, Raw, raw_events
 from tests.projections.scenario import drive, enrich
@@ -32,6 +33,9 @@ def demo(app: Collab, read: ReadSide) -> list[Raw]:
     run_demo(app)
     raws = raw_events(app)
     pid, other = partnerships(raws)
+    # The cooperative gave 60 days' notice: on its exit date the processor records the exit
+    later(app, 60)
+    assert [o.result["kind"] for o in process_due(app, pid)] == ["exit"]
     broker = next(e.data["broker_id"] for e in raws if e.stream == pid)
     enrich(app, Actor(broker, "broker"), pid, other)
     read.catch_up()
@@ -107,7 +111,11 @@ def test_history_has_every_event_of_the_partnership_and_its_commitments(
         assert h["corrects_version"] == corrects.get("version"), where
     # And the corrections name the entry they correct, which is still there
     corrections = [h for h in entries if h["event_type"].endswith("Corrected")]
-    assert {h["event_type"] for h in corrections} == {"DeliveryCorrected", "DetailsCorrected"}
+    assert {h["event_type"] for h in corrections} == {
+        "DeliveryCorrected",
+        "DetailsCorrected",
+        "ResultCorrected",
+    }
     for c in corrections:
         corrected = [h for h in entries if h["stream_id"] == c["corrects_stream"]]
         assert c["corrects_version"] in [h["stream_version"] for h in corrected]

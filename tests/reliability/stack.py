@@ -16,7 +16,7 @@ import psycopg
 from collab.stores import StoreConfig
 from tests.integration.conftest import SERVER_PROCESSES, Served, collab, run_collab
 
-FOLLOWER, SEALER = SERVER_PROCESSES
+FOLLOWER, SEALER, _DUE = SERVER_PROCESSES  # the due-date processor: not under these faults
 CONVERGE_DEADLINE = 30.0  # seconds for the follower and the sealer to reach the head
 
 

@@ -51,7 +51,7 @@ def test_the_diff_shows_the_changed_terms_and_both_hashes_in_full(
     auth: Auth, client: FlaskClient, person: People
 ) -> None:
     # Given a partnership in force on version 1, and version 2 proposed as an amendment
-    setup = active_partnership(auth, client)
+    setup = active_partnership(auth, client, notice=30)
     first = setup.partnership().versions[0].hash
     second = amended(setup)
     member = person(setup.partners["c"])

@@ -158,7 +158,7 @@ def test_the_next_draft_starts_from_the_latest_version(
     filled = inputs(page)
     assert filled["terms.vision"] == "رؤية مشتركة"
     assert filled["terms.shared_objectives.0"] == "Reach every village weekly"
-    assert filled["terms.exit_notice_days"] == "30"
+    assert filled["terms.exit_notice_days"] == "0"  # version 1's: the tests' terms give none
     assert filled["terms.governance.rule"] == "majority"
     # And posting it with one change drafts version 2 with the rest unchanged
     filled["terms.review_schedule"] = "every six months"

@@ -262,9 +262,9 @@ def test_the_recipient_disputes_with_a_reason_the_committer_corrects_the_recipie
     landed(send(a, f"{delivery}/confirm", {"reason": ""}), setup, cid)
     shown = api(setup, f"/commitments/{cid}")
     assert shown["deliveries"][0]["status"] == "confirmed" and shown["delivered"] == "30"
-    # A confirmed delivery is not corrected (409)
-    html = refused(setup, b, f"{delivery}/correct", data, 409)
-    assert "a confirmed delivery is not corrected" in html and kept(html, "note", "Corrected")
+    # Nothing more awaits the lead's answer on it (409)
+    html = refused(setup, a, f"{delivery}/confirm", {"reason": ""}, 409)
+    assert "or a correction awaiting the recipient" in html and "can be answered" in html
 
 
 def test_delivery_pages_of_unknown_or_unseen_things_are_not_found(

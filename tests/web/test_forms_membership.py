@@ -17,6 +17,7 @@ from tests.api.conftest import Auth, Caller, head
 from tests.api.setup_partnership import Setup, active_partnership, command, initiation
 from tests.web.conftest import Person
 from tests.web.test_forms_organisations import posted
+from tests.web.test_partnership_pages import text
 from web.frame import Person as WebPerson
 
 People = Callable[[Caller], Person]
@@ -248,7 +249,7 @@ def test_a_member_reads_the_consequences_then_withdraws_with_notice(
     auth: Auth, client: FlaskClient, person: People
 ) -> None:
     # Given an active partnership whose agreement asks for 30 days of notice; 'c' pledged
-    setup = active_partnership(auth, client)
+    setup = active_partnership(auth, client, notice=30)
     setup.pledge("c")
     c = person(setup.partners["c"])
     page = f"{setup.url}/withdraw"
@@ -259,14 +260,21 @@ def test_a_member_reads_the_consequences_then_withdraws_with_notice(
     assert status == 200 and "asks for 30 days of notice" in html
     assert (
         "1 open commitment in this partnership (pledged, confirmed or in delivery) is released"
-        in html
+        " when the membership ends" in html
     )
-    # When it withdraws, with notice given on 20 May
+    # When it withdraws, with notice given on 20 May (today is 1 June)
     response = posted(c, page, {"effective_date": "2030-05-20", "reason": "Moving away"})
-    # Then the withdrawal is recorded, with its exit date 30 days after the notice
+    # Then it gave notice: leaving until its exit date, 30 days after the notice (invariant 8)
     assert response.status_code == 303 and response.headers["Location"] == setup.url
     left = member(client, auth, setup.partnership_id, setup.orgs["c"])
-    assert (left["status"], left["exit_date"]) == ("withdrawn", "2030-06-19")
+    assert (left["status"], left["exit_date"]) == ("leaving", "2030-06-19")
+    assert [x["status"] for x in left["commitments"]] == ["confirmed"]
+    # And the partnership page shows it leaving, with its exit date, for every member
+    page_text = text(person(setup.partners["a"]).get(setup.url)[1])
+    assert "implementer leaving (exit Jun 19, 2030) yes 1" in page_text
+    # And withdrawing again is refused: it is already leaving
+    response = posted(c, f"{setup.url}/withdraw", {})
+    assert response.status_code == 409 and "leaving" in response.text
 
 
 def test_refused_withdrawals_record_nothing(

@@ -92,7 +92,7 @@ def test_every_event_of_the_demo_reads_as_a_sentence_with_names(
         assert not sentence.endswith(f"recorded {e['event_type']}"), sentence
         assert not UUID_RE.search(sentence), sentence
     kinds = {e["event_type"] for e in entries}
-    assert len(kinds) >= 25
+    assert len(kinds) >= 24  # the demo's leaver gives notice: nothing released yet
     # And the demo's story reads as people would tell it
     story = list(said.values())
     expected = [

@@ -1,7 +1,9 @@
-"""Phrases of a commitment: its pledge, confirmation, deliveries and end."""
+"""Phrases of a commitment: its pledge, confirmation, deliveries and their corrections,
+settlements, revisions, and end."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -103,10 +105,103 @@ def released(s: Say, d: Mapping[str, Any]) -> list[Part]:
     return said(message, commitment=s.commitment(first=True), status=status)
 
 
+ZERO = re.compile(r"0+(\.0+)?")  # a correction to nothing: the delivery reversed
+
+
+def correcting(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    """A confirmed delivery corrected (0: reversed); it counts as confirmed until answered."""
+    how_much = " ".join(x for x in (quantity(d["quantity"]), s.unit()) if x)
+    if ZERO.fullmatch(str(d["quantity"])):
+        message = _(
+            "%(who)s reversed a confirmed delivery on %(commitment)s (it counts until the "
+            "recipient confirms the reversal)"
+        )
+    else:
+        message = _(
+            "%(who)s corrected a confirmed delivery on %(commitment)s to %(quantity)s (it "
+            "counts as confirmed until the recipient confirms the correction)"
+        )
+    return said(message, who=s.who(), commitment=s.commitment(), quantity=how_much)
+
+
+SETTLED = {
+    ("report", True): lambda: _(
+        "%(who)s applied a decision accepting a disputed delivery on %(commitment)s: it counts"
+    ),
+    ("report", False): lambda: _(
+        "%(who)s applied a decision rejecting a disputed delivery on %(commitment)s: it does "
+        "not count"
+    ),
+    ("correction", True): lambda: _(
+        "%(who)s applied a decision accepting the disputed correction of a delivery on "
+        "%(commitment)s: the correction counts"
+    ),
+    ("correction", False): lambda: _(
+        "%(who)s applied a decision rejecting the disputed correction of a delivery on "
+        "%(commitment)s: the delivery counts as confirmed before"
+    ),
+}
+
+
+def settled(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    message = SETTLED[str(d["disputed"]), d["accepted"] is True]()
+    return said(message, who=s.who(), commitment=s.commitment())
+
+
+def reopened(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    done = " ".join(x for x in (quantity(d["delivered"]), s.unit()) if x)
+    message = _(
+        "%(commitment)s is in delivery again: %(quantity)s delivered and confirmed, less than "
+        "its quantity"
+    )
+    return said(message, commitment=s.commitment(first=True), quantity=done)
+
+
+def revision(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    """A revision proposed: its new quantity, its new period, or both."""
+    how_much = " ".join(x for x in (quantity(d["quantity"]), s.unit()) if x)
+    period = d["period"] if isinstance(d.get("period"), Mapping) else None
+    start, end = (date_text(period["start"]), date_text(period["end"])) if period else ("", "")
+    if d.get("quantity") is not None and period:
+        message = _(
+            "%(who)s proposed to revise %(commitment)s to %(quantity)s, from %(start)s to "
+            "%(end)s (the recipient agrees or declines)"
+        )
+    elif period:
+        message = _(
+            "%(who)s proposed to revise %(commitment)s to run from %(start)s to %(end)s "
+            "(the recipient agrees or declines)"
+        )
+    else:
+        message = _(
+            "%(who)s proposed to revise %(commitment)s to %(quantity)s (the recipient agrees "
+            "or declines)"
+        )
+    values = {"quantity": how_much, "start": start, "end": end}
+    return said(message, who=s.who(), commitment=s.commitment(), **values)
+
+
+def lapse_proposed(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    message = _(
+        "%(commitment)s was proposed for lapse: its period ended on %(end)s unfulfilled (a "
+        "partnership broker or the lead decides)"
+    )
+    end = date_text(d["period_end"])
+    return said(message, commitment=s.commitment(first=True), end=end)
+
+
 OF_COMMITMENT = {
     "Confirmed": lambda: _("%(who)s confirmed %(commitment)s"),
     "Withdrawn": lambda: _("%(who)s withdrew %(commitment)s"),
     "Lapsed": lambda: _("%(who)s marked as lapsed %(commitment)s"),
+    "DeliveryCorrectionConfirmed": lambda: _(
+        "%(who)s confirmed the correction of a delivery on %(commitment)s"
+    ),
+    "DeliveryCorrectionDisputed": lambda: _(
+        "%(who)s disputed the correction of a delivery on %(commitment)s"
+    ),
+    "RevisionAgreed": lambda: _("%(who)s agreed to the revision of %(commitment)s"),
+    "RevisionDeclined": lambda: _("%(who)s declined the revision of %(commitment)s"),
 }
 
 
@@ -125,4 +220,13 @@ PHRASES: dict[str, Phrase] = {
     "Withdrawn": of_commitment("Withdrawn"),
     "Lapsed": of_commitment("Lapsed"),
     "Released": released,
+    "ConfirmedDeliveryCorrected": correcting,
+    "DeliveryCorrectionConfirmed": of_commitment("DeliveryCorrectionConfirmed"),
+    "DeliveryCorrectionDisputed": of_commitment("DeliveryCorrectionDisputed"),
+    "DeliverySettled": settled,
+    "FulfilmentReopened": reopened,
+    "RevisionProposed": revision,
+    "RevisionAgreed": of_commitment("RevisionAgreed"),
+    "RevisionDeclined": of_commitment("RevisionDeclined"),
+    "LapseProposed": lapse_proposed,
 }

@@ -187,6 +187,33 @@ def withdrew(s: Say, d: Mapping[str, Any]) -> list[Part]:
     )
 
 
+def gave_notice(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    return said(
+        _("%(who)s gave notice for %(organisation)s to leave the partnership on %(date)s"),
+        who=s.who(),
+        organisation=s.org(d["org_id"]),
+        date=date_text(d["exit_date"]),
+    )
+
+
+def exited(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    return said(
+        _("%(organisation)s left the partnership on %(date)s, its notice over (%(who)s)"),
+        who=s.who(),
+        organisation=s.org(d["org_id"]),
+        date=date_text(d["exit_date"]),
+    )
+
+
+def remedy_ended(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    return said(
+        _("The remedy period of %(organisation)s ended on %(date)s (%(who)s)"),
+        who=s.who(),
+        organisation=s.org(d["org_id"]),
+        date=date_text(d["remedy_until"]),
+    )
+
+
 def breach(s: Say, d: Mapping[str, Any]) -> list[Part]:
     return said(
         _("%(who)s notified %(organisation)s of a breach, to remedy by %(date)s"),
@@ -220,7 +247,10 @@ PHRASES: dict[str, Phrase] = {
     "MemberJoined": joined_member,
     "MemberDeclined": declined,
     "MemberWithdrew": withdrew,
+    "MemberGaveNotice": gave_notice,
+    "MemberExited": exited,
     "BreachNotified": breach,
+    "RemedyPeriodEnded": remedy_ended,
     **{event: of_member(event) for event in OF_MEMBER},
     "CommitmentNoted": noted,
     "CommitmentConfirmationNoted": lambda s, d: [

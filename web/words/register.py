@@ -80,6 +80,16 @@ def revoked(s: Say, d: Mapping[str, Any]) -> list[Part]:
     )
 
 
+def mandate_ended(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    return said(
+        _("Mandate %(mandate)s of %(organisation)s ended after %(date)s (%(who)s)"),
+        who=s.who(),
+        mandate=s.hash(d["mandate_id"]),
+        organisation=s.org(s.entry.get("stream_id")),
+        date=date_text(d["until"]),
+    )
+
+
 def claimed(s: Say, d: Mapping[str, Any]) -> list[Part]:
     return said(
         _("%(who)s claimed the identifier %(identifier)s for %(organisation)s"),
@@ -141,6 +151,7 @@ PHRASES: dict[str, Phrase] = {
     "Deactivated": deactivated,
     "MandateGranted": mandate,
     "MandateRevoked": revoked,
+    "MandateEnded": mandate_ended,
     "Claimed": claimed,
     "Bound": bound,
     "Disabled": disabled,

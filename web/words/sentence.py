@@ -122,6 +122,8 @@ class Say:
         key = str(actor_id)
         if key == "operator":
             fallback = _("The operator") if first else _("the operator")
+        elif key == "due-date-processor":  # collab.due.PROCESSOR_ID: dates taking effect
+            fallback = _("The due-date processor") if first else _("the due-date processor")
         else:
             fallback = _("An actor") if first else _("an actor")
         return Named("actor", key, self.lookup("actor", key) or str(fallback))

@@ -1,0 +1,1 @@
+"""Indicators' reports: a figure per reporting period, corrected by events naming it."""

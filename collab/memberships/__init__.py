@@ -1,0 +1,2 @@
+"""Stewardship of memberships after entry into force: a member's terms changed by a
+decision, a partnership broker unassigned."""
