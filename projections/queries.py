@@ -194,11 +194,12 @@ def awaiting(conn: Connection, t: Tables, organisation_id: str) -> dict[str, lis
         "to_sign": [],
         "deliveries_to_confirm": [],
         "deliveries_to_correct": [],
+        "revisions_to_answer": [],
     }
     for r in mine:
         if r.member_status == "invited":
             out["invitations"].append(summary(r._mapping))
-        elif r.member_status == "active" and r.signatory:
+        elif r.member_status in ("active", "leaving") and r.signatory:  # leaving: still signs
             if r.needs_accession and (r.partnership_id, r.in_force_hash) not in signed:
                 out["to_sign"].append(
                     {**summary(r._mapping), "kind": "accession", "text_hash": r.in_force_hash}
@@ -238,14 +239,45 @@ def awaiting(conn: Connection, t: Tables, organisation_id: str) -> dict[str, lis
                 "status",
             )
         }
+        item["corrected_quantity"] = None
         confirmer = r.recipient == organisation_id or (
             r.recipient == "pool" and r.partnership_id in leads
         )
         if r.correction is not None:  # a confirmed delivery's correction (invariant 6)
-            if confirmer and json.loads(r.correction)["status"] == "proposed":
-                out["deliveries_to_confirm"].append({**item, "status": "correction"})
+            correction = json.loads(r.correction)
+            if confirmer and correction["status"] == "proposed":
+                proposed = {"status": "correction", "corrected_quantity": correction["quantity"]}
+                out["deliveries_to_confirm"].append({**item, **proposed})
         elif r.status == "reported" and confirmer:
             out["deliveries_to_confirm"].append(item)
         elif r.status == "disputed" and r.organisation_id == organisation_id:
             out["deliveries_to_correct"].append(item)
+    out["revisions_to_answer"] = revisions_for(conn, t, organisation_id, leads)
     return out
+
+
+def revisions_for(
+    conn: Connection, t: Tables, organisation_id: str, leads: set[str]
+) -> list[dict[str, Any]]:
+    """Revisions of commitments this organisation receives (for the pool: leads) that
+    await its consent (invariant 6)."""
+    c = t.commitments
+    found = []
+    for r in conn.execute(select(c).where(c.c.revision.is_not(None)).order_by(c.c.commitment_id)):
+        if r.recipient == organisation_id or (r.recipient == "pool" and r.partnership_id in leads):
+            revision = json.loads(r.revision)
+            period = revision.get("period") or {}
+            found.append(
+                {
+                    "commitment_id": r.commitment_id,
+                    "partnership_id": r.partnership_id,
+                    "organisation_id": r.organisation_id,
+                    "revision_id": revision["revision_id"],
+                    "unit": r.unit,
+                    "quantity": r.quantity,
+                    "proposed_quantity": revision.get("quantity"),
+                    "proposed_start": period.get("start"),
+                    "proposed_end": period.get("end"),
+                }
+            )
+    return found

@@ -68,10 +68,12 @@ def partner_home(org_id: str) -> dict[str, Any]:
     def gather(conn: Connection, t: Tables) -> dict[str, Any]:
         books = ledger(conn, t, who, at_cut, org_id)
         found = notices(conn, t, who, org_id, books["commitments"], days)
+        box = inbox(conn, t, who, org_id)
         members = [n.subject for n in found if n.kind.startswith("member_")]
-        names = legal_names(conn, t, [org_id, *members])
+        askers = [r["organisation_id"] for r in box["revisions_to_answer"]]
+        names = legal_names(conn, t, [org_id, *members, *askers])
         return {
-            "box": inbox(conn, t, who, org_id),
+            "box": box,
             "ledger": books,
             "memberships": organisation_partnerships(conn, t, who, at_cut, org_id),
             "notices": found,

@@ -304,6 +304,12 @@ ToSign = shape(
 PendingDelivery = shape(
     "PendingDelivery",
     "commitment_id delivery_id partnership_id quantity unit delivered_on status",
+    "corrected_quantity",  # status "correction": the figure the correction proposes
+)
+PendingRevision = shape(
+    "PendingRevision",
+    "commitment_id partnership_id organisation_id revision_id unit quantity",
+    "proposed_quantity proposed_start proposed_end",
 )
 Inbox = shape(
     "Inbox",
@@ -312,6 +318,7 @@ Inbox = shape(
     to_sign=Many(ToSign),
     deliveries_to_confirm=Many(PendingDelivery),
     deliveries_to_correct=Many(PendingDelivery),
+    revisions_to_answer=Many(PendingRevision),
     position=Num(),
 )
 

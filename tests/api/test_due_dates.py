@@ -24,6 +24,7 @@ from tests.api.conftest import Auth
 from tests.api.setup_partnership import Setup, outcome
 from tests.application.conftest import Clock
 from tests.application.timeflow import later
+from tests.application.world import terms
 
 
 @pytest.fixture
@@ -91,3 +92,27 @@ def test_collab_due_run_records_nothing_on_a_fresh_store(tmp_path: Any) -> None:
     result = CliRunner().invoke(main, ["due", "run"], env=env)
     assert result.exit_code == 0, result.output
     assert "recorded 0 effects due" in result.output
+
+
+def test_a_leaving_signatory_is_still_asked_to_sign_an_amendment(
+    timed: tuple[Flask, Clock],
+) -> None:
+    # Given b gave 30 days' notice, and an amendment is then proposed
+    flask_app, _clock = timed
+    setup = Setup(Auth(flask_app), flask_app.test_client())
+    pid = setup.start(notice=30)
+    assert outcome(setup.post(setup.partners["b"], "./withdraw"), 200)["result"]["status"] == (
+        "leaving"
+    )
+    amended = {"base_version": 1, "terms": terms("Amended while b leaves", notice=30)}
+    text_hash = outcome(setup.post(setup.broker, "./amendments", amended), 201)["result"][
+        "text_hash"
+    ]
+    # When b reads its inbox, Then the amendment awaits its signature (it still signs)
+    box = setup.client.get(
+        f"/v1/organisations/{setup.orgs['b']}/inbox?min_position={setup.head()}",
+        headers=setup.partners["b"].headers(),
+    ).json
+    assert [(s["partnership_id"], s["kind"], s["text_hash"]) for s in box["to_sign"]] == [
+        (pid, "amendment", text_hash)
+    ]

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from collab.governance.commands import RecordDecision
 from tests.api.conftest import Auth
-from tests.api.setup_partnership import Setup, active_partnership, command
+from tests.api.setup_partnership import Setup, active_partnership, command, outcome
 from tests.web.test_forms_commitments import People, api, kept, landed, refused, send
 
 
@@ -126,3 +126,46 @@ def test_the_partnership_page_shows_fulfilment_capped_and_the_surplus(
     row = page.split(f'id="commitment-{cid}"', 1)[1].split("</tr>", 1)[0]
     assert "100% fulfilled" in row and "surplus 15" in row and "250" not in row
     assert 'data-measure="surplus">15<' in page
+
+
+def test_the_recipients_home_lists_a_revision_and_a_correction_awaiting_it(
+    auth: Auth, client: FlaskClient, person: People
+) -> None:
+    # Given b's commitment of 100 hours to the pool (a leads), fulfilled, then a correction
+    # of its delivery and a revision proposed by b
+    setup = active_partnership(auth, client)
+    commitment_id = setup.pledge("b")
+    delivery_id = setup.deliver("b", commitment_id, quantity="100")
+    delivery = f"/commitments/{commitment_id}/deliveries/{delivery_id}"
+    outcome(setup.post(setup.partners["a"], f"{delivery}/confirm"), 200)
+    fix = {"quantity": "90", "delivered_on": "2030-05-01"}
+    outcome(setup.post(setup.partners["b"], f"{delivery}/corrections", fix), 200)
+    ask = {"quantity": "120", "reason": "a longer season"}
+    revision = outcome(
+        setup.post(setup.partners["b"], f"/commitments/{commitment_id}/revisions", ask), 201
+    )["result"]["revision_id"]
+    # When the lead's partner opens its home
+    status, page = person(setup.partners["a"]).get("/")
+    # Then both await it: the correction with the figure it proposes, the revision with
+    # links to agree or decline
+    assert status == 200
+    assert "would be corrected to 90" in page
+    assert "Revisions of commitments to agree or decline" in page
+    assert f"/commitments/{commitment_id}/revisions/{revision}/agree" in page
+    # And the JSON inbox says the same
+    box = setup.client.get(
+        f"/v1/organisations/{setup.orgs['a']}/inbox", headers=setup.partners["a"].headers()
+    ).json
+    (pending,) = box["revisions_to_answer"]
+    assert (pending["revision_id"], pending["quantity"], pending["proposed_quantity"]) == (
+        revision,
+        "100",
+        "120",
+    )
+    (correction,) = box["deliveries_to_confirm"]
+    assert (correction["status"], correction["corrected_quantity"]) == ("correction", "90")
+    # And b, the committer, is asked for neither
+    other = setup.client.get(
+        f"/v1/organisations/{setup.orgs['b']}/inbox", headers=setup.partners["b"].headers()
+    ).json
+    assert other["revisions_to_answer"] == [] and other["deliveries_to_confirm"] == []
