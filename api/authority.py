@@ -162,8 +162,11 @@ def committer(c: Commitment, p: Partnership, acting: Acting) -> None:
 
 
 def confirmer(c: Commitment, p: Partnership, acting: Acting) -> None:
-    c.check_confirmer(acting, p.lead_organisation())
-    p.check_active_member(acting)
+    """The recipient (for the pool, the lead; for the lead's own, a partnership broker)."""
+    broker = acting.as_broker and p.is_partnership_broker(acting)
+    c.check_confirmer(acting, p.lead_organisation(), broker)
+    if not broker:
+        p.check_active_member(acting)
 
 
 def lapser(c: Commitment, p: Partnership, acting: Acting) -> None:

@@ -26,15 +26,19 @@ def percentages(weights: Mapping[str, int]) -> dict[str, Decimal]:
     return {k: (Decimal(t) / 10).quantize(TENTH) for k, t in tenths.items()}
 
 
-def current_terms(head: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) -> Any:
-    """The terms whose limit applies now: the text in force, else the one open for
-    signature, else none (the default limit)."""
-    number = head.get("in_force_version") or head.get("pending_version")
-    return next((v["terms"] for v in versions if v["number"] == number), None)
+def current_limit(head: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) -> Decimal:
+    """The limit that applies now, as `Partnership.balance_limit` decides it: the strictest
+    of the text in force and the text open for signature; before any, the latest draft's;
+    49 where the terms do not say."""
+    numbers = {head.get("in_force_version"), head.get("pending_version")} - {None}
+    texts = [v["terms"] for v in versions if v["number"] in numbers]
+    if not texts and versions:
+        texts = [max(versions, key=lambda v: v["number"])["terms"]]
+    return min((balance_limit(t) for t in texts), default=balance_limit(None))
 
 
 def balance_of(
-    partnership_type: str, members: Sequence[Mapping[str, Any]], terms: Any
+    partnership_type: str, members: Sequence[Mapping[str, Any]], limit: Decimal
 ) -> dict[str, Any]:
     """Shares by the group each member counts in (a public-sector member is a public
     authority whatever it declared), exact in weight; `over` compares exactly, not the
@@ -44,7 +48,6 @@ def balance_of(
         if m["status"] in STANDING:
             group = balance_group(m["sector"], m["interest_group"])
             weights[group] = weights.get(group, 0) + m["weight"]
-    limit = balance_limit(terms)
     total, shares = sum(weights.values()), percentages(weights)
     groups = [
         {

@@ -16,7 +16,7 @@ from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_values import record
-from projections.balance import balance_of, current_terms
+from projections.balance import balance_of, current_limit
 from projections.series import with_series
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -269,10 +269,10 @@ def assemble(rows: Rows) -> dict[str, Any]:
     versions = strip("versions", "number")
     for ver in versions:
         ver["terms"] = json.loads(ver["terms"])
-    terms = current_terms(head, versions)
+    limit = current_limit(head, versions)
     return {
         **head,
-        "balance": balance_of(head["partnership_type"], members, terms),
+        "balance": balance_of(head["partnership_type"], members, limit),
         "members": members,
         "versions": versions,
         "signatures": strip("signatures", "text_hash", "organisation_id"),

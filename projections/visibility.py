@@ -47,6 +47,10 @@ class Seen:
         return true() if ids is None else column.in_(ids)
 
 
+# Fellow members see each other's contacts: active, or leaving (active until the exit).
+FELLOWS = ("active", "leaving")
+
+
 def seen(conn: Connection, t: Tables, viewer: Viewer, among: Collection[str] | None = None) -> Seen:
     """The caller's windows on the partnerships it may see (restricted to `among`)."""
     actor = viewer.actor
@@ -205,9 +209,9 @@ def ties(conn: Connection, t: Tables, viewer: Viewer, organisation_id: str) -> T
             .join(p, p.c.partnership_id == m.c.partnership_id)
             .where(
                 own.c.organisation_id == actor.organisation_id,
-                own.c.status == "active",
+                own.c.status.in_(FELLOWS),
                 m.c.organisation_id == organisation_id,
-                m.c.status == "active",
+                m.c.status.in_(FELLOWS),
                 open_,
             )
         )

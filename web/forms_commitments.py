@@ -315,7 +315,11 @@ def links_of(view: Mapping[str, Any], c: Mapping[str, Any], acts: set[str]) -> l
     base, status = f"/commitments/{c['commitment_id']}", c["status"]
     own = c["organisation_id"] in acts
     confirmer = view.get("lead_organisation") if c["recipient"] == "pool" else c["recipient"]
-    answers, delivering = confirmer in acts, status in DELIVERING
+    if confirmer == c["organisation_id"]:  # the lead's own to the pool: a broker answers
+        answers = g.actor.role == "broker" and g.actor.id in view.get("brokers", [])
+    else:
+        answers = confirmer in acts
+    delivering = status in DELIVERING
     found = []
     if own and status == "pledged" and view["status"] in IN_FORCE:
         found.append(Link(f"{base}/confirm", _("Confirm the pledge")))

@@ -159,6 +159,15 @@ RULES = (
     N_("only a CLLD local action group's terms set a balance limit (invariant 4)"),
     N_("the commitment is not pledged in this partnership"),
     N_("the decision settles another delivery"),
+    N_("only a member in standing has its terms changed"),
+    N_("who signs does not change while an amendment awaits signatures"),
+    N_("the new terms are the member's terms already"),
+    N_("a partnership without a broker keeps its lead"),
+    N_("the broker is not assigned to this partnership"),
+    N_("the last broker stays: the partnership has no lead to steward it"),
+    N_("a period is reported once it has ended, with a figure measured by then"),
+    N_("the delivery was disputed again after the decision: a new decision settles it"),
+    N_("the lead's own commitment to the pool is answered by a partnership broker"),
 )
 
 # The domain's reasons for refusing an input (422s, after the field's name).
@@ -174,6 +183,7 @@ INPUT = (
     N_("must be true or false"),
     N_("names an organisation twice"),
     N_("must be above 0 and at most 50 (percent)"),
+    N_("give at least one term to change"),
     N_("is not a NUTS 2024 code"),
     N_("must lie in the territory's country"),
     N_("is an Extra-Regio code, not a territory"),
@@ -386,6 +396,14 @@ def decision_patterns() -> list[tuple[str, Translate]]:
                 "only active members vote or declare conflicts; not active: %(ids)s",
                 ids=m["ids"],
             ),
+        ),
+        (
+            r"with the new terms, (?P<problem>.+)",
+            lambda m: _("with the new terms, %(problem)s", problem=translated(m["problem"])),
+        ),
+        (
+            r"the member's notice ran out on (?P<date>[0-9-]+)",
+            lambda m: _("the member's notice ran out on %(date)s", date=day(m["date"])),
         ),
         (
             r"a member declaring a conflict of interest does not vote: (?P<id>.+)",

@@ -22,11 +22,23 @@ from collab.commitments.commands import (
 )
 from collab.domain import terms
 from collab.domain.commitment import Commitment
+from collab.domain.envelope import Acting
 from collab.domain.errors import InvalidInputError, RuleViolationError
+from collab.domain.partnership import Partnership
+from collab.domain.partnership_rules import STANDING
 from collab.tx import Handlers, Tx, registry
 
 HANDLERS: Handlers = {}
 handles = registry(HANDLERS)
+
+
+def answering_broker(p: Partnership, acting: Acting) -> bool:
+    """Whether the caller answers as a partnership broker in its own right (for the lead's
+    own commitments to the pool); anyone else answers as an active member."""
+    if acting.as_broker and p.is_partnership_broker(acting):
+        return True
+    p.check_active_member(acting)
+    return False
 
 
 def result(c: Commitment, **extra: Json) -> Result:
@@ -38,7 +50,7 @@ def pledge(tx: Tx, c: Pledge) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     if c.recipient != "pool":
         member = p.member(c.recipient)
-        if member is None or member.status not in ("active", "invited"):
+        if member is None or member.status not in (*STANDING, "invited"):
             raise RuleViolationError("the recipient is not a member of this partnership")
         if c.recipient == acting.organisation_id:
             raise RuleViolationError("an organisation does not commit to itself")
@@ -86,8 +98,9 @@ def report_delivery(tx: Tx, c: ReportDelivery) -> Result:
 @handles(ConfirmDelivery)
 def confirm_delivery(tx: Tx, c: ConfirmDelivery) -> Result:
     commitment, p, acting = tx.commitment(c.commitment_id)
-    p.check_active_member(acting)
-    commitment.confirm_delivery(c.delivery_id, acting, p.lead_organisation(), tx.meta())
+    broker = answering_broker(p, acting)
+    lead, meta = p.lead_organisation(), tx.meta()
+    commitment.confirm_delivery(c.delivery_id, acting, lead, meta, broker)
     tx.save(commitment)
     return result(commitment)
 
@@ -95,11 +108,11 @@ def confirm_delivery(tx: Tx, c: ConfirmDelivery) -> Result:
 @handles(DisputeDelivery)
 def dispute_delivery(tx: Tx, c: DisputeDelivery) -> Result:
     commitment, p, acting = tx.commitment(c.commitment_id)
-    p.check_active_member(acting)
+    broker = answering_broker(p, acting)
     meta = tx.meta()
     if not meta["reason"]:
         raise InvalidInputError("reason", "a dispute states its reason")
-    commitment.dispute_delivery(c.delivery_id, acting, p.lead_organisation(), meta)
+    commitment.dispute_delivery(c.delivery_id, acting, p.lead_organisation(), meta, broker)
     tx.save(commitment)
     return result(commitment)
 
@@ -140,8 +153,10 @@ def settle_delivery(tx: Tx, c: SettleDelivery) -> Result:
     p.check_steward(acting)
     meta = tx.meta()
     commitment.check_settlement(c.action, c.delivery_id)  # before the decision is used
-    p.use_settlement(c.action, c.decision_id, str(commitment.id), c.delivery_id, acting, meta)
-    commitment.settle_delivery(c.action, c.delivery_id, c.decision_id, meta)
+    decided_at = p.use_settlement(
+        c.action, c.decision_id, str(commitment.id), c.delivery_id, acting, meta
+    )
+    commitment.settle_delivery(c.action, c.delivery_id, c.decision_id, meta, decided_at)
     tx.save(p, commitment)
     return result(commitment)
 
@@ -170,8 +185,8 @@ def decline_revision(tx: Tx, c: DeclineRevision) -> Result:
 def answer_revision(tx: Tx, c: AgreeRevision, *, agree: bool) -> Result:
     """The recipient (for the pool, the lead) answers; only an agreement changes it."""
     commitment, p, acting = tx.commitment(c.commitment_id)
-    p.check_active_member(acting)
+    broker = answering_broker(p, acting)
     lead = p.lead_organisation()
-    commitment.answer_revision(c.revision_id, agree, acting, lead, tx.meta())
+    commitment.answer_revision(c.revision_id, agree, acting, lead, tx.meta(), broker)
     tx.save(commitment)
     return result(commitment)

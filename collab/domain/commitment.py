@@ -69,8 +69,16 @@ class Commitment(Aggregate):
         if self.status not in allowed:
             raise RuleViolationError(f"not allowed while the commitment is {self.status}")
 
-    def check_confirmer(self, acting: Acting, lead_id: str | None) -> None:
-        """The recipient organisation confirms; for the pool, the lead organisation."""
+    def check_confirmer(self, acting: Acting, lead_id: str | None, broker: bool = False) -> None:
+        """The recipient organisation confirms (and consents to revisions); for the pool,
+        the lead organisation. Nobody answers for its own commitment: the lead's own to
+        the pool is answered by a partnership broker (`broker`: the caller is one)."""
+        if self.recipient == "pool" and lead_id == self.organisation_id:
+            if broker:
+                return
+            raise ForbiddenError(
+                "the lead's own commitment to the pool is answered by a partnership broker"
+            )
         confirmer = lead_id if self.recipient == "pool" else self.recipient
         if confirmer is None or acting.organisation_id != confirmer:
             raise ForbiddenError("only the recipient (for the pool, the lead) confirms deliveries")
@@ -143,9 +151,14 @@ class Commitment(Aggregate):
     # -- the recipient's answer: a report, or a correction of a confirmed delivery -------
 
     def confirm_delivery(
-        self, delivery_id: str, acting: Acting, lead_id: str | None, meta: Envelope
+        self,
+        delivery_id: str,
+        acting: Acting,
+        lead_id: str | None,
+        meta: Envelope,
+        broker: bool = False,
     ) -> None:
-        self.check_confirmer(acting, lead_id)
+        self.check_confirmer(acting, lead_id, broker)
         self.check_status(*rules.DELIVERING)
         if rules.answerable(self.delivery(delivery_id)) == "report":
             self._delivery_confirmed(delivery_id, meta)
@@ -162,9 +175,14 @@ class Commitment(Aggregate):
         self.apply_correction(delivery_id)
 
     def dispute_delivery(
-        self, delivery_id: str, acting: Acting, lead_id: str | None, meta: Envelope
+        self,
+        delivery_id: str,
+        acting: Acting,
+        lead_id: str | None,
+        meta: Envelope,
+        broker: bool = False,
     ) -> None:
-        self.check_confirmer(acting, lead_id)
+        self.check_confirmer(acting, lead_id, broker)
         self.check_status(*rules.DELIVERING)
         if rules.answerable(self.delivery(delivery_id)) == "report":
             self._delivery_disputed(delivery_id, meta)
@@ -174,10 +192,12 @@ class Commitment(Aggregate):
     @event("DeliveryDisputed")
     def _delivery_disputed(self, delivery_id: str, meta: Envelope) -> None:
         self.deliveries[delivery_id]["status"] = "disputed"
+        self.deliveries[delivery_id]["disputed_at"] = meta["recorded_at"]
 
     @event("DeliveryCorrectionDisputed")
     def _correction_disputed(self, delivery_id: str, meta: Envelope) -> None:
         self.deliveries[delivery_id]["correction"]["status"] = "disputed"
+        self.deliveries[delivery_id]["disputed_at"] = meta["recorded_at"]
 
     def apply_correction(self, delivery_id: str) -> None:
         """A confirmed delivery takes its correction's figures; it now counts at them."""
@@ -245,11 +265,22 @@ class Commitment(Aggregate):
     # -- settlement by a partnership decision ----------------------------------------------
 
     def settle_delivery(
-        self, action: str, delivery_id: str, decision_id: str, meta: Envelope
+        self,
+        action: str,
+        delivery_id: str,
+        decision_id: str,
+        meta: Envelope,
+        decided_at: str,
     ) -> None:
         """A passed decision accepts or rejects a disputed delivery or correction; called
-        by the application once the partnership has checked and used the decision."""
+        by the application once the partnership has checked and used the decision, which
+        was recorded at `decided_at`: it settles the figures disputed then, so a dispute
+        raised after it (on figures corrected since) needs a decision of its own."""
         disputed = self.check_settlement(action, delivery_id)
+        if decided_at < self.deliveries[delivery_id].get("disputed_at", ""):
+            raise RuleViolationError(
+                "the delivery was disputed again after the decision: a new decision settles it"
+            )
         accepted = SETTLEMENTS[action]
         self._delivery_settled(delivery_id, decision_id, disputed, accepted, meta)
         self.reevaluate(meta)
@@ -331,10 +362,11 @@ class Commitment(Aggregate):
         acting: Acting,
         lead_id: str | None,
         meta: Envelope,
+        broker: bool = False,
     ) -> None:
         """The recipient (for the pool, the lead) agrees or declines; only an agreement
         changes the commitment, and its fulfilment is evaluated anew."""
-        self.check_confirmer(acting, lead_id)
+        self.check_confirmer(acting, lead_id, broker)
         self.check_status(*rules.REVISABLE)
         if self.revision is None or self.revision["revision_id"] != revision_id:
             raise RuleViolationError("no such revision awaits an answer")

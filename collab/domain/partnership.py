@@ -169,8 +169,10 @@ class Partnership(Aggregate):
         if not (self.is_partnership_broker(acting) or self.is_lead(acting)):
             raise ForbiddenError("only a partnership broker or the lead organisation may do this")
 
-    def check_active_member(self, acting: Acting) -> Member:
-        """Invariant 3: only an active member acts for itself (or a broker under its mandate)."""
+    def check_active_member(self, acting: Acting, on: str | None = None) -> Member:
+        """Invariant 3: only an active member acts for itself (or a broker under its mandate);
+        a leaving member only before its exit date (`on`: the act's effective date), also
+        when the due-date processor has not yet recorded the exit (invariant 8)."""
         m = self.member(acting.organisation_id)
         if m is None or acting.actor.role not in ("partner", "broker"):
             raise ForbiddenError("only a member organisation may do this for itself")
@@ -178,23 +180,31 @@ class Partnership(Aggregate):
             raise ForbiddenError("a broker acts for an organisation only under its mandate")
         if not m.standing:
             raise RuleViolationError(f"the member is {m.status} and can no longer act")
+        if on is not None and self.gone_by(m, on):
+            raise RuleViolationError(f"the member's notice ran out on {m.exit_date}")
         return m
 
-    def check_signatory(self, acting: Acting) -> Member:
-        m = self.check_active_member(acting)
+    @staticmethod
+    def gone_by(m: Member, day: str) -> bool:
+        """A leaving member whose exit date has come by `day` (its exit may not be recorded
+        yet: the processor records it, but nothing waits for that)."""
+        return m.status == "leaving" and m.exit_date is not None and m.exit_date <= day
+
+    def check_signatory(self, acting: Acting, on: str | None = None) -> Member:
+        m = self.check_active_member(acting, on)
         if not m.signatory:
             raise ForbiddenError("the member is not a signatory")
         return m
 
-    def check_proposer(self, acting: Acting) -> None:
+    def check_proposer(self, acting: Acting, on: str | None = None) -> None:
         """An amendment is proposed by a partnership broker, the lead or any signatory."""
         if not (self.is_partnership_broker(acting) or self.is_lead(acting)):
-            self.check_signatory(acting)
+            self.check_signatory(acting, on)
 
-    def check_reporter(self, acting: Acting) -> None:
+    def check_reporter(self, acting: Acting, on: str | None = None) -> None:
         """Results are reported by a partnership broker, the lead or any active member."""
         if not (self.is_partnership_broker(acting) or self.is_lead(acting)):
-            self.check_active_member(acting)
+            self.check_active_member(acting, on)
 
     def check_invited_self(self, acting: Acting) -> None:
         # Authority first (403), then state (409): only the organisation answers.
@@ -217,13 +227,18 @@ class Partnership(Aggregate):
             raise RuleViolationError("the partnership already has a lead organisation")
 
     def balance_limit(self, number: int | None = None) -> Decimal:
-        """Invariant 4's limit: in the terms of text `number`, else of the text open for
-        signature, else of the text in force, else of the latest draft (49 where the terms
-        do not say)."""
-        version = self.text(number or self.pending) or self.in_force_version()
-        if version is None and self.versions:
-            version = self.versions[-1]
-        return balance_limit(version.terms if version else None)
+        """Invariant 4's limit: that of text `number` when given (the text being opened);
+        else the strictest of the text in force and the text open for signature (a
+        change made while an amendment awaits signatures must hold under both); before
+        any, the latest draft's; 49 where the terms do not say."""
+        if number is not None:
+            texts = [self.text(number)]
+        else:
+            texts = [self.in_force_version(), self.text(self.pending)]
+            if not any(texts) and self.versions:
+                texts = [self.versions[-1]]
+        limits = [balance_limit(t.terms) for t in texts if t is not None]
+        return min(limits, default=balance_limit(None))
 
     def check_balance(
         self,
@@ -423,7 +438,7 @@ class Partnership(Aggregate):
         Invariant 8: while notice runs the member is `leaving`, in standing with its
         commitments, and the due-date processor records its exit on that date; an exit
         date already reached (no notice, or notice given long ago) is the exit itself."""
-        m = self.check_active_member(acting)
+        m = self.check_active_member(acting, meta["effective_date"])
         if m.status != "active":
             raise RuleViolationError(f"a {m.status} member does not withdraw (DESIGN §2 table)")
         self.check_status(*PRE_FORCE, *IN_FORCE, "suspended")
@@ -491,7 +506,7 @@ class Partnership(Aggregate):
     # -- commitment markers: keep cross-aggregate rules true at commit (invariant 5) ------
 
     def note_pledge(self, commitment_id: str, acting: Acting, meta: Envelope) -> None:
-        self.check_active_member(acting)
+        self.check_active_member(acting, meta["effective_date"])
         self.check_status(*PRE_FORCE, *IN_FORCE, "suspended")
         self._commitment_noted(commitment_id, str(acting.organisation_id), meta)
 
@@ -500,7 +515,8 @@ class Partnership(Aggregate):
         self.commitments[commitment_id] = Pledged(org_id)
 
     def note_confirmation(self, commitment_id: str, acting: Acting, meta: Envelope) -> None:
-        if self.check_active_member(acting).status not in ("active", "leaving"):
+        member = self.check_active_member(acting, meta["effective_date"])
+        if member.status not in ("active", "leaving"):
             raise RuleViolationError("a commitment is confirmed only by an active member")
         if self.status not in IN_FORCE:
             raise RuleViolationError("a commitment is confirmed only under an agreement in force")
@@ -560,7 +576,7 @@ class Partnership(Aggregate):
 
     def sign(self, text_hash: str, acting: Acting, meta: Envelope) -> bool:
         """Sign a hash; returns True when this signature brought a text into force."""
-        m = self.check_signatory(acting)
+        m = self.check_signatory(acting, meta["effective_date"])
         if m.needs_accession:
             self.check_status(*IN_FORCE, "suspended")
             target = self.in_force_version()
@@ -629,7 +645,7 @@ class Partnership(Aggregate):
     def propose_amendment(
         self, base: int, terms: Terms, text_hash: str, acting: Acting, meta: Envelope
     ) -> None:
-        self.check_proposer(acting)
+        self.check_proposer(acting, meta["effective_date"])
         self.check_status("active")
         if base != self.in_force:
             raise RuleViolationError(
@@ -648,7 +664,7 @@ class Partnership(Aggregate):
         self.status = "in_modification"
 
     def reject_amendment(self, acting: Acting, meta: Envelope) -> None:
-        self.check_signatory(acting)
+        self.check_signatory(acting, meta["effective_date"])
         self.check_status("in_modification")
         assert self.pending is not None  # in_modification always has a pending version
         self._amendment_rejected(self.pending, meta)
@@ -677,7 +693,8 @@ class Partnership(Aggregate):
         self.check_status(*IN_FORCE, "suspended")
         version = self.in_force_version()
         assert version is not None  # every status checked above has a text in force
-        members = self.active_members()
+        day = meta["effective_date"]  # a member whose notice ran out by then is gone
+        members = {o: m for o, m in self.active_members().items() if not self.gone_by(m, day)}
         strangers = sorted((set(votes) | set(conflicts)) - set(members))
         if strangers:
             raise RuleViolationError(
@@ -685,7 +702,7 @@ class Partnership(Aggregate):
             )
         if self.partnership_type == "clld_lag":
             present = ((members[o].balance_group, members[o].weight) for o in votes)
-            problem = imbalance(present, balance_limit(version.terms))
+            problem = imbalance(present, self.balance_limit())
             if problem:
                 raise RuleViolationError(f"decision blocked: of the weight present, {problem}")
         weights = {o: m.weight for o, m in members.items()}
@@ -730,6 +747,7 @@ class Partnership(Aggregate):
             commitment=subject.get("commitment"),
             delivery=subject.get("delivery"),
             conflicts=tuple(conflicts),
+            recorded_at=meta["recorded_at"],
         )
 
     def use_settlement(
@@ -740,9 +758,10 @@ class Partnership(Aggregate):
         delivery_id: str,
         acting: Acting,
         meta: Envelope,
-    ) -> None:
+    ) -> str:
         """A passed decision settling a disputed delivery of a commitment pledged here
-        (invariant 6): `accept_delivery` (it counts) or `reject_delivery` (it does not)."""
+        (invariant 6): `accept_delivery` (it counts) or `reject_delivery` (it does not).
+        Returns when the decision was recorded: it settles only a dispute raised before."""
         self.check_steward(acting)
         self.check_status(*IN_FORCE, "suspended")
         if commitment_id not in self.commitments:
@@ -752,6 +771,7 @@ class Partnership(Aggregate):
         if (d.commitment, d.delivery) != (commitment_id, delivery_id):
             raise RuleViolationError("the decision settles another delivery")
         self._settlement_applied(decision_id, commitment_id, delivery_id, meta)
+        return d.recorded_at or ""
 
     @event("SettlementApplied")
     def _settlement_applied(
@@ -867,7 +887,7 @@ class Partnership(Aggregate):
         changed = replace(m, **values)
         if changed == m:
             raise RuleViolationError("the new terms are the member's terms already")
-        lead = self.lead_organisation()
+        lead = self.lead_holder()
         handed = lead if "lead" in changed.roles and lead not in (None, org_id) else None
         if "lead" not in changed.roles and lead == org_id and not self.brokers:
             raise RuleViolationError("a partnership without a broker keeps its lead")
@@ -879,6 +899,14 @@ class Partnership(Aggregate):
             if problem:
                 raise RuleViolationError(f"with the new terms, {problem}")
         self._membership_changed(org_id, changes, decision_id, handed, meta)
+
+    def lead_holder(self) -> str | None:
+        """The member holding the lead role, in any status short of departure (a
+        defaulting lead still holds it: handing the lead over takes it away)."""
+        for org_id, m in self.members.items():
+            if "lead" in m.roles and m.status not in (*DEPARTED, "declined"):
+                return org_id
+        return None
 
     def standing_except(self, org_id: str) -> list[tuple[str, Member]]:
         return [(o, x) for o, x in self.members.items() if x.standing and o != org_id]
@@ -912,8 +940,11 @@ class Partnership(Aggregate):
         self.check_status(*PRE_FORCE, *IN_FORCE, "suspended")
         if broker_id not in self.brokers:
             raise RuleViolationError("the broker is not assigned to this partnership")
-        if self.brokers == [broker_id] and self.lead_organisation() is None:
-            raise RuleViolationError("the last broker of a partnership without a lead stays")
+        lead = self.member(self.lead_organisation())
+        if self.brokers == [broker_id] and (lead is None or lead.status == "leaving"):
+            raise RuleViolationError(
+                "the last broker stays: the partnership has no lead to steward it"
+            )
         self._broker_unassigned(broker_id, meta)
 
     @event("BrokerUnassigned")
@@ -964,8 +995,8 @@ class Partnership(Aggregate):
     # of the latest period reported and that report's number (its event's version): a
     # constant size, so folding n reports costs n. The series is the read model's.
 
-    def reported_indicator(self, indicator_id: str, acting: Acting) -> Indicator:
-        self.check_reporter(acting)
+    def reported_indicator(self, indicator_id: str, acting: Acting, on: str) -> Indicator:
+        self.check_reporter(acting, on)
         self.check_open()
         found = self.indicators.get(indicator_id)
         if found is None:
@@ -985,8 +1016,13 @@ class Partnership(Aggregate):
         as of a date; returns the report's number. Periods are reported in order, each
         after the last one reported: a period already reported is corrected, not reported
         again, so no two reports of an indicator overlap."""
-        indicator = self.reported_indicator(indicator_id, acting)
+        indicator = self.reported_indicator(indicator_id, acting, meta["effective_date"])
         span = period or Period(start=as_of, end=as_of)
+        if max(as_of, span["end"]) > meta["effective_date"]:
+            # a period not yet over (or a far-future one) would block every later report
+            raise RuleViolationError(
+                "a period is reported once it has ended, with a figure measured by then"
+            )
         if indicator.reported_until is not None and span["start"] <= indicator.reported_until:
             raise RuleViolationError(
                 f"this indicator is reported until {indicator.reported_until}: a period "
@@ -1037,7 +1073,7 @@ class Partnership(Aggregate):
         """Correct a report's figure by an event naming it (invariant 6: both stay in
         history). `reported` is this stream's event number `report`, as stored (None if
         there is none): it must be a report of this indicator."""
-        self.reported_indicator(indicator_id, acting)
+        self.reported_indicator(indicator_id, acting, meta["effective_date"])
         if (
             reported is None
             or type(reported).__name__ not in REPORTS

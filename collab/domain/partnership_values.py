@@ -156,6 +156,7 @@ class Decision:
     commitment: str | None = None  # a settlement's commitment and delivery
     delivery: str | None = None
     conflicts: tuple[str, ...] = ()  # members that declared a conflict of interest
+    recorded_at: str | None = None  # when it was recorded (None: a snapshot older than it)
 
 
 @dataclass(frozen=True)

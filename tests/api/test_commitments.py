@@ -381,3 +381,29 @@ def test_an_over_delivery_is_shown_as_surplus_with_fulfilment_capped(setup: Setu
         "1.0000",
         "15",
     )
+
+
+def test_the_leads_own_commitment_to_the_pool_is_answered_by_a_partnership_broker(
+    setup: Setup,
+) -> None:
+    # Given the lead (a) pledged 10 hours to the pool and reported a delivery
+    commitment_id = setup.pledge("a", value="10")
+    delivery_id = setup.deliver("a", commitment_id, quantity="10")
+    delivery = f"/commitments/{commitment_id}/deliveries/{delivery_id}"
+    # When the lead confirms its own delivery, Then it is refused: nobody answers for
+    # its own commitment
+    setup.refused(403, "forbidden", setup.partners["a"], f"{delivery}/confirm")
+    # And a partnership broker confirms it
+    body = outcome(setup.post(setup.broker, f"{delivery}/confirm"), 200)
+    assert setup.recorded(body) == ["DeliveryConfirmed", "Fulfilled"]
+    # When the lead proposes a revision, it does not consent to it itself either
+    path = f"/commitments/{commitment_id}/revisions"
+    ask = {"quantity": "1", "reason": "less time than hoped"}
+    revision = outcome(setup.post(setup.partners["a"], path, ask), 201)["result"]["revision_id"]
+    setup.refused(403, "forbidden", setup.partners["a"], f"{path}/{revision}/agree")
+    body = outcome(setup.post(setup.broker, f"{path}/{revision}/decline"), 200)
+    assert setup.recorded(body) == ["RevisionDeclined"]
+    # And a broker does not answer for a member's commitment to another organisation
+    other = setup.pledge("b", value="5", recipient=setup.orgs["c"])
+    done = setup.deliver("b", other, quantity="5")
+    setup.refused(403, "forbidden", setup.broker, f"/commitments/{other}/deliveries/{done}/confirm")

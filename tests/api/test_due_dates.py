@@ -116,3 +116,25 @@ def test_a_leaving_signatory_is_still_asked_to_sign_an_amendment(
     assert [(s["partnership_id"], s["kind"], s["text_hash"]) for s in box["to_sign"]] == [
         (pid, "amendment", text_hash)
     ]
+
+
+def test_a_leaving_member_and_its_fellows_still_read_each_others_contacts(
+    timed: tuple[Flask, Clock],
+) -> None:
+    # Given b gave notice (leaving until its exit), each organisation with a contact
+    flask_app, _clock = timed
+    setup = Setup(Auth(flask_app), flask_app.test_client())
+    setup.start(notice=30)
+    for key in ("a", "b"):
+        body = {"name": f"Clerk {key}", "email": f"clerk@{key}.example", "role": "clerk"}
+        path = f"/organisations/{setup.orgs[key]}/contacts"
+        assert setup.post(setup.auth.admin, path, body).status_code == 201
+    outcome(setup.post(setup.partners["b"], "./withdraw"), 200)
+    # Then a and b still read each other's contacts: b is a member until its exit date
+    for reader, owner in (("a", "b"), ("b", "a")):
+        response = setup.client.get(
+            f"/v1/organisations/{setup.orgs[owner]}/contacts?min_position={setup.head()}",
+            headers=setup.partners[reader].headers(),
+        )
+        assert response.status_code == 200, response.json
+        assert [c["name"] for c in response.json["items"]] == [f"Clerk {owner}"]

@@ -15,6 +15,8 @@ from tests.domain.test_commitment import GIVER, LEAD, RECIPIENT, acting, given_c
 
 PERIOD = {"start": "2027-01-01", "end": "2027-12-31"}
 
+DECIDED = "2027-06-02T10:00:00.000000Z"  # a settling decision, after the disputes
+
 
 def names(c: Commitment) -> list[str]:
     return [type(e).__name__ for e in c.collect_events()]
@@ -122,7 +124,7 @@ def test_a_decision_settles_a_disputed_correction(
     c.dispute_delivery("d1", acting(RECIPIENT), LEAD, meta())
     c.collect_events()
     # When a decision accepts or rejects it
-    c.settle_delivery(action, "d1", "decision-1", meta())
+    c.settle_delivery(action, "d1", "decision-1", meta(), DECIDED)
     # Then the correction applies (and fulfilment is re-evaluated) or is dropped
     events = c.collect_events()
     assert events[0].decision_id == "decision-1"  # type: ignore[attr-defined]
@@ -140,7 +142,7 @@ def test_a_decision_settles_a_disputed_delivery(action: str, after: str) -> None
     c.report_delivery("d1", Decimal(10), "2027-02-01", None, acting(GIVER), meta())
     c.dispute_delivery("d1", acting(RECIPIENT), LEAD, meta())
     c.collect_events()
-    c.settle_delivery(action, "d1", "decision-1", meta())
+    c.settle_delivery(action, "d1", "decision-1", meta(), DECIDED)
     assert c.deliveries["d1"]["status"] == after
     fulfilled = action == "accept_delivery"
     assert names(c) == ["DeliverySettled", *(["Fulfilled"] if fulfilled else [])]
@@ -149,17 +151,33 @@ def test_a_decision_settles_a_disputed_delivery(action: str, after: str) -> None
             correct(c, "5")
 
 
+def test_a_decision_taken_before_the_latest_dispute_does_not_settle_it() -> None:
+    # Given a correction to 4 disputed, a decision accepting it, then the committer's new
+    # correction (to 9) disputed again after the decision
+    c = given_delivered()
+    correct(c, "4")
+    c.dispute_delivery("d1", acting(RECIPIENT), LEAD, meta())
+    correct(c, "9")
+    later = {**meta(), "recorded_at": "2027-06-03T10:00:00.000000Z"}
+    c.dispute_delivery("d1", acting(RECIPIENT), LEAD, later)  # type: ignore[arg-type]
+    c.collect_events()
+    # When the decision of 2027-06-02 is applied, Then it settles nothing: it was about 4
+    with pytest.raises(RuleViolationError, match="disputed again after the decision"):
+        c.settle_delivery("accept_delivery", "d1", "decision-1", meta(), DECIDED)
+    assert c.collect_events() == [] and c.confirmed_total() == Decimal(10)
+
+
 def test_only_a_disputed_delivery_or_correction_is_settled() -> None:
     c = given_delivered()
     for action in ("accept_delivery", "reject_delivery"):
         with pytest.raises(RuleViolationError):
-            c.settle_delivery(action, "d1", "decision-1", meta())
+            c.settle_delivery(action, "d1", "decision-1", meta(), DECIDED)
     correct(c, "3")  # proposed, not yet disputed: the recipient's turn, not a decision's
     c.collect_events()
     with pytest.raises(RuleViolationError):
-        c.settle_delivery("accept_delivery", "d1", "decision-1", meta())
+        c.settle_delivery("accept_delivery", "d1", "decision-1", meta(), DECIDED)
     with pytest.raises(RuleViolationError):
-        c.settle_delivery("suspend", "d1", "decision-1", meta())
+        c.settle_delivery("suspend", "d1", "decision-1", meta(), DECIDED)
     assert c.collect_events() == []
 
 

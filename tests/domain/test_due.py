@@ -9,10 +9,11 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from collab.domain.envelope import Acting, Actor
+from collab.domain.errors import RuleViolationError
 from collab.domain.organisation import Organisation
 from collab.due import EXIT, MANDATE, REMEDY, DueItem, due_of
 from collab.visibility import ALL, Membership, membership_window
-from tests.domain.test_partnership import PID, A, B, C, agreed, given, meta
+from tests.domain.test_partnership import PID, A, B, C, agreed, broker, given, meta
 
 OID = uuid.uuid4()
 BROKER = str(uuid.uuid4())
@@ -88,3 +89,38 @@ def test_8_a_leaving_member_sees_the_whole_partnership_until_its_exit() -> None:
     p = given(*agreed(A, B, C), ("MemberGaveNotice", {"org_id": C, "exit_date": "2027-07-01"}))
     acting = Acting(Actor(str(uuid.uuid4()), "partner", C), C)
     assert p.check_active_member(acting).status == "leaving"
+
+
+def test_8_a_leaving_member_acts_only_before_its_exit_date_even_if_not_yet_recorded() -> None:
+    # Given C gave notice running out on 2027-07-01, and the processor has not run
+    notice = ("MemberGaveNotice", {"org_id": C, "exit_date": "2027-07-01"})
+    p = given(*agreed(A, B, C), notice)
+    c = Acting(Actor("c-partner", "partner", C), C)
+    # When C pledges or votes on the day before, Then it still may
+    p.note_pledge("c1", c, meta("2027-06-30"))
+    p.collect_events()
+    votes = {A: "for", B: "for", C: "for"}
+    subject = {"action": "other", "organisation": None, "summary": None}
+    p.record_decision("d1", "AG", subject, votes, broker_acting(), meta("2027-06-30"))
+    p.collect_events()
+    # When it acts on its exit date, Then it is refused, whether or not the exit is recorded
+    for act in (
+        lambda: p.note_pledge("c2", c, meta("2027-07-01")),
+        lambda: p.record_decision("d2", "AG", subject, votes, broker_acting(), meta("2027-07-01")),
+    ):
+        try:
+            act()
+        except RuleViolationError:
+            pass
+        else:
+            raise AssertionError("a member whose notice ran out acted")
+        assert p.collect_events() == []
+    # And the others decide without it: its weight no longer counts
+    result = p.record_decision(
+        "d3", "AG", subject, {A: "for", B: "for"}, broker_acting(), meta("2027-07-01")
+    )
+    assert (result["total_weight"], result["present_weight"]) == (2, 2)
+
+
+def broker_acting() -> Acting:
+    return broker()

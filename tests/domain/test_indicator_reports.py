@@ -39,6 +39,8 @@ INDICATOR = {
     "target": Decimal("120"),
 }
 
+LATE = "2035-01-01"  # reports are recorded once their periods have ended
+
 
 def indicator_set(indicator_id: str = "i1") -> Event:
     return "IndicatorSet", {"indicator": {**INDICATOR, "indicator_id": indicator_id}}
@@ -68,7 +70,7 @@ def legacy(actual: str, as_of: str, indicator_id: str = "i1") -> Event:
 
 
 def why(reason: str | None = "miscounted") -> Envelope:
-    return {**meta(), "reason": reason}  # type: ignore[typeddict-item]
+    return {**meta(LATE), "reason": reason}  # type: ignore[typeddict-item]
 
 
 def planned(*events: Event) -> Partnership:
@@ -88,7 +90,7 @@ BASE = len(agreed(A, B)) + 1  # the version of the IndicatorSet event
 
 def test_a_report_names_its_period_and_the_indicator_shows_the_latest_figure() -> None:
     p = planned()
-    number = p.report_result("i1", Decimal("30"), "2027-04-02", partner(B), meta(), quarter(1))
+    number = p.report_result("i1", Decimal("30"), "2027-04-02", partner(B), meta(LATE), quarter(1))
     [event] = p.collect_events()
     assert type(event).__name__ == "ResultReportedForPeriod"
     assert (event.period, event.as_of, event.actual) == (  # type: ignore[attr-defined]
@@ -108,14 +110,14 @@ def test_a_report_names_its_period_and_the_indicator_shows_the_latest_figure() -
 
 def test_without_a_period_a_report_is_for_the_day_it_was_measured() -> None:
     p = planned()
-    p.report_result("i1", Decimal("3"), "2027-05-31", broker(), meta())
+    p.report_result("i1", Decimal("3"), "2027-05-31", broker(), meta(LATE))
     [event] = p.collect_events()
     assert event.period == {"start": "2027-05-31", "end": "2027-05-31"}  # type: ignore[attr-defined]
 
 
 def test_three_quarters_reported_in_order_each_kept_as_its_own_event() -> None:
     p = planned(reported("30", quarter(1)), reported("41", quarter(2)))
-    p.report_result("i1", Decimal("52"), "2027-09-30", partner(A), meta(), quarter(3))
+    p.report_result("i1", Decimal("52"), "2027-09-30", partner(A), meta(LATE), quarter(3))
     assert then(p) == ["ResultReportedForPeriod"]
     assert (p.indicators["i1"].actual, p.indicators["i1"].reported_until) == (
         Decimal("52"),
@@ -130,7 +132,7 @@ def test_a_period_overlapping_one_reported_is_refused() -> None:
             p,
             RuleViolationError,
             lambda x=period: p.report_result(  # type: ignore[misc]
-                "i1", Decimal("1"), "2027-08-01", broker(), meta(), x
+                "i1", Decimal("1"), "2027-08-01", broker(), meta(LATE), x
             ),
         )
         assert "reported until 2027-06-30" in message
@@ -141,7 +143,7 @@ def test_a_figure_measured_before_its_period_begins_is_refused() -> None:
     message = refused(
         p,
         RuleViolationError,
-        lambda: p.report_result("i1", Decimal("1"), "2026-12-31", broker(), meta(), quarter(1)),
+        lambda: p.report_result("i1", Decimal("1"), "2026-12-31", broker(), meta(LATE), quarter(1)),
     )
     assert "on or after its period's start" in message
 
@@ -151,18 +153,18 @@ def test_only_reporters_report_and_only_on_known_indicators() -> None:
     refused(
         p,
         ForbiddenError,
-        lambda: p.report_result("i1", Decimal("1"), "2027-01-01", partner(C), meta()),
+        lambda: p.report_result("i1", Decimal("1"), "2027-01-01", partner(C), meta(LATE)),
     )
     refused(
         p,
         RuleViolationError,
-        lambda: p.report_result("nope", Decimal("1"), "2027-01-01", broker(), meta()),
+        lambda: p.report_result("nope", Decimal("1"), "2027-01-01", broker(), meta(LATE)),
     )
 
 
 def test_each_indicator_has_its_own_series() -> None:
     p = planned(indicator_set("i2"), reported("30", quarter(2)))
-    p.report_result("i2", Decimal("5"), "2027-03-31", broker(), meta(), quarter(1))
+    p.report_result("i2", Decimal("5"), "2027-03-31", broker(), meta(LATE), quarter(1))
     assert then(p) == ["ResultReportedForPeriod"]
 
 
@@ -188,7 +190,7 @@ def test_the_aggregate_keeps_a_constant_size_however_many_periods_are_reported()
         end = start
         if day > 28 * 12:
             break
-        p.report_result("i1", Decimal(day), end, broker(), meta(), Period(start=start, end=end))
+        p.report_result("i1", Decimal(day), end, broker(), meta(LATE), Period(start=start, end=end))
         sizes.append(len(json.dumps(record(p.indicators["i1"]), default=str)))
     assert max(sizes) - min(sizes) <= 6  # digits of the figure and the report number only
 
@@ -266,14 +268,14 @@ def test_a_report_recorded_before_periods_replays_as_a_report_of_its_single_day(
     refused(
         p,
         RuleViolationError,
-        lambda: p.report_result("i1", Decimal("1"), "2027-05-31", broker(), meta(), quarter(2)),
+        lambda: p.report_result("i1", Decimal("1"), "2027-05-31", broker(), meta(LATE), quarter(2)),
     )
     p.report_result(
         "i1",
         Decimal("9"),
         "2027-06-30",
         broker(),
-        meta(),
+        meta(LATE),
         Period(start="2027-06-01", end="2027-06-30"),
     )
     first = BASE + 1
@@ -307,9 +309,28 @@ def replayed(*events: Event) -> list[Any]:
                 originator_id=PID,
                 originator_version=version,
                 timestamp=cls.create_timestamp(),
-                meta=meta(),
+                meta=meta(LATE),
                 **fields,
                 **({"originator_topic": "x"} if name == "Initiated" else {}),
             )
         )
     return out
+
+
+def test_a_period_not_yet_over_is_refused_so_a_future_one_cannot_block_the_indicator() -> None:
+    p = planned()
+    today = meta("2027-06-01")
+    for period, as_of in (
+        (Period(start="2027-04-01", end="2027-06-30"), "2027-06-01"),  # the running quarter
+        (Period(start="2300-01-01", end="2300-03-31"), "2300-03-31"),  # far ahead
+    ):
+        message = refused(
+            p,
+            RuleViolationError,
+            lambda x=period, y=as_of: p.report_result(  # type: ignore[misc]
+                "i1", Decimal("1"), y, broker(), today, x
+            ),
+        )
+        assert "once it has ended" in message
+    p.report_result("i1", Decimal("1"), "2027-03-31", broker(), today, quarter(1))
+    assert then(p) == ["ResultReportedForPeriod"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from collab.domain.envelope import Acting, Actor
 from collab.domain.errors import ForbiddenError, RuleViolationError
+from collab.domain.terms import terms_hash
 from tests.domain.test_clld_rules import FOUR, lag_events
 from tests.domain.test_partnership import (
     BROKER,
@@ -21,6 +22,7 @@ from tests.domain.test_partnership import (
     meta,
     partner,
     refused,
+    terms,
     then,
 )
 
@@ -137,3 +139,53 @@ def test_a_broker_is_unassigned_by_a_steward_or_itself_never_the_last_without_a_
     # Without a lead, the last broker stays
     p = given(("Initiated", agreed(A)[0][1]))
     refused(p, RuleViolationError, lambda: p.unassign_broker(BROKER.id, broker(), meta()))
+
+
+def test_while_an_amendment_awaits_signatures_a_change_holds_under_both_limits() -> None:
+    # Given the LAG of FOUR in force under 49, and an amendment to a 40% limit proposed
+    # (public authorities hold 3 of 10: it holds already)
+    p = lag_with(decided(A))
+    lower = {**terms(2), "balance_limit": "40"}
+    p.propose_amendment(1, lower, terms_hash(lower), broker(), meta())
+    p.collect_events()
+    # When the public member's weight would give public authorities 5 of 12 (41.7%):
+    # within 49, over the 40 awaiting signatures: refused
+    message = refused(
+        p, RuleViolationError, lambda: p.change_membership(A, {"weight": 5}, "d1", broker(), meta())
+    )
+    assert "at most 40%" in message
+    # And 4 of 11 (36.4%) holds under both
+    p.change_membership(A, {"weight": 4}, "d1", broker(), meta())
+    assert then(p) == ["MembershipChanged"]
+
+
+def test_the_lead_is_taken_from_a_defaulting_lead_too_never_two_leads() -> None:
+    # Given A, the lead, declared defaulting, and a decision to make B the lead
+    breach = ("BreachNotified", {"org_id": A, "remedy_until": "2027-05-01"})
+    defaulting = (
+        "MemberDeclaredDefaulting",
+        {"org_id": A, "decision_id": "d0"},
+    )
+    decided_default = (
+        "DecisionRecorded",
+        {
+            "decision_id": "d0",
+            "body": "AG",
+            "subject": {"action": "declare_defaulting", "organisation": A, "summary": None},
+            "votes": {B: "for", C: "for"},
+            "result": {"passed": True},
+            "conflicts": [],
+        },
+    )
+    p = given(*agreed(A, B, C), breach, decided_default, defaulting, decided(B))
+    p.change_membership(B, {"roles": ["lead"]}, "d1", broker(), meta())
+    (event,) = p.collect_events()
+    assert event.previous_lead == A  # type: ignore[attr-defined]
+    assert [o for o, m in p.members.items() if "lead" in m.roles] == [B]
+
+
+def test_the_last_broker_stays_while_the_lead_is_leaving() -> None:
+    notice = ("MemberGaveNotice", {"org_id": A, "exit_date": "2027-08-01"})
+    p = given(*agreed(A, B), notice)
+    message = refused(p, RuleViolationError, lambda: p.unassign_broker(BROKER.id, broker(), meta()))
+    assert "no lead to steward it" in message

@@ -163,8 +163,11 @@ def balance(p: Json, members: dict[str, Json], versions: dict[int, Json]) -> Jso
         if m["status"] in ("active", "defaulting", "leaving"):
             group = "public_authority" if m["sector"] == "public" else m["interest_group"]
             weights[group] = weights.get(group, 0) + m["weight"]
-    current = p["in_force"] or p["pending"]
-    limit = Decimal(versions[current]["terms"].get("balance_limit", "49")) if current else 49
+    # the strictest of the texts in force and open for signature; before any, the latest
+    texts = [versions[n]["terms"] for n in (p["in_force"], p["pending"]) if n]
+    if not texts and versions:
+        texts = [versions[max(versions)]["terms"]]
+    limit = min((Decimal(t.get("balance_limit", "49")) for t in texts), default=Decimal(49))
     total = sum(weights.values())
     # shares in tenths of a percent summing to 1000: floors, then the largest remainders
     tenths = {g: w * 1000 // total if total else 0 for g, w in weights.items()}
