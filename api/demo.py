@@ -228,8 +228,9 @@ class Demo:
             self.by("municipality"),
             ReportDelivery(cash, quantity=Decimal("20000.00"), delivered_on="2027-02-01"),
         )
+        # The lead's own cash to the pool: a partnership broker confirms it, never the lead
         self.app.execute(
-            self.by("municipality"), ConfirmDelivery(cash, delivery_id=d.text("delivery_id"))
+            Context(self.broker), ConfirmDelivery(cash, delivery_id=d.text("delivery_id"))
         )
 
     def amend_and_withdraw(self, pid: str) -> None:

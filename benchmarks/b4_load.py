@@ -33,7 +33,7 @@ from collab.stores import StoreConfig
 
 TARGET = 0.5
 BATCH = 1000
-FIRST_DAY = date(1900, 1, 1)  # 1e5 reports end in 2173: within the date range
+FIRST_DAY = date(1700, 1, 1)  # 1e5 reports end in 1973: each period over before today
 
 
 def seed(app: Collab, events: int) -> UUID:

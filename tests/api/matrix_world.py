@@ -286,7 +286,7 @@ def active(world: World) -> None:
         brk,
         SetIndicator(pid, kind="output", name="Visits", unit="visit", baseline="0", target="12"),
     ).result["indicator_id"]
-    first = {"start": "2030-01-01", "end": "2030-03-31"}  # report R of I (issue 15 part 5)
+    first = {"start": "2024-10-01", "end": "2024-12-31"}  # report R of I (issue 15 part 5)
     world.ids["R"] = str(
         world.collab.execute(brk, ReportIndicator(pid, world.ids["I"], first, actual="3")).result[
             "report"
@@ -489,8 +489,9 @@ DAYS: list[str] = []
 
 
 def next_day() -> str:
-    """A day after every one reported before: reports of an indicator follow each other."""
-    DAYS.append((date(2031, 1, 1) + timedelta(days=len(DAYS))).isoformat())
+    """A day after every one reported before (and before the test clock's today): reports
+    of an indicator follow each other, each once its period has ended."""
+    DAYS.append((date(2025, 1, 1) + timedelta(days=len(DAYS))).isoformat())  # before today
     return DAYS[-1]
 
 

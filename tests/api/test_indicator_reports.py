@@ -14,9 +14,9 @@ from tests.api.conftest import Auth
 from tests.api.setup_partnership import Setup, active_partnership, command, outcome
 
 QUARTERS = (
-    ("2030-01-01", "2030-03-31"),
-    ("2030-04-01", "2030-06-30"),
-    ("2030-07-01", "2030-09-30"),
+    ("2029-01-01", "2029-03-31"),
+    ("2029-04-01", "2029-06-30"),
+    ("2029-07-01", "2029-09-30"),
 )
 
 
@@ -59,7 +59,7 @@ def test_three_quarters_reported_show_as_a_series_in_the_live_and_as_of_views(
     # When members report three quarters (the second measured after its end)
     first = outcome(setup.post(setup.partners["b"], path, report(1, "30")), 201)
     second = outcome(
-        setup.post(setup.partners["a"], path, report(2, "41", as_of="2030-07-05")), 201
+        setup.post(setup.partners["a"], path, report(2, "41", as_of="2029-07-05")), 201
     )
     third = outcome(setup.post(setup.broker, path, report(3, "52.5")), 201)
     # Then each is its own event, named by its number
@@ -73,16 +73,16 @@ def test_three_quarters_reported_show_as_a_series_in_the_live_and_as_of_views(
     # And the live view shows the series in period order, the latest figure as the actual
     live = view(setup)
     assert series(live, iid) == [
-        ("2030-01-01", "30", "2030-03-31", False),
-        ("2030-04-01", "41", "2030-07-05", False),
-        ("2030-07-01", "52.5", "2030-09-30", False),
+        ("2029-01-01", "30", "2029-03-31", False),
+        ("2029-04-01", "41", "2029-07-05", False),
+        ("2029-07-01", "52.5", "2029-09-30", False),
     ]
     [shown] = [i for i in live["indicators"] if i["indicator_id"] == iid]
-    assert (shown["actual"], shown["actual_as_of"]) == ("52.5", "2030-09-30")
+    assert (shown["actual"], shown["actual_as_of"]) == ("52.5", "2029-09-30")
     assert [r["report"] for r in shown["series"]] == numbers
     # And the view as of the second report shows two periods
     earlier = view(setup, as_of_position=second["position"])
-    assert [r[0] for r in series(earlier, iid)] == ["2030-01-01", "2030-04-01"]
+    assert [r[0] for r in series(earlier, iid)] == ["2029-01-01", "2029-04-01"]
 
 
 def test_a_correction_names_its_report_and_the_views_show_it_corrected(setup: Setup) -> None:
@@ -101,10 +101,10 @@ def test_a_correction_names_its_report_and_the_views_show_it_corrected(setup: Se
     history = setup.client.get(f"/v1{setup.url}/history", headers=setup.broker.headers()).json
     [entry] = [e for e in history["items"] if e["event_type"] == "ResultCorrected"]  # type: ignore[index]
     assert (entry["corrects_stream"], entry["corrects_version"]) == (setup.partnership_id, number)
-    assert series(view(setup), iid)[0] == ("2030-01-01", "33", "2030-03-31", True)
+    assert series(view(setup), iid)[0] == ("2029-01-01", "33", "2029-03-31", True)
     # And the view as of before the correction shows the figure as first reported
     before = view(setup, as_of_position=fixed["position"] - 1)
-    assert series(before, iid)[0] == ("2030-01-01", "30", "2030-03-31", False)
+    assert series(before, iid)[0] == ("2029-01-01", "30", "2029-03-31", False)
     # And the latest figure (quarter 2's) is untouched
     [shown] = [i for i in view(setup)["indicators"] if i["indicator_id"] == iid]
     assert shown["actual"] == "41"
@@ -120,7 +120,7 @@ def test_reports_are_refused_by_rule_authority_and_input_recording_nothing(
     setup.refused(409, "rule-violation", setup.partners["b"], path, report(2, "40"))
     setup.refused(409, "rule-violation", setup.partners["b"], path, report(1, "30"))
     # A figure measured before its period begins
-    setup.refused(409, "rule-violation", setup.broker, path, report(3, "1", as_of="2030-06-30"))
+    setup.refused(409, "rule-violation", setup.broker, path, report(3, "1", as_of="2029-06-30"))
     # An unknown indicator
     setup.refused(
         409,
@@ -137,11 +137,11 @@ def test_reports_are_refused_by_rule_authority_and_input_recording_nothing(
         report(3, 52),
         report(3, "1e3"),
         {"actual": "1"},
-        {**report(3, "1"), "period": {"start": "2030-09-30", "end": "2030-07-01"}},
-        {**report(3, "1"), "period": {"start": "2030-07-01"}},
-        {**report(3, "1"), "period": {"start": "2030-02-30", "end": "2030-09-30"}},
+        {**report(3, "1"), "period": {"start": "2029-09-30", "end": "2029-07-01"}},
+        {**report(3, "1"), "period": {"start": "2029-07-01"}},
+        {**report(3, "1"), "period": {"start": "2029-02-30", "end": "2029-09-30"}},
         {**report(3, "1"), "unexpected": True},
-        {**report(3, "1"), "as_of": "2030-9-30"},
+        {**report(3, "1"), "as_of": "2029-9-30"},
     ]
     for body in bad:
         setup.refused(422, "invalid-input", setup.broker, path, body)

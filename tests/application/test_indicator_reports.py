@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from collab.domain.envelope import Acting, make_envelope, utc_now
+from collab.domain.envelope import Acting, make_envelope
 from collab.domain.errors import InvalidInputError, RuleViolationError
 from collab.domain.partnership import Partnership
 from collab.governance.commands import SetIndicator
@@ -100,7 +100,7 @@ def test_two_writers_of_one_period_cannot_both_save(world: World) -> None:
     second: Partnership = world.app.repository.get(uuid.UUID(pid))
     broker = Acting(world.broker, None)
     meta = make_envelope(
-        broker, recorded_at=utc_now(), effective_date=None, reason=None, correlation_id="c"
+        broker, recorded_at=world.app.clock(), effective_date=None, reason=None, correlation_id="c"
     )
     # When both report the same quarter, each passing its own check
     first.report_result(iid, Decimal("1"), "2029-03-31", broker, meta, Q[1])  # type: ignore[arg-type]
@@ -119,7 +119,7 @@ def test_a_report_stored_before_periods_is_served_ordered_and_corrected(world: W
     p: Partnership = world.app.repository.get(uuid.UUID(pid))
     broker = Acting(world.broker, None)
     meta = make_envelope(
-        broker, recorded_at=utc_now(), effective_date=None, reason=None, correlation_id="c"
+        broker, recorded_at=world.app.clock(), effective_date=None, reason=None, correlation_id="c"
     )
     p._result_reported(iid, Decimal("6.5"), "2029-05-31", meta)
     world.app.save(p)
@@ -145,7 +145,7 @@ def test_a_snapshot_older_than_periods_is_completed_from_the_stream_on_load(
     p: Partnership = world.app.repository.get(uuid.UUID(pid))
     broker = Acting(world.broker, None)
     meta = make_envelope(
-        broker, recorded_at=utc_now(), effective_date=None, reason=None, correlation_id="c"
+        broker, recorded_at=world.app.clock(), effective_date=None, reason=None, correlation_id="c"
     )
     p._result_reported(iid, Decimal("6.5"), "2029-05-31", meta)
     world.app.save(p)
