@@ -213,6 +213,10 @@ def given_a_world(served: Served) -> Target:
         "actor_id": broker,
         "token_id": tokens[0]["token_id"],
         "position": str(w.position),
+        "broker_id": broker,  # a partnership broker of P (…/brokers/{broker_id}/unassign)
+        "revision_id": str(uuid.uuid4()),  # none awaits: the route refuses, never fails
+        "indicator_id": str(uuid.uuid4()),
+        "report": "1",
     }
     return Target(served, w, ids)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -81,6 +82,11 @@ def test_an_outsider_hammering_a_partnership_gets_only_404_and_moves_nothing(
         "delivery_id": w.deliver("b", cid, "10"),
         "organisation_id": w.orgs["b"],
         "hash": w.versions(pid)["items"][0]["text_hash"],
+        # ids the outsider cannot know or reach either way: any will do
+        "broker_id": str(uuid.uuid4()),
+        "revision_id": str(uuid.uuid4()),
+        "indicator_id": str(uuid.uuid4()),
+        "report": "1",
         **{f"org:{key}": w.org(key) for key in "abc"},
     }
     w.org("x")
