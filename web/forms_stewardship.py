@@ -22,6 +22,7 @@ from collab.domain import values as v
 from collab.domain.errors import NotFoundError
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_rules import IN_FORCE
+from collab.domain.partnership_values import Decision
 from collab.memberships.commands import TERMS, ChangeMembership, UnassignBroker
 from web.forms import handle
 from web.forms_agreement import (
@@ -72,12 +73,21 @@ class TermsForm(s.ChangeMembership):
         return {k: x for k, x in data.items() if k not in same}
 
 
+def waiting_changes(p: Partnership) -> list[tuple[str, Decision]]:
+    """Passed, unused decisions to change a member's terms, with their ids."""
+    return [
+        (d_id, d)
+        for d_id, d in p.decisions.items()
+        if d.action == "change_membership" and d.passed and not d.used and d.organisation
+    ]
+
+
 def decisions_on(p: Partnership, org_id: str) -> list[tuple[str, str]]:
-    """Passed, unused decisions to change this member's terms, as (id, what it says)."""
+    """Those about this member, as (id, what it says)."""
     return [
         (d_id, d.summary or _("Decision of %(body)s", body=d.body))
-        for d_id, d in p.decisions.items()
-        if d.action == "change_membership" and d.organisation == org_id and d.passed and not d.used
+        for d_id, d in waiting_changes(p)
+        if d.organisation == org_id
     ]
 
 
@@ -134,11 +144,10 @@ def stewardship_links(p: Partnership, base: str, names: Names) -> list[tuple[str
     broker it may unassign."""
     found = []
     if p.status in CHANGING:
-        for d_id, d in p.decisions.items():
-            if d.action == "change_membership" and d.passed and not d.used and d.organisation:
-                who = names("organisation", d.organisation) or d.organisation
-                address = f"{base}/members/{d.organisation}/terms?decision={d_id}"
-                found.append((address, _("Change the terms of %(who)s as decided", who=who)))
+        for d_id, d in waiting_changes(p):
+            who = names("organisation", str(d.organisation)) or str(d.organisation)
+            address = f"{base}/members/{d.organisation}/terms?decision={d_id}"
+            found.append((address, _("Change the terms of %(who)s as decided", who=who)))
     for broker in p.brokers:
         who = names("actor", broker) or broker
         found.append((f"{base}/brokers/{broker}/unassign", _("Unassign %(who)s", who=who)))
@@ -148,11 +157,7 @@ def stewardship_links(p: Partnership, base: str, names: Names) -> list[tuple[str
 def steward_names(p: Partnership) -> Names:
     """Names the links need: the brokers' (one read), and the organisations of decisions
     waiting to change terms (read only when there are any)."""
-    waiting = [
-        d.organisation
-        for d in p.decisions.values()
-        if d.action == "change_membership" and d.passed and not d.used and d.organisation
-    ]
+    waiting = [str(d.organisation) for _id, d in waiting_changes(p)]
     organisations = names_for(waiting).organisations if waiting else {}
     return Names(organisations, service().credentials.names_of(list(p.brokers)))
 

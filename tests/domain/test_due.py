@@ -101,12 +101,12 @@ def test_8_a_leaving_member_acts_only_before_its_exit_date_even_if_not_yet_recor
     p.collect_events()
     votes = {A: "for", B: "for", C: "for"}
     subject = {"action": "other", "organisation": None, "summary": None}
-    p.record_decision("d1", "AG", subject, votes, broker_acting(), meta("2027-06-30"))
+    p.record_decision("d1", "AG", subject, votes, broker(), meta("2027-06-30"))
     p.collect_events()
     # When it acts on its exit date, Then it is refused, whether or not the exit is recorded
     for act in (
         lambda: p.note_pledge("c2", c, meta("2027-07-01")),
-        lambda: p.record_decision("d2", "AG", subject, votes, broker_acting(), meta("2027-07-01")),
+        lambda: p.record_decision("d2", "AG", subject, votes, broker(), meta("2027-07-01")),
     ):
         try:
             act()
@@ -117,10 +117,6 @@ def test_8_a_leaving_member_acts_only_before_its_exit_date_even_if_not_yet_recor
         assert p.collect_events() == []
     # And the others decide without it: its weight no longer counts
     result = p.record_decision(
-        "d3", "AG", subject, {A: "for", B: "for"}, broker_acting(), meta("2027-07-01")
+        "d3", "AG", subject, {A: "for", B: "for"}, broker(), meta("2027-07-01")
     )
     assert (result["total_weight"], result["present_weight"]) == (2, 2)
-
-
-def broker_acting() -> Acting:
-    return broker()
