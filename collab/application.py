@@ -32,6 +32,7 @@ from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Actor, utc_now
 from collab.domain.errors import CollabError, NotFoundError, StaleVersionError
+from collab.domain.lineage import Lineage
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_values import VALUES, record
@@ -41,6 +42,7 @@ from collab.indicators.handlers import HANDLERS as INDICATORS
 from collab.memberships.handlers import HANDLERS as MEMBERSHIPS
 from collab.organisations.handlers import HANDLERS as ORGANISATIONS
 from collab.partnerships.handlers import HANDLERS as PARTNERSHIPS
+from collab.practices.handlers import HANDLERS as PRACTICES
 from collab.stores import StoreConfig, eventsourcing_env
 from collab.stores.base import CollabRecorder
 from collab.stores.streams import fold
@@ -59,6 +61,7 @@ HANDLERS: Handlers = {
     **INDICATORS,
     **MEMBERSHIPS,
     **DUE,
+    **PRACTICES,
 }
 
 
@@ -105,6 +108,7 @@ class Collab(Application[UUID]):
         Commitment: 100,
         Organisation: 100,
         ActorBinding: 100,
+        Lineage: 100,
     }
 
     def __init__(

@@ -80,6 +80,7 @@ DECISION_SUBJECTS = (
     "accept_delivery",
     "reject_delivery",
     "change_membership",
+    "publish_practice",
     "other",
 )
 MEMBER_SUBJECTS = (

@@ -396,6 +396,22 @@ class Partnership(Aggregate):
     def _practice_transferred(self, new_id: str, territory: Territory, meta: Envelope) -> None:
         self.related = [*self.related, Relation(new_id, "replicated_by", territory)]
 
+    def publish_practice(
+        self, practice_id: str, number: int, decision_id: str, acting: Acting, meta: Envelope
+    ) -> Decision:
+        """A practice's version published under a passed decision (DESIGN §8), by a
+        steward; the decision is used once. Returns it: what it publishes, to whom."""
+        self.check_steward(acting)
+        self.check_decision(decision_id, "publish_practice")
+        self._practice_published(practice_id, number, decision_id, meta)
+        return self.decisions[decision_id]
+
+    @event("PracticePublished")
+    def _practice_published(
+        self, practice_id: str, number: int, decision_id: str, meta: Envelope
+    ) -> None:
+        self.use_decision(decision_id)
+
     # -- memberships ---------------------------------------------------------------------
 
     def invite(self, membership: MembershipData, acting: Acting, meta: Envelope) -> None:
@@ -745,6 +761,8 @@ class Partnership(Aggregate):
             body,
             bool(result["passed"]),
             commitment=subject.get("commitment"),
+            publishes=tuple(subject.get("publishes", ())),
+            audience=subject.get("audience"),
             delivery=subject.get("delivery"),
             conflicts=tuple(conflicts),
             recorded_at=meta["recorded_at"],

@@ -38,6 +38,8 @@ class SubjectData(TypedDict):
     summary: str | None
     commitment: NotRequired[str]
     delivery: NotRequired[str]
+    publishes: NotRequired[list[str]]  # a practice's publishing: the figures it publishes
+    audience: NotRequired[str]  # and who reads it (DESIGN §8)
 
 
 class MilestoneData(TypedDict):
@@ -157,6 +159,12 @@ class Decision:
     delivery: str | None = None
     conflicts: tuple[str, ...] = ()  # members that declared a conflict of interest
     recorded_at: str | None = None  # when it was recorded (None: a snapshot older than it)
+    publishes: tuple[str, ...] = ()  # a practice's publishing: the figures it publishes
+    audience: str | None = None  # and who reads the practice
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "conflicts", tuple(self.conflicts))
+        object.__setattr__(self, "publishes", tuple(self.publishes))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from collab.domain import codes
+from collab.domain import codes, practice_terms
 from collab.domain import values as v
 from collab.domain.errors import InvalidInputError
 from collab.domain.partnership_rules import MEMBER_DECISIONS, TRANSITIONS
@@ -13,7 +13,8 @@ from collab.domain.partnership_values import SubjectData
 from collab.partnerships.commands import InviteMember, OnPartnership
 
 MAX_VOTES = 500
-SUBJECT_FIELDS = ("action", "organisation_id", "summary", "commitment_id", "delivery_id")
+SUBJECT_FIELDS: tuple[str, ...] = ("action", "organisation_id", "summary", "commitment_id")
+SUBJECT_FIELDS += ("delivery_id", "publishes", "audience")
 MAX_REMEDY_DAYS = 3650
 
 
@@ -27,6 +28,8 @@ class DecisionSubject:
     summary: str | None = None
     commitment_id: str | None = None
     delivery_id: str | None = None
+    publishes: tuple[str, ...] | None = None  # publish_practice: the figures it publishes
+    audience: str | None = None  # publish_practice: who reads the practice
 
     def __post_init__(self) -> None:
         v.choice(self.action, "subject.action", codes.DECISION_SUBJECTS)
@@ -34,6 +37,20 @@ class DecisionSubject:
         self.target("commitment_id", codes.DELIVERY_SUBJECTS)
         self.target("delivery_id", codes.DELIVERY_SUBJECTS)
         v.optional_text(self.summary, "subject.summary", max_length=v.LONG)
+        self.publication()
+
+    def publication(self) -> None:
+        """A practice's publishing decision lists the figures it publishes (the record's
+        own fields always) and its audience (DESIGN §8); no other decision names them."""
+        if self.action != "publish_practice":
+            for name in ("publishes", "audience"):
+                if getattr(self, name) is not None:
+                    raise InvalidInputError(f"subject.{name}", f"{self.action} names no {name}")
+            return
+        object.__setattr__(self, "publishes", practice_terms.figures(self.publishes or []))
+        audience = "signed_in" if self.audience is None else self.audience
+        v.choice(audience, "subject.audience", practice_terms.AUDIENCES)
+        object.__setattr__(self, "audience", audience)
 
     def target(self, name: str, actions: tuple[str, ...]) -> None:
         """An id the action names (required), or None when the action names no such thing."""
@@ -51,6 +68,9 @@ class DecisionSubject:
         if self.commitment_id is not None and self.delivery_id is not None:
             data["commitment"] = self.commitment_id
             data["delivery"] = self.delivery_id
+        if self.publishes is not None and self.audience is not None:
+            data["publishes"] = list(self.publishes)
+            data["audience"] = self.audience
         return data
 
 

@@ -1,0 +1,1 @@
+"""Use cases of the network of learning: practices, adoptions, learning exchanges."""
