@@ -68,6 +68,7 @@ def register(api: Api) -> None:
         memberships,
         organisations,
         partnerships,
+        practices,
         views,
     )
 
@@ -83,7 +84,7 @@ def register(api: Api) -> None:
         commitments,
     ):
         api.register_blueprint(module.blp)
-    for module in (views, events, audit):
+    for module in (practices, views, events, audit):
         api.register_blueprint(module.blp)
 
 

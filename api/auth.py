@@ -6,6 +6,7 @@ revoked or belongs to a disabled actor is not for its holder (perhaps a thief) t
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask, g, request
@@ -19,6 +20,12 @@ from collab.domain.errors import NotFoundError
 PUBLIC = ("/healthz", "/readyz", "/v1/openapi.json", "/v1/docs")
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="collab"'}
 DETAIL = "send Authorization: Bearer <token> with a valid token"
+# A practice (and the proofs of the positions it cites) may be read without a credential
+# where its publishing decision said "anyone" (DESIGN §8): the route decides, and answers
+# the same 401 as here for every other practice.
+OPEN_PRACTICE = re.compile(
+    r"^/v1/practices/[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(/proofs/[0-9]{1,16})?$"
+)
 
 
 def unauthenticated() -> ApiProblem:
@@ -30,6 +37,9 @@ def authenticate() -> None:
     if request.path.startswith(PUBLIC) or not request.path.startswith("/v1/"):
         return
     header = request.headers.get("Authorization", "")
+    if not header and request.method == "GET" and OPEN_PRACTICE.fullmatch(request.path):
+        g.actor = None  # anonymous: the route serves only a practice open to anyone
+        return
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthenticated()
@@ -50,6 +60,12 @@ def authenticate() -> None:
 
 def current_actor() -> Actor:
     actor: Actor = g.actor
+    return actor
+
+
+def optional_actor() -> Actor | None:
+    """The caller, or None on the one read open to anonymous callers (OPEN_PRACTICE)."""
+    actor: Actor | None = g.get("actor")
     return actor
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
+from api.demo_learning import SEVILLA, share
 from collab.actors.commands import EnrolActor
 from collab.actors.handlers import OPERATOR
 from collab.agreements.commands import (
@@ -288,6 +289,7 @@ def run_demo(app: Collab) -> str:
     demo.deliver(pid)
     demo.amend_and_withdraw(pid)
     new_id = demo.move_on(pid)
+    learned = share(demo, pid)
     p = app.get_partnership(demo.broker, pid)
     lines = [
         f"partnership {pid}: {p.title} — {p.status}, agreement version {p.in_force} in force",
@@ -303,5 +305,13 @@ def run_demo(app: Collab) -> str:
         quantity = f"{c.quantity['value']} {c.quantity['unit']}"
         lines.append(f"  {org}: {c.contribution_type} {quantity} — {c.status}")
     lines.append(f"practice transferred to {new_id} (territory {SECOND_TERRITORY['nuts']})")
+    lines.append(
+        f"practices published: {learned['care_rounds']} (to anyone), "
+        f"{learned['care_assistants']} (to signed-in readers)"
+    )
+    lines.append(
+        f"adapted in {SEVILLA['nuts']} by {learned['abroad']}: practice {learned['adaptation']}"
+    )
+    lines.append(f"learning exchange {learned['exchange']}: answered")
     lines.append(f"events recorded: {app.recorder.max_notification_id()}")
     return "\n".join(lines)

@@ -5,7 +5,9 @@ and its commitments' events inside the caller's window on it (a former member: u
 exit; an invited or declined organisation, or a broker under its mandate: the events of
 its own invitation); organisation and identifier events to everyone, except mandates (as
 `GET /v1/organisations/{id}/mandates` shows them); an actor's role and grant events to
-admins and to that actor.
+admins and to that actor; practices' and the lineage's events to every signed-in caller
+(DESIGN §8); a learning exchange's to those who see the content of the asking or the
+answering partnership.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from collab.application import Collab
 from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Actor, Envelope
+from collab.domain.exchange import Exchange
+from collab.domain.lineage import Lineage
 from collab.domain.organisation import IdentifierClaim, Organisation
 from collab.domain.partnership import Partnership
+from collab.domain.practice import Practice
 from collab.visibility import Viewer, Window
 from projections.history import public_data
 from projections.rows import js
@@ -49,7 +54,11 @@ KINDS: tuple[tuple[type[Aggregate], str], ...] = (
     (Organisation, "organisation"),
     (IdentifierClaim, "identifier"),
     (ActorBinding, "actor"),
+    (Practice, "practice"),
+    (Lineage, "lineage"),
+    (Exchange, "exchange"),
 )
+PUBLISHED = ("practice", "lineage")  # read by every signed-in caller (DESIGN §8)
 
 
 def stream_type(event: Any) -> str:
@@ -85,6 +94,7 @@ class Gate:
     tables: Tables
     windows: dict[str, Window] = field(default_factory=dict)
     partnership_of: dict[UUID, str] = field(default_factory=dict)
+    parties: dict[UUID, tuple[str, str]] = field(default_factory=dict)
 
     def sees(self, event: Any, position: int) -> bool:
         kind, actor = stream_type(event), self.viewer.actor
@@ -95,6 +105,11 @@ class Gate:
             return self.window_on(self.commitment_partnership(event)).reaches(position)
         if kind == "actor":
             return visibility.sees_actor(actor, str(event.originator_id))
+        if kind in PUBLISHED:
+            return visibility.sees_practice(actor, "signed_in")
+        if kind == "exchange":
+            asker, owner = self.exchange_parties(event)
+            return visibility.sees_exchange(self.window_on(asker), self.window_on(owner), position)
         if kind == "organisation" and type(event).__name__ in MANDATES:
             mandate = self.app.get_organisation(str(event.originator_id)).mandate(event.mandate_id)
             return mandate is not None and visibility.sees_mandate(
@@ -117,6 +132,19 @@ class Gate:
                 pledged = commitment.partnership_id
             self.partnership_of[cid] = str(pledged)
         return self.partnership_of[cid]
+
+    def exchange_parties(self, event: Any) -> tuple[str, str]:
+        """The asking and the answering partnership of an exchange's event."""
+        eid = event.originator_id
+        if eid not in self.parties:
+            asker = getattr(event, "asker", None)
+            if asker is None:
+                exchange = self.app.load(eid)
+                assert isinstance(exchange, Exchange)
+                self.parties[eid] = (exchange.asker, exchange.owner)
+            else:
+                self.parties[eid] = (str(asker), str(event.owner))
+        return self.parties[eid]
 
 
 def gate(conn: Connection, actor: Actor | None = None) -> Gate:

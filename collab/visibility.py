@@ -190,6 +190,20 @@ def sees_mandate(viewer: Viewer, mandate: Mandate, window_on: Callable[[str], Wi
     return False
 
 
+def sees_practice(actor: Actor | None, audience: str) -> bool:
+    """DESIGN §8: a published practice (its fields, figures and the leaves it cites) is
+    read by every signed-in actor, and without signing in where its decision said so."""
+    return actor is not None or audience == "anyone"
+
+
+def sees_exchange(asker: Window, owner: Window, point: int | None = None) -> bool:
+    """A learning exchange is seen by those who see the content of the asking or the
+    answering partnership: as it stands now (`point` None), or its event at `point`."""
+    if point is None:
+        return asker.current or owner.current
+    return asker.reaches(point) or owner.reaches(point)
+
+
 def sees_actor(actor: Actor, actor_id: str) -> bool:
     """Actors, their role and grant events, tokens: admins everyone's, others their own."""
     return actor.role == "admin" or actor.id == actor_id

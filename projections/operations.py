@@ -15,9 +15,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from projections.engine import mark
 from projections.follower import Follower
-from projections.history import HistoryProjection
-from projections.readside import ReadSide
-from projections.state import StateProjection
+from projections.readside import ReadSide, view_projections
 from projections.tables import Tables, define
 
 REBUILD_BATCH = 5000
@@ -76,7 +74,7 @@ def rebuild(read: ReadSide, progress: Callable[[int, int], None] | None = None) 
     fresh = define(tables_prefix(read.tables) + "new_", indexes=False)
     engine = read.writer
     drop(engine, fresh)
-    follower = Follower(read.app, engine, fresh, [StateProjection(fresh), HistoryProjection(fresh)])
+    follower = Follower(read.app, engine, fresh, view_projections(fresh))
     follower.batch = REBUILD_BATCH  # fewer, larger transactions while nobody reads them
     follower.setup()
     # One pass to the head as it was at the start, batch by batch; what arrives meanwhile

@@ -18,8 +18,15 @@ from collab.stores import StoreConfig
 from projections.engine import read_engine
 from projections.follower import Follower, Projection
 from projections.history import HistoryProjection
+from projections.learning import PracticeProjection
 from projections.state import StateProjection
 from projections.tables import Tables, define
+
+
+def view_projections(tables: Tables) -> list[Projection]:
+    """The projections that write the view tables (rebuilt together, in this order: the
+    history's rows are in place before the practices' in one batch)."""
+    return [StateProjection(tables), HistoryProjection(tables), PracticeProjection(tables)]
 
 
 class ReadSide:
@@ -41,7 +48,7 @@ class ReadSide:
         self.readers = self.writer if config.kind == "memory" else read_engine(config)
         # `consumers`: others fed in the same batch transaction as the views (the Merkle
         # log's leaves: one commit per command in embedded mode).
-        views: list[Projection] = [StateProjection(self.tables), HistoryProjection(self.tables)]
+        views = view_projections(self.tables)
         self.follower = Follower(app, self.writer, self.tables, [*views, *consumers])
         self.rebuilt_on_start: list[str] = []
 

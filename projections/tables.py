@@ -42,6 +42,10 @@ class Tables:
     organisations: Table
     history: Table
     field_history: Table
+    practices: Table
+    practice_versions: Table
+    adoptions: Table
+    exchanges: Table
     indexes: tuple[Index, ...]  # secondary indexes; () for a rebuild's fresh tables
 
     def views(self) -> list[Table]:
@@ -68,6 +72,9 @@ def define(prefix: str = "rm_", *, indexes: bool = True) -> Tables:
             ("commitments_partnership", tables.commitments, ("partnership_id",)),
             ("commitments_organisation", tables.commitments, ("organisation_id",)),
             ("deliveries_status", tables.deliveries, ("status",)),
+            ("practices_partnership", tables.practices, ("partnership_id",)),
+            ("adoptions_practice", tables.adoptions, ("practice_id",)),
+            ("exchanges_practice", tables.exchanges, ("practice_id",)),
             # series.series_rows: an indicator's latest reports, and how many it has.
             (
                 "indicator_reports_indicator",
@@ -302,4 +309,74 @@ def _define(m: MetaData, p: str) -> Tables:
             text("event_type"),
             text("value"),
         ),
+        **practice_tables(m, p),
     )
+
+
+def practice_tables(m: MetaData, p: str) -> dict[str, Table]:
+    """The network of learning (projections/practices.py): practices, each version's own
+    fields and figures (JSON) at its publishing position, adoptions, exchanges."""
+    return {
+        "practices": _t(
+            m,
+            f"{p}practices",
+            key("practice_id"),
+            text("partnership_id"),
+            Column("current", Integer),
+            text("status"),
+            text("withdrawn_reason"),
+            text("audience"),
+            text("adapted_from"),
+            text("title"),
+            text("territory"),  # JSON: country, nuts, lau, kind (the current version's)
+            text("themes"),  # JSON list
+            Column("evidence_level", Integer),
+            Column("first_position", BigInteger),  # the list's order
+            Column("position", BigInteger),  # the current version's publishing position
+            text("published_at"),
+            Column("version", Integer),
+        ),
+        "practice_versions": _t(
+            m,
+            f"{p}practice_versions",
+            key("practice_id"),
+            Column("number", Integer, primary_key=True),
+            text("decision_id"),
+            text("audience"),
+            text("content"),  # JSON: the record's own fields
+            text("figures"),  # JSON: as the event carries them
+            Column("position", BigInteger),
+            text("published_at"),
+        ),
+        "adoptions": _t(
+            m,
+            f"{p}adoptions",
+            key("adoption_id"),
+            text("practice_id"),
+            Column("practice_version", Integer),
+            text("source"),
+            text("adopter"),
+            text("relation"),
+            text("territory"),  # JSON
+            text("why"),
+            text("changes"),
+            Column("position", BigInteger),
+            text("recorded_at"),
+        ),
+        "exchanges": _t(
+            m,
+            f"{p}exchanges",
+            key("exchange_id"),
+            text("practice_id"),
+            text("owner"),
+            text("asker"),
+            text("question"),
+            text("status"),
+            text("answer"),
+            text("decline_reason"),
+            Column("position", BigInteger),  # where it was asked: the lists' order
+            text("asked_at"),
+            text("answered_at"),
+            Column("version", Integer),
+        ),
+    }

@@ -38,7 +38,7 @@ from collab.agreements.commands import (
     SignAgreement,
 )
 from collab.commands import Outcome
-from collab.domain import codes
+from collab.domain import codes, practice_terms
 from collab.domain import values as v
 from collab.domain.envelope import Acting
 from collab.domain.errors import ForbiddenError, NotFoundError
@@ -50,6 +50,7 @@ from projections.queries import list_organisations
 from projections.views import partnership_view
 from web.forms import handle, index_of
 from web.frame import pages, views_reached
+from web.labels import label
 from web.names import Names, names_for
 
 blp = pages("forms_agreement")
@@ -278,6 +279,8 @@ def choices() -> dict[str, Any]:  # template context: lists of (code, label)
         "strategies": [(c, strategies[c]) for c in codes.MOVING_ON_STRATEGIES],
         "votes": [(c, votes[c]) for c in codes.VOTES],
         "subjects": [(c, decided[c]) for c in codes.DECISION_SUBJECTS],
+        "figures": [(c, label(c, "figure")) for c in practice_terms.FIGURES],
+        "audiences": [(c, label(c, "audience")) for c in practice_terms.AUDIENCES],
     }
 
 
@@ -296,6 +299,7 @@ def subjects() -> dict[str, str]:
         "accept_delivery": _("Settle a disputed delivery: it counts"),
         "reject_delivery": _("Settle a disputed delivery: it does not count"),
         "change_membership": _("Change a member's terms (weight, roles, group, signatory)"),
+        "publish_practice": _("Publish a practice (what the partnership learned)"),
         "other": _("Something else"),
     }
 

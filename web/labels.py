@@ -39,6 +39,7 @@ def labels() -> Table:
         **partnership_labels(),
         **commitment_labels(),
         **governance_labels(),
+        **practice_labels(),
         "org_type": org_type_labels(),
         "field": field_labels(),
         "turn": turn_labels(),
@@ -216,6 +217,7 @@ def governance_labels() -> Table:
             "accept_delivery": pgettext("decision", "accept a disputed delivery"),
             "reject_delivery": pgettext("decision", "reject a disputed delivery"),
             "change_membership": pgettext("decision", "change the terms of"),
+            "publish_practice": pgettext("decision", "publish a practice"),
             "other": pgettext("decision", "other"),
         },
         "vote": {
@@ -233,6 +235,76 @@ def governance_labels() -> Table:
             "reached": pgettext("milestone_status", "reached"),
             "missed": pgettext("milestone_status", "missed"),
             "dropped": pgettext("milestone_status", "dropped"),
+        },
+    }
+
+
+def practice_labels() -> Table:
+    """The network of learning's closed vocabularies (collab/domain/practice_terms.py)."""
+    return {
+        "theme": {
+            "social_inclusion": pgettext("theme", "social inclusion"),
+            "employment_skills": pgettext("theme", "employment and skills"),
+            "health_care": pgettext("theme", "health and care"),
+            "ageing": pgettext("theme", "ageing"),
+            "children_youth": pgettext("theme", "children and youth"),
+            "education": pgettext("theme", "education"),
+            "housing": pgettext("theme", "housing"),
+            "food_agriculture": pgettext("theme", "food and agriculture"),
+            "mobility": pgettext("theme", "mobility"),
+            "energy_climate": pgettext("theme", "energy and climate"),
+            "environment": pgettext("theme", "environment"),
+            "culture_heritage": pgettext("theme", "culture and heritage"),
+            "digital": pgettext("theme", "digital"),
+            "local_economy": pgettext("theme", "local economy"),
+            "tourism": pgettext("theme", "tourism"),
+            "migration_integration": pgettext("theme", "migration and integration"),
+            "gender_equality": pgettext("theme", "gender equality"),
+            "community_services": pgettext("theme", "community services"),
+            "participation_governance": pgettext("theme", "participation and governance"),
+        },
+        "territory_kind": {
+            "rural": pgettext("territory_kind", "rural"),
+            "remote_rural": pgettext("territory_kind", "remote rural"),
+            "peri_urban": pgettext("territory_kind", "peri-urban"),
+            "urban": pgettext("territory_kind", "urban"),
+            "coastal": pgettext("territory_kind", "coastal"),
+            "mountain": pgettext("territory_kind", "mountain"),
+            "island": pgettext("territory_kind", "island"),
+            "cross_border": pgettext("territory_kind", "cross-border"),
+        },
+        "sector_mix": {
+            "public_only": pgettext("sector_mix", "public only"),
+            "civil_society_only": pgettext("sector_mix", "civil society only"),
+            "private_only": pgettext("sector_mix", "private only"),
+            "public_civil_society": pgettext("sector_mix", "public and civil society"),
+            "public_private": pgettext("sector_mix", "public and private"),
+            "civil_society_private": pgettext("sector_mix", "civil society and private"),
+            "public_civil_society_private": pgettext(
+                "sector_mix", "public, civil society and private"
+            ),
+        },
+        "figure": {
+            "sector_mix": pgettext("figure", "sector mix of the partners"),
+            "resources": pgettext("figure", "resources committed and delivered"),
+            "outcomes": pgettext("figure", "outcomes (indicators and their actuals)"),
+        },
+        "audience": {
+            "signed_in": pgettext("audience", "everyone signed in"),
+            "anyone": pgettext("audience", "anyone, without signing in"),
+        },
+        "adoption": {
+            "adopts": pgettext("adoption", "adopts"),
+            "adapts": pgettext("adoption", "adapts"),
+        },
+        "practice_status": {
+            "published": pgettext("practice_status", "published"),
+            "withdrawn": pgettext("practice_status", "withdrawn"),
+        },
+        "exchange_status": {
+            "asked": pgettext("exchange_status", "asked"),
+            "answered": pgettext("exchange_status", "answered"),
+            "declined": pgettext("exchange_status", "declined"),
         },
     }
 
@@ -296,6 +368,14 @@ def event_labels() -> dict[str, str]:
         "PartnershipRelated": pgettext("event_type", "Partnership related"),
         "Pledged": pgettext("event_type", "Pledged"),
         "PracticeTransferred": pgettext("event_type", "Practice transferred"),
+        "PracticePublished": pgettext("event_type", "Practice published"),
+        "Published": pgettext("event_type", "Practice published"),
+        "VersionPublished": pgettext("event_type", "New version of a practice published"),
+        "LineageStarted": pgettext("event_type", "Lineage of practices started"),
+        "PracticeAdopted": pgettext("event_type", "Practice adopted"),
+        "ExchangeRequested": pgettext("event_type", "Question asked"),
+        "ExchangeAnswered": pgettext("event_type", "Question answered"),
+        "ExchangeDeclined": pgettext("event_type", "Question declined"),
         "Registered": pgettext("event_type", "Organisation registered"),
         "Released": pgettext("event_type", "Commitment released"),
         "ResultReported": pgettext("event_type", "Result reported"),

@@ -91,6 +91,9 @@ DOMAIN = (
     N_("the member is not a signatory"),
     N_("this person has a passphrase already; an admin issues it"),
     N_("the request could not be completed"),
+    N_("only the partnership that published the practice may do this"),
+    N_("only the practice's partnership answers its exchanges"),
+    N_("only the partnership that was asked may do this"),
     N_("the database is unavailable; retry shortly"),
     N_("unknown cursor"),
 )
@@ -168,6 +171,19 @@ RULES = (
     N_("a period is reported once it has ended, with a figure measured by then"),
     N_("the delivery was disputed again after the decision: a new decision settles it"),
     N_("the lead's own commitment to the pool is answered by a partnership broker"),
+    N_("a practice is changed only by the partnership that published it"),
+    N_("the practice is withdrawn"),
+    N_("a practice is published by a partnership with members"),
+    N_("a partnership does not adopt its own practice"),
+    N_(
+        "the practice descends from this partnership's own: adopting it would "
+        "close a cycle in the lineage"
+    ),
+    N_("this partnership has already adopted the practice"),
+    N_("a practice's versions keep the practice it adapts"),
+    N_("the contact is a role at a member organisation in standing"),
+    N_("a practice adapts one its partnership has adopted"),
+    N_("a partnership asks its questions of another's practice"),
 )
 
 # The domain's reasons for refusing an input (422s, after the field's name).
@@ -229,6 +245,12 @@ INPUT = (
     N_("is not a calendar date"),
     N_("is not a valid RFC 3339 UTC time"),
     N_("is not a log position (0, 1, 2 …)"),
+    N_("withdrawing a practice states its reason"),
+    N_("names a role, not an address"),
+    N_("must name at most 5 themes"),
+    N_("an adaptation says what it changed"),
+    N_("a practice adopted as it is changes nothing"),
+    N_("must be ISO 639 codes like 'pt'"),
 )
 
 Translate = Callable[[re.Match[str]], str]
@@ -240,6 +262,8 @@ NOT_FOUND: dict[str, Callable[[str], str]] = {
     "mandate": lambda key: _("no mandate %(id)s", id=key),
     "actor": lambda key: _("no actor %(id)s", id=key),
     "contact": lambda key: _("no contact %(id)s", id=key),
+    "practice": lambda key: _("no practice %(id)s", id=key),
+    "exchange": lambda key: _("no exchange %(id)s", id=key),
 }
 SENTENCES = re.compile(r"(?<=\.) (?=[A-Z])")  # a field's messages, as web/forms.py joins them
 # An input problem ("terms.period.end: must not be before the start"), or a command's
@@ -458,7 +482,8 @@ def value_patterns() -> list[tuple[str, Translate]]:
     """The domain's refusals naming an id, a number or the values allowed."""
     return [
         (
-            r"no (?P<kind>partnership|organisation|commitment|mandate|actor|contact) "
+            r"no (?P<kind>partnership|organisation|commitment|mandate|actor|contact|practice"
+            r"|exchange) "
             r"(?P<id>\S+)",
             lambda m: NOT_FOUND[m["kind"]](m["id"]),
         ),
@@ -529,6 +554,37 @@ def limit_patterns() -> list[tuple[str, Translate]]:
     ]
 
 
+def practice_patterns() -> list[tuple[str, Translate]]:
+    """The network of learning's refusals carrying a value (DESIGN §8)."""
+    return [
+        (
+            r"the exchange is already (?P<status>\w+)",
+            lambda m: _(
+                "the exchange is already %(status)s",
+                status=label(m["status"], "exchange_status"),
+            ),
+        ),
+        (
+            r"must be a list of at most (?P<max>\d+) texts",
+            lambda m: _("must be a list of at most %(max)s texts", max=m["max"]),
+        ),
+        (
+            r"must be a list of (?P<min>\d+) to (?P<max>\d+) items",
+            lambda m: _("must be a list of %(min)s to %(max)s items", min=m["min"], max=m["max"]),
+        ),
+        (
+            r"(?P<code>.+) is not an SDG target like '3\.8'",
+            lambda m: _("%(code)s is not an SDG target like '3.8'", code=m["code"]),
+        ),
+        (
+            r"(?P<action>\w+) names no (?P<what>publishes|audience)",
+            lambda m: _(
+                "%(action)s names no figures or audience", action=label(m["action"], "decision")
+            ),
+        ),
+    ]
+
+
 # Messages carrying values: the pattern of marshmallow's (or the domain's) English text,
 # and the same message with the values through gettext.
 PATTERNS: tuple[tuple[re.Pattern[str], Translate], ...] = tuple(
@@ -539,6 +595,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Translate], ...] = tuple(
         *decision_patterns(),
         *value_patterns(),
         *limit_patterns(),
+        *practice_patterns(),
     )
 )
 

@@ -46,7 +46,10 @@ class FeedEvent(ma.Schema):
     stream = fields.String(required=True)
     stream_type = fields.String(
         required=True,
-        metadata={"description": "partnership, commitment, organisation, identifier or actor"},
+        metadata={
+            "description": "partnership, commitment, organisation, identifier, actor, "
+            "practice, lineage or exchange"
+        },
     )
     stream_version = fields.Integer(required=True)
     envelope = fields.Nested(EventEnvelope, required=True)

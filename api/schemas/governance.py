@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from api.schemas.common import Choice, CommandBody, Date, Decimal, Int, Strict, Text, Uuid
-from collab.domain import codes
+from collab.domain import codes, practice_terms
 from collab.domain import values as v
 
 
@@ -27,6 +27,19 @@ class DecisionSubject(Strict):
     delivery_id = Uuid(
         allow_none=True,
         metadata={"description": "the disputed delivery a settlement names"},
+    )
+    publishes = fields.List(
+        Choice(practice_terms.FIGURES),
+        allow_none=True,
+        metadata={
+            "description": "publish_practice: the figures computed from the ledger it "
+            "publishes besides the practice's own fields (DESIGN §8)"
+        },
+    )
+    audience = Choice(
+        practice_terms.AUDIENCES,
+        allow_none=True,
+        metadata={"description": "publish_practice: who reads the practice (default signed_in)"},
     )
 
 

@@ -1,9 +1,12 @@
 """Lineage: which partnership took up which practice, across generations (DESIGN §8).
 
-One aggregate holds every adoption, so that two adoptions recorded at once are ordered by
-its version (optimistic concurrency) and no pair of them can close a cycle between them:
-the graph of partnerships (an edge from a practice's partnership to the one that adopted
-it) stays acyclic. Adoptions are few; the aggregate is snapshotted like the others.
+A practice's line is fixed when it is published: the practice it adapts (`adapted_from`),
+that one's, and so on, each published by a partnership. An adoption records that line's
+partnerships (`ancestry`, nearest first) and is refused when the adopter is among them:
+taking up a descendant of one's own practice would close a cycle in that line. The line
+being fixed, the rule needs no other state; one aggregate holds every adoption so that a
+partnership adopts a practice once, even when two requests race (optimistic concurrency
+orders them). Adoptions are few; the aggregate is snapshotted like the others.
 """
 
 from __future__ import annotations
@@ -21,27 +24,15 @@ Record = dict[str, Any]
 
 
 class Lineage(Aggregate):
-    """Every adoption recorded: by adoption id, and the sources each partnership took up."""
+    """Every adoption recorded, by adoption id."""
 
     @event("LineageStarted")
     def __init__(self, meta: Envelope) -> None:
         self.adoptions: dict[str, Record] = {}
-        self.sources: dict[str, list[str]] = {}  # adopter partnership -> source partnerships
 
     @classmethod
     def create_id(cls, **_: Any) -> UUID:
         return LINEAGE_ID
-
-    def ancestors(self, partnership_id: str) -> set[str]:
-        """Every partnership whose practice reached this one, through any generation."""
-        found: set[str] = set()
-        todo = [partnership_id]
-        while todo:
-            for source in self.sources.get(todo.pop(), []):
-                if source not in found:
-                    found.add(source)
-                    todo.append(source)
-        return found
 
     def adopted(self, partnership_id: str, practice_id: str) -> bool:
         return any(
@@ -50,14 +41,15 @@ class Lineage(Aggregate):
         )
 
     def adopt(self, adoption: Record, meta: Envelope) -> None:
-        """Record that a partnership adopts or adapts a practice; a cycle is refused."""
-        adopter, source = adoption["adopter"], adoption["source"]
-        if adopter == source:
+        """Record that a partnership adopts or adapts a practice; a cycle is refused.
+        `adoption["ancestry"]`: the partnerships of the practice's line, nearest first."""
+        adopter, ancestry = adoption["adopter"], adoption["ancestry"]
+        if adopter == adoption["source"]:
             raise RuleViolationError("a partnership does not adopt its own practice")
-        if adopter in self.ancestors(source):
+        if adopter in ancestry:
             raise RuleViolationError(
                 "the practice descends from this partnership's own: adopting it would "
-                "close a cycle in the lineage"
+                "close a cycle in its lineage"
             )
         if self.adopted(adopter, adoption["practice_id"]):
             raise RuleViolationError("this partnership has already adopted the practice")
@@ -66,5 +58,3 @@ class Lineage(Aggregate):
     @event("PracticeAdopted")
     def _adopted(self, adoption: Record, meta: Envelope) -> None:
         self.adoptions[adoption["adoption_id"]] = adoption
-        adopter = adoption["adopter"]
-        self.sources[adopter] = [*self.sources.get(adopter, []), adoption["source"]]

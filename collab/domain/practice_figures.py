@@ -34,21 +34,27 @@ def cite(stream: object, version: int) -> dict[str, Any]:
 
 def names(event: Any, organisation: str) -> bool:
     """Whether a partnership event is about this organisation's membership."""
-    if getattr(event, "org_id", None) == organisation:
-        return True
+    return getattr(event, "org_id", None) == organisation or invites(event, organisation)
+
+
+def invites(event: Any, organisation: str) -> bool:
+    """Whether a partnership event states this organisation's membership (its sector)."""
     membership = getattr(event, "membership", None)
     return isinstance(membership, Mapping) and membership.get("organisation") == organisation
 
 
 def sector_mix(p: Partnership, events: list[Any]) -> Figure:
-    """Members in standing by sector, and the latest event about each one's membership."""
+    """Members in standing by sector; for each, the event stating its membership (the
+    sector) and the latest event about it (its standing)."""
     standing = {o: m for o, m in p.members.items() if m.status in STANDING}
     counts = {s: sum(1 for m in standing.values() if m.sector == s) for s in SECTORS}
     rests_on = []
     for organisation in sorted(standing):
         about = [e.originator_version for e in events if names(e, organisation)]
+        stated = [e.originator_version for e in events if invites(e, organisation)]
         # A lead named when the partnership was initiated has no later event of its own.
         rests_on.append(cite(p.id, max(about, default=1)))
+        rests_on.append(cite(p.id, max(stated, default=1)))
     return {
         "bucket": bucket(m.sector for m in standing.values()),
         "members": counts,

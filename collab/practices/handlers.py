@@ -125,10 +125,21 @@ def adopt_practice(tx: Tx, c: AdoptPractice) -> Result:
         "territory": c.territory,
         "why": c.why,
         "changes": c.changes,
+        "ancestry": ancestry(tx, practice),
     }
     lineage.adopt(adoption, meta)
     tx.save(lineage)
     return {"adoption_id": adoption_id, "practice_id": str(practice.id)}
+
+
+def ancestry(tx: Tx, practice: Practice) -> list[str]:
+    """The partnerships of a practice's line, nearest first: its own, then those of the
+    practices it adapts (fixed at each one's publishing, so the line has no cycle)."""
+    found = [practice.partnership_id]
+    while practice.adapted_from is not None:
+        practice = tx.get(Practice, practice.adapted_from)
+        found.append(practice.partnership_id)
+    return found
 
 
 @handles(AskPractice)

@@ -80,8 +80,10 @@ from collab.partnerships.commands import (
     JoinPartnership,
     WithdrawMembership,
 )
+from collab.practices.commands import AskPractice, PublishPractice
 from collab.stores import StoreConfig
 from collab.visibility import Ties
+from projections.practices import practice_view
 from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth, Caller, make_app, organisation_body
 from tests.api.setup_partnership import command
 from tests.application.world import terms
@@ -477,6 +479,103 @@ def sealed(world: World) -> Ids:
     return {"position": str(next(n.id for n in stored if n.originator_id == pid))}
 
 
+# -- practices: P's and Q's, published by their decisions (DESIGN §8) ---------------------
+
+FIGURES = ["sector_mix", "resources", "outcomes"]
+
+
+def practice_fields(contact: str) -> dict[str, Any]:
+    """A practice record whose contact is a role at organisation `contact`'s id ("{org:a}")."""
+    return {
+        "title": "Care rounds by the parish",
+        "need": {"statement": "Elders alone miss care", "assessment": "A survey of 212 homes"},
+        "territory": {"country": "PT", "nuts": "PT1C2", "kind": "rural"},
+        "target_group": "People over 75 living alone",
+        "themes": ["ageing"],
+        "approach": "Weekly visits",
+        "languages": ["pt"],
+        "licence": "CC-BY-4.0",
+        "contact": {"role": "Care coordinator", "organisation_id": contact},
+        "evidence": {"level": 2, "basis": "Visits before and after"},
+    }
+
+
+def publishing(world: World, pid: str, by: str) -> str:
+    """A passed decision of `pid` to publish a practice (every figure, to signed-in readers),
+    every member in standing voting for."""
+    subject = {"action": "publish_practice", "publishes": FIGURES, "audience": "signed_in"}
+    members = world.collab.get_partnership(world.as_("admin").actor, pid).members
+    votes = {org: "for" for org, m in members.items() if m.standing}
+    out = world.collab.execute(
+        world.as_(by), RecordDecision(pid, body="General assembly", subject=subject, votes=votes)
+    )
+    return str(out.result["decision_id"])
+
+
+def fresh_publishing(world: World) -> Ids:
+    """P's passed decision to publish a practice: the one a call publishes under."""
+    return {"decision": publishing(world, world.ids["P"], "brk")}
+
+
+def fresh_practice(world: World) -> Ids:
+    """A practice P's broker published, a checkpoint over it, and a position it cites."""
+    pid = world.ids["P"]
+    decision = publishing(world, pid, "brk")
+    fields = practice_fields(world.ids["org:a"])
+    out = world.collab.execute(world.as_("brk"), PublishPractice(pid, decision, fields))
+    world.service.audit.sealer.seal()
+    practice_id = str(out.result["practice_id"])
+    return {"practice_id": practice_id, "position": cited_by(world, practice_id)}
+
+
+def fresh_version(world: World) -> Ids:
+    return {**fresh_practice(world), **fresh_publishing(world)}
+
+
+def cited_by(world: World, practice_id: str) -> str:
+    """The position of the first event of P a practice's figures cite."""
+    read = world.service.read
+    with read.reader() as conn:
+        view = practice_view(conn, read.tables, practice_id)
+    assert view is not None
+    return str(view["figures"]["sector_mix"]["rests_on"][0]["position"])
+
+
+def foreign_in_force(world: World) -> str:
+    """Q (x's partnership: X its lead, and Y) in force, once per cast."""
+    q = world.ids["Q"]
+    if world.collab.get_partnership(world.as_("admin").actor, q).status == "scoping":
+        y = world.register()
+        world.callers["y"] = Auth(world.app).actor("partner", y)
+        invite = InviteMember(q, organisation_id=y, roles=["implementer"], weight=1)
+        world.collab.execute(world.as_("x"), invite)
+        world.collab.execute(world.as_("y"), JoinPartnership(q))
+        drafted = world.collab.execute(world.as_("x"), DraftVersion(q, terms=terms()))
+        world.collab.execute(world.as_("x"), OpenForSignature(q, agreement_version=1))
+        for key in ("x", "y"):
+            sign = SignAgreement(q, text_hash=drafted.result["text_hash"])
+            world.collab.execute(world.as_(key), sign)
+    return q
+
+
+def fresh_foreign_practice(world: World) -> Ids:
+    """A practice of Q (X its lead): one P may adopt or ask about."""
+    q = foreign_in_force(world)
+    decision = publishing(world, q, "x")
+    fields = practice_fields(world.ids["org:x"])
+    out = world.collab.execute(world.as_("x"), PublishPractice(q, decision, fields))
+    return {"practice_id": str(out.result["practice_id"])}
+
+
+def fresh_exchange(world: World) -> Ids:
+    """P (its broker) asks a question about Q's practice: P's and Q's exchange."""
+    practice = fresh_foreign_practice(world)
+    out = world.collab.execute(
+        world.as_("brk"), AskPractice(world.ids["P"], practice["practice_id"], "How?")
+    )
+    return {**practice, "exchange_id": str(out.result["exchange_id"])}
+
+
 # -- the operations: how each documented endpoint is called --------------------------------
 
 
@@ -515,6 +614,9 @@ class Op:
     fresh: Fresh | None = None
     keeps: bool = False
     query: dict[str, str] | None = None
+    # The partnership that acts is named in the body, not the path (publish, adopt, ask):
+    # its visibility and authority are asked when the command is built, after the schema.
+    body_target: bool = False
 
     @property
     def on_partnership(self) -> bool:
@@ -554,6 +656,16 @@ PLEDGE = {
 INDICATOR = {"kind": "outcome", "name": "Elders", "unit": "person", "baseline": "0", "target": "9"}
 ADMISSION = {"decision_id": "{decision}", "organisation_id": "{admitted}", "roles": ["funder"]}
 DELIVERED = {"quantity": "12", "delivered_on": "2030-01-15"}
+
+
+PR, EX = "/v1/practices/{practice_id}", "/v1/exchanges/{exchange_id}"
+ADOPTION = {
+    "partnership_id": "{P}",
+    "relation": "adapts",
+    "territory": {"country": "ES", "kind": "rural"},
+    "why": "Our elders too",
+    "changes": "A cooperative runs it",
+}
 
 
 def decided(action: str) -> dict[str, Any]:
@@ -683,6 +795,29 @@ OPERATIONS: dict[str, Op] = {
     "audit.consistency": Op(GET, "/v1/audit/proofs/consistency", fresh=sealed,
                             query={"from_size": "1"}),
     "audit.export": Op(GET, "/v1/audit/export", fresh=sealed),
+    "pr.list": Op(GET, "/v1/practices"),
+    "pr.vocabularies": Op(GET, "/v1/practices/vocabularies"),
+    "pr.publish": Op(POST, "/v1/practices", {"partnership_id": "{P}", "decision_id": "{decision}",
+                                             "practice": practice_fields("{org:a}")},
+                     fresh=fresh_publishing, keeps=True, body_target=True),
+    "pr.show": Op(GET, PR, fresh=fresh_practice),
+    "pr.proof": Op(GET, PR + "/proofs/{position}", fresh=fresh_practice),
+    "pr.lineage": Op(GET, PR + "/lineage", fresh=fresh_practice),
+    "pr.version": Op(POST, PR + "/versions", {"decision_id": "{decision}",
+                                              "practice": practice_fields("{org:a}")},
+                     fresh=fresh_version, keeps=True),
+    "pr.withdraw": Op(POST, PR + "/withdraw", {"reason": "outdated"}, fresh=fresh_practice,
+                      keeps=True),
+    "pr.adopt": Op(POST, PR + "/adoptions", ADOPTION, fresh=fresh_foreign_practice, keeps=True,
+                   body_target=True),
+    "pr.exchanges": Op(GET, PR + "/exchanges", fresh=fresh_exchange),
+    "pr.ask": Op(POST, PR + "/exchanges", {"partnership_id": "{P}", "question": "How?"},
+                 fresh=fresh_foreign_practice, keeps=True, body_target=True),
+    "ex.show": Op(GET, EX, fresh=fresh_exchange),
+    "ex.answer": Op(POST, EX + "/answer", {"answer": "Thus"}, fresh=fresh_exchange, keeps=True),
+    "ex.decline": Op(POST, EX + "/decline", {"reason": "busy"}, fresh=fresh_exchange,
+                     keeps=True),
+    "p.exchanges": Op(GET, P + "/exchanges", fresh=fresh_exchange),
 }
 # fmt: on
 
@@ -710,7 +845,7 @@ def send(world: World, op: Op, caller: str, ids: Ids, *, malformed: bool = False
         query = {**filled(op.query or {}, ids), **({"unexpected": "1"} if malformed else {})}
         return client.open(path, method=op.method, query_string=query, headers=headers)
     body = filled(op.body() if callable(op.body) else op.body, ids)
-    if caller in ACTS_FOR and op.on_partnership:
+    if caller in ACTS_FOR and (op.on_partnership or op.body_target):
         body["on_behalf_of"] = ids[f"org:{ACTS_FOR[caller]}"]
     payload = {"unexpected": True} if malformed else body
     return client.open(path, method=op.method, json=payload, headers=headers)

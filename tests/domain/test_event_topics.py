@@ -13,8 +13,11 @@ from eventsourcing.utils import resolve_topic
 
 from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
+from collab.domain.exchange import Exchange
+from collab.domain.lineage import Lineage
 from collab.domain.organisation import IdentifierClaim, Organisation
 from collab.domain.partnership import Partnership
+from collab.domain.practice import Practice
 
 P = "collab.domain.partnership"
 # Topics an earlier shape of the partnership aggregate wrote (a chain of mixins, one module
@@ -83,6 +86,17 @@ PINNED = {
     f"{P}:Partnership.ResultCorrected",
     # issue 15: notice, and effects the due-date processor records (invariant 8)
     *(f"{P}:Partnership.{n}" for n in ("MemberGaveNotice", "MemberExited", "RemedyPeriodEnded")),
+    f"{P}:Partnership.PracticePublished",  # issue 16: a practice's version, by decision
+    # issue 16: the network of learning (DESIGN §8)
+    *(
+        f"collab.domain.practice:Practice.{n}"
+        for n in ("Published", "VersionPublished", "Withdrawn")
+    ),
+    *(f"collab.domain.lineage:Lineage.{n}" for n in ("LineageStarted", "PracticeAdopted")),
+    *(
+        f"collab.domain.exchange:Exchange.{n}"
+        for n in ("ExchangeRequested", "ExchangeAnswered", "ExchangeDeclined")
+    ),
     *(
         f"collab.domain.commitment:Commitment.{n}"
         for n in (
@@ -143,7 +157,16 @@ def test_every_event_topic_the_domain_writes_is_pinned() -> None:
     topics = set().union(
         *(
             written_topics(a)
-            for a in (Partnership, Commitment, Organisation, IdentifierClaim, ActorBinding)
+            for a in (
+                Partnership,
+                Commitment,
+                Organisation,
+                IdentifierClaim,
+                ActorBinding,
+                Practice,
+                Lineage,
+                Exchange,
+            )
         )
     )
     assert topics == PINNED

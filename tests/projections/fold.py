@@ -199,6 +199,9 @@ class PartnershipFold:
             "delivery_id": d["subject"].get("delivery"),
         }
 
+    def on_PracticePublished(self, d: Json, e: Raw) -> None:
+        self.decisions[d["decision_id"]]["used"] = True  # a decision publishes once
+
     def transition(self, d: Json, status: str) -> None:
         self.decisions[d["decision_id"]]["used"] = True
         self.p["status"] = status

@@ -32,7 +32,7 @@ def demo(app: Collab, read: ReadSide) -> list[Raw]:
     """Given `collab demo` and a few more commands, and the read side caught up."""
     run_demo(app)
     raws = raw_events(app)
-    pid, other = partnerships(raws)
+    pid, other = partnerships(raws)[:2]  # Mértola and its replica (a third adapts)
     # The cooperative gave 60 days' notice: on its exit date the processor records the exit
     later(app, 60)
     assert [o.result["kind"] for o in process_due(app, pid)] == ["exit"]
@@ -51,7 +51,7 @@ def test_every_partnership_view_equals_the_independent_fold(
 def assert_views_equal_the_fold(read: ReadSide, raws: list[Raw]) -> None:
     pids = sorted(partnerships(raws))
     # When every partnership view is read, Then there is one per partnership in the log
-    assert partnership_ids(read) == pids and len(pids) == 2
+    assert partnership_ids(read) == pids and len(pids) >= 2
     with read.reader() as conn:
         for pid in pids:
             # And each holds, field by field, what the independent fold says
@@ -73,7 +73,7 @@ def test_views_equal_the_fold_after_a_longer_life_in_small_batches(
 
 def test_the_demo_reaches_every_part_of_the_view(read: ReadSide, demo: list[Raw]) -> None:
     # Then the scenario is rich enough for the comparison above to mean something
-    first, second = partnerships(demo)
+    first, second = partnerships(demo)[:2]
     with read.reader() as conn:
         view = partnership_view(conn, read.tables, first)
         lineage = partnership_view(conn, read.tables, second)
@@ -91,8 +91,11 @@ def test_history_has_every_event_of_the_partnership_and_its_commitments(
     read: ReadSide, demo: list[Raw]
 ) -> None:
     pid = partnerships(demo)[0]
+    # (its commitments' streams and its practices' streams are its own)
     streams = {pid} | {
-        e.stream for e in demo if e.name == "Pledged" and e.data["partnership_id"] == pid
+        e.stream
+        for e in demo
+        if e.name in ("Pledged", "Published") and e.data["partnership_id"] == pid
     }
     expected = [e for e in demo if e.stream in streams]
     # When the partnership's history is read

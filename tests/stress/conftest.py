@@ -217,6 +217,9 @@ def given_a_world(served: Served) -> Target:
         "revision_id": str(uuid.uuid4()),  # none awaits: the route refuses, never fails
         "indicator_id": str(uuid.uuid4()),
         "report": "1",
+        # no practice nor exchange here: their routes refuse an unknown one (404), never fail
+        "practice_id": str(uuid.uuid4()),
+        "exchange_id": str(uuid.uuid4()),
     }
     return Target(served, w, ids)
 

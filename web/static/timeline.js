@@ -3,7 +3,8 @@
  * Without JavaScript the controls stay hidden and a <noscript> note points to the export and
  * verify.py. Outside a secure context (plain HTTP off loopback) WebCrypto is absent: the
  * controls stay hidden and a note says that proofs need HTTPS. Otherwise a control fetches
- * /proofs/<position> (same origin, the session's cookie), has verify.js check all of it, and
+ * /proofs/<position> (or the box's data-url: a practice's cited position, same origin, the
+ * session's cookie if any), has verify.js check all of it, and
  * says the outcome in the page's language, with the words the page carries (#proof-words).
  */
 "use strict";
@@ -30,10 +31,12 @@
     result.className = `proof-result proof-${SHADES[outcome] || "bad"}`;
   }
 
-  async function fetched(position) {
+  async function fetched(box) {
+    const position = box.dataset.position;
     let response;
     try {
-      response = await fetch(`/proofs/${encodeURIComponent(position)}`, {
+      const where = box.dataset.url || `/proofs/${encodeURIComponent(position)}`;
+      response = await fetch(where, {
         credentials: "same-origin",
         cache: "no-store",
         headers: { Accept: "application/json" },
@@ -58,7 +61,7 @@
     box.dataset.busy = "yes";
     show(result, "checking");
     try {
-      const found = await Proof.verifyProof(await fetched(box.dataset.position), box.dataset);
+      const found = await Proof.verifyProof(await fetched(box), box.dataset);
       show(result, "included", { size: String(found.size), key: found.keyIds.join(", ") });
     } catch (error) {
       const known = error instanceof Proof.ProofFailure;

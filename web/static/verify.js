@@ -378,7 +378,7 @@
   }
 
   /** Checks a proof answer for the event `expected` ({position, stream, version}, as the
-   * page shows it); what it proves ({origin, size, keyIds, leaf}), or a ProofFailure. */
+   * page shows it; entryOnly "yes": the answer carries no stored event); what it proves ({origin, size, keyIds, leaf}), or a ProofFailure. */
   async function verifyProof(answer, expected) {
     if (!isObject(answer) || !Array.isArray(answer.keys)) fail("format", "not a proof answer");
     const keys = [];
@@ -405,7 +405,9 @@
     if (why) {
       fail(why.code, `inclusion proof does not verify in a tree of size ${cp.size}: ${why.reason}`);
     }
-    await storedEvent(answer.event, entry);
+    // A practice's reader gets the leaf entry and the writer signature, never the event's
+    // bytes (DESIGN §8: publishing reveals nothing else of the partnership).
+    if (expected.entryOnly !== "yes") await storedEvent(answer.event, entry);
     await writerSignature(answer.signature, entry, keys, cp.origin);
     return { origin: cp.origin, size: cp.size, keyIds: cp.keyIds, leaf: bundle.leaf };
   }

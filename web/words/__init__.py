@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from web.words import agreement, commitment, governance, partnership, register
+from web.words import agreement, commitment, governance, partnership, practice, register
 from web.words.fields import field_value as field_value
 from web.words.sentence import Lookup as Lookup
 from web.words.sentence import Named as Named
@@ -34,6 +34,7 @@ PHRASES: dict[str, Phrase] = {
     **governance.PHRASES,
     **commitment.PHRASES,
     **register.PHRASES,
+    **practice.PHRASES,
 }
 EVENT_TYPES = tuple(sorted(PHRASES))
 
