@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.auth import optional_actor
 from api.authority import before_body
 from api.errors import ApiProblem, Unavailable
 from api.http import Blueprint, Body, Reply, decode_cursor, encode_cursor, run, wait_for_views
@@ -27,7 +28,7 @@ from api.practice_access import (
 from api.schemas import practices as s
 from api.schemas.audit import InclusionBundle
 from api.schemas.common import CommandBody, Outcome, ReadOptions
-from api.seen import path_content, read
+from api.seen import POSITION_RE, path_content, read
 from api.service import service
 from collab.audit.log import NotSealedYet
 from collab.domain import practice_terms
@@ -56,8 +57,10 @@ EXCHANGE = "/exchanges/<exchange_id>"
 
 
 def offset_of(cursor: str | None) -> int:
+    """The offset a cursor of this list names: ASCII digits, at most 16 of them (as the
+    store's integers take them); anything else is a cursor it never gave."""
     raw = decode_cursor(cursor)
-    if raw and not raw.isdigit():
+    if raw and not POSITION_RE.fullmatch(raw):
         raise ApiProblem(422, "invalid-input", "unknown cursor", errors={"cursor": ["invalid"]})
     return int(raw or 0)
 
@@ -96,8 +99,9 @@ def vocabularies() -> dict[str, object]:
 def show(query: Body, practice_id: str) -> dict[str, object]:
     """A practice's latest version (or `version`), each cited event's position and leaf."""
     wait_for_views(query.pop("min_position", None))
-    number = query.get("version")
-    view = read(lambda c, t: practice_view(c, t, v.identifier(practice_id, "practice_id"), number))
+    number, pid = query.get("version"), v.identifier(practice_id, "practice_id")
+    anyone = optional_actor() is None  # without sign-in: versions published to anyone only
+    view = read(lambda c, t: practice_view(c, t, pid, number, anyone_only=anyone))
     if view is None:
         raise NotFoundError(f"no version {number} of practice {practice_id}")
     return with_leaves(view)
@@ -110,7 +114,8 @@ def show(query: Body, practice_id: str) -> dict[str, object]:
 def proof(query: Body, practice_id: str, position: int) -> dict[str, object]:
     """The inclusion proof of an event the practice cites or records; 404 for any other."""
     svc = service()
-    cited = read(lambda c, t: practice_positions(c, t, v.identifier(practice_id, "practice_id")))
+    pid, anyone = v.identifier(practice_id, "practice_id"), optional_actor() is None
+    cited = read(lambda c, t: practice_positions(c, t, pid, anyone_only=anyone))
     if position not in cited:
         raise NotFoundError(f"practice {practice_id} cites no event at position {position}")
     try:

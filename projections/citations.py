@@ -62,12 +62,22 @@ def positions(
     return found
 
 
-def practice_positions(conn: Connection, t: Tables, practice_id: str) -> set[int]:
+def practice_positions(
+    conn: Connection, t: Tables, practice_id: str, *, anyone_only: bool = False
+) -> set[int]:
     """The log positions a practice reveals: those its versions' figures cite, and its own
-    events. Nothing else of its partnership."""
+    events. Nothing else of its partnership. `anyone_only`: those of the versions published
+    to anyone (and their own publishing events), for a reader without sign-in."""
     v, h = t.practice_versions, t.history
+    query = select(v.c.figures, v.c.position).where(v.c.practice_id == practice_id)
+    if anyone_only:
+        query = query.where(v.c.audience == "anyone")
     keys: list[tuple[str, int]] = []
-    for figures in conn.execute(select(v.c.figures).where(v.c.practice_id == practice_id)):
-        keys += citations_in(json.loads(figures[0]))
+    published: set[int] = set()
+    for figures, position in conn.execute(query):
+        keys += citations_in(json.loads(figures))
+        published.add(position)
+    if anyone_only:
+        return set(positions(conn, t, keys).values()) | published
     own = conn.execute(select(h.c.position).where(h.c.stream_id == practice_id)).scalars()
     return set(positions(conn, t, keys).values()) | set(own)

@@ -66,15 +66,24 @@ def practice_list(
 
 
 def practice_view(
-    conn: Connection, t: Tables, practice_id: str, number: int | None = None
+    conn: Connection,
+    t: Tables,
+    practice_id: str,
+    number: int | None = None,
+    *,
+    anyone_only: bool = False,
 ) -> Json | None:
     """One version of a practice (default the current one) with its figures' positions,
-    or None (unknown practice or version)."""
+    or None (unknown practice or version). `anyone_only`: only the versions whose own
+    decision published them to anyone (what a reader without sign-in may see)."""
     head = practice_row(conn, t, practice_id)
     if head is None:
         return None
     v = t.practice_versions
-    rows = conn.execute(select(v).where(v.c.practice_id == practice_id).order_by(v.c.number)).all()
+    query = select(v).where(v.c.practice_id == practice_id)
+    if anyone_only:
+        query = query.where(v.c.audience == "anyone")
+    rows = conn.execute(query.order_by(v.c.number)).all()
     chosen = next((r for r in rows if r.number == (number or head.current)), None)
     if chosen is None:
         return None

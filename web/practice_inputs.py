@@ -12,6 +12,7 @@ from typing import Any
 import marshmallow as ma
 
 from api.schemas import practices as s
+from web.forms import index_of
 
 COMMAS = re.compile(r"[,;\s]+")
 SPARE_LESSONS = 2
@@ -70,7 +71,7 @@ def filled_from(content: Mapping[str, Any]) -> dict[str, str]:
 def lesson_rows(form: Mapping[str, str]) -> range:
     marker, written = "practice.did_not_work.", [-1]
     for name, value in form.items():
-        index = name[len(marker) :].split(".", 1)[0]
-        if name.startswith(marker) and index.isascii() and index.isdigit() and value.strip():
-            written.append(int(index))
+        index = index_of(name[len(marker) :].split(".", 1)[0])  # as the form runner reads it
+        if name.startswith(marker) and index is not None and value.strip():
+            written.append(index)
     return range(max(written) + 1 + SPARE_LESSONS)

@@ -18,6 +18,7 @@ from flask import request
 from flask.typing import ResponseReturnValue
 
 from api.schemas import practices as s
+from api.seen import POSITION_RE
 from api.service import service
 from collab.audit.log import NotSealedYet
 from collab.domain import values as v
@@ -39,7 +40,8 @@ def practice_list() -> str:
     a visitor; newest first, a page at a time."""
     views_reached()
     query = query_of(s.PracticeQuery())
-    offset = int(request.args.get("offset", "0")) if request.args.get("offset", "").isdigit() else 0
+    raw = request.args.get("offset", "")
+    offset = int(raw) if POSITION_RE.fullmatch(raw) else 0  # ASCII digits the store takes
     chosen = {"partnership_id": query.get("partnership_id"), "status": query.get("status")}
     items = reads.listed(**chosen, offset=offset, limit=LISTED)
     more = len(items) == LISTED

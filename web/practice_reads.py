@@ -38,7 +38,8 @@ def to_sign_in() -> Response:
 def practice(practice_id: str, number: int | None = None) -> dict[str, Any] | None:
     """The practice (a version of it) as this person may read it: a 404 for an unknown id
     or version; None for a visitor the practice is not published to (who is to sign in)."""
-    found = read(lambda conn, t: pr.practice_view(conn, t, practice_id, number))
+    anyone = not signed_in()  # a visitor: versions published to anyone only
+    found = read(lambda conn, t: pr.practice_view(conn, t, practice_id, number, anyone_only=anyone))
     actor = g.get("actor") if signed_in() else None
     if found is None or not sees_practice(actor, str(found["audience"])):
         if not signed_in():
@@ -95,12 +96,25 @@ def exchanges_on(view: Mapping[str, Any]) -> list[dict[str, Any]]:
 def cites(practice_id: str, position: int) -> bool:
     """Whether the practice reveals this position: cited by a version's figures, or its
     own event."""
-    return position in read(lambda conn, t: pr.practice_positions(conn, t, practice_id))
+    anyone = not signed_in()
+    return position in read(
+        lambda conn, t: pr.practice_positions(conn, t, practice_id, anyone_only=anyone)
+    )
 
 
 def lineage(practice_id: str) -> dict[str, Any]:
+    """The practice's lineage; for a visitor, of the other practices in it (its ancestors,
+    the adopters' own) only those published to anyone: the adoptions stay, as the
+    practice's page tells them."""
     found: dict[str, Any] = read(lambda conn, t: pr.lineage_of(conn, t, practice_id))
-    return found
+    if signed_in():
+        return found
+
+    def readable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [x for x in items if sees_practice(None, str(x["audience"]))]
+
+    adoptions = [{**a, "practices": readable(a["practices"])} for a in found["adoptions"]]
+    return {**found, "ancestors": readable(found["ancestors"]), "adoptions": adoptions}
 
 
 def listed(
@@ -129,5 +143,14 @@ def listed(
 
 
 def exchanges_with(partnership_id: str) -> list[dict[str, Any]]:
-    """The exchanges a partnership asked or was asked (for a page that shows its content)."""
-    return read(lambda conn, t: pr.exchanges_of(conn, t, [partnership_id]))
+    """The exchanges a partnership asked or was asked that the person sees (`sees_exchange`:
+    a former member's page of the partnership shows none, as the API's list)."""
+    who = viewer()
+
+    def ask(conn: Connection, t: Tables) -> list[dict[str, Any]]:
+        about = pr.exchanges_of(conn, t, [partnership_id])
+        ids = sorted({p for e in about for p in (e["asker"], e["owner"])})
+        found = windows(conn, t, who, ids)
+        return [e for e in about if sees_exchange(found.of(e["asker"]), found.of(e["owner"]))]
+
+    return read(ask)

@@ -49,7 +49,7 @@ class Lineage(Aggregate):
         if adopter in ancestry:
             raise RuleViolationError(
                 "the practice descends from this partnership's own: adopting it would "
-                "close a cycle in its lineage"
+                "close a cycle in the lineage"
             )
         if self.adopted(adopter, adoption["practice_id"]):
             raise RuleViolationError("this partnership has already adopted the practice")
