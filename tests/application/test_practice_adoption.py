@@ -3,7 +3,7 @@ exchanges (DESIGN §8), on every store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from uuid import UUID, uuid4
 
 import pytest
@@ -22,8 +22,6 @@ from collab.practices.commands import (
     DeclineExchange,
     PublishPractice,
 )
-from collab.stores import StoreConfig
-from tests.application.conftest import fixed_clock
 from tests.application.practices import (
     ES_TERRITORY,
     adopt,
@@ -34,8 +32,10 @@ from tests.application.practices import (
     publish,
     publishing_decision,
 )
-from tests.application.test_concurrency import Gate, race, streams
+from tests.application.test_concurrency import Gate, race, rival, streams
 from tests.application.world import World
+
+__all__ = ["rival"]  # the fixture, shared
 
 
 def lineage(world: World) -> Lineage:
@@ -113,17 +113,6 @@ def test_an_adaptation_names_a_practice_its_partnership_adopted(world: World) ->
     command = PublishPractice(other, decision, fields, adapted_from=first)
     # Then it is refused
     world.refused(RuleViolationError, lambda: world.app.execute(world.as_broker(), command))
-
-
-@pytest.fixture
-def rival(store_config: StoreConfig, app: Collab) -> Iterator[Collab]:
-    """A second process on the same store (the same instance for the memory store)."""
-    if store_config.kind == "memory":
-        yield app
-        return
-    other = Collab(store_config, clock=fixed_clock)
-    yield other
-    other.close()
 
 
 @pytest.mark.parametrize("started", [False, True], ids=["first_adoption", "lineage_exists"])
