@@ -164,7 +164,11 @@ def stewards(p: Partnership) -> bool:
 @blp.app_template_global()
 def practice_publishing(view: Mapping[str, Any]) -> list[tuple[str, str]]:
     """For the partnership page: "Publish a practice" for each passed decision waiting."""
-    if "members" not in view:
+    decided = (
+        d["action"] == "publish_practice" and d["passed"] and not d["used"]
+        for d in view.get("decisions", [])
+    )
+    if "members" not in view or not any(decided):  # the view says first: most pages
         return []
     p = recorded(view["partnership_id"])
     if not stewards(p):

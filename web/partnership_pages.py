@@ -34,6 +34,7 @@ from web.balance import members_by_sector
 from web.change_pages import commitment_chart
 from web.frame import page, pages, views_reached
 from web.names import Names, ids_in, names_for
+from web.practice_reads import learning_in
 from web.turns import turn_views
 
 blp = pages("partnerships")
@@ -130,13 +131,31 @@ def live_or_as_of(pid: str, position: int | None) -> tuple[dict[str, Any], dict[
     return view, {"position": at, "recorded_at": recorded_at(at) if at else None}
 
 
+def live_with_learning(pid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The live view and, where the person sees its content, the partnership's practices
+    and exchanges, on one read-model connection."""
+    who = viewer()
+
+    def ask(conn: Connection, t: Tables) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        view = view_for(conn, t, who, pid, at_cut)
+        return view, learning_in(conn, t, who, pid) if "members" in view else None
+
+    return read(ask)
+
+
 @blp.route("/partnerships/<partnership_id>", methods=["GET"])
 def partnership_page(partnership_id: str) -> str:
     """A partnership as the person may see it: live, or as of a log position or a time."""
     views_reached()
     pid = v.identifier(partnership_id, "partnership_id")
     window_on(pid)  # before the query is looked at: a 404 tells nothing of it
-    view, as_of = live_or_as_of(pid, as_of_asked())
+    position = as_of_asked()
+    learned = None  # its practices and exchanges: on the live page only
+    if position is None:
+        view, learned = live_with_learning(pid)
+        as_of = None
+    else:
+        view, as_of = live_or_as_of(pid, position)
     for invitation in [view.get("invitation"), *view.get("invitations", [])]:
         if invitation is not None and isinstance(invitation["roles"], str):
             invitation["roles"] = json.loads(invitation["roles"])
@@ -152,4 +171,5 @@ def partnership_page(partnership_id: str) -> str:
         as_of=as_of,
         chart=commitment_chart(view, as_of) if "members" in view else [],
         asked=request.args,
+        learned=learned,
     )

@@ -135,16 +135,3 @@ def signature(position: int) -> dict[str, Any]:
     """The writer signature over the leaf's entry (it signs the entry's hashes, not the
     event: reading it reveals nothing more)."""
     return {"signature": stored(service(), position)["signature"]}
-
-
-@blp.app_template_global()
-def partnership_practices(view: Mapping[str, Any]) -> dict[str, Any]:
-    """For the partnership page (whose content the person sees): its practices, and the
-    exchanges it asked or was asked."""
-    if "members" not in view:
-        return {"practices": [], "exchanges": []}
-    pid = str(view["partnership_id"])
-    return {
-        "practices": reads.listed(partnership_id=pid, limit=LISTED),
-        "exchanges": reads.exchanges_with(pid),
-    }

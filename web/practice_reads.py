@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from api.seen import read, viewer
 from collab.domain.errors import NotFoundError
-from collab.visibility import sees_exchange, sees_practice
+from collab.visibility import Viewer, sees_exchange, sees_practice
 from projections import practices as pr
 from projections.tables import Tables
 from projections.visibility import seen as windows
@@ -142,15 +142,27 @@ def listed(
     return read(ask)
 
 
-def exchanges_with(partnership_id: str) -> list[dict[str, Any]]:
+def exchanges_seen(
+    conn: Connection, t: Tables, who: Viewer, partnership_id: str
+) -> list[dict[str, Any]]:
     """The exchanges a partnership asked or was asked that the person sees (`sees_exchange`:
     a former member's page of the partnership shows none, as the API's list)."""
-    who = viewer()
+    about = pr.exchanges_of(conn, t, [partnership_id])
+    if not about:
+        return []
+    ids = sorted({p for e in about for p in (e["asker"], e["owner"])})
+    found = windows(conn, t, who, ids)
+    return [e for e in about if sees_exchange(found.of(e["asker"]), found.of(e["owner"]))]
 
-    def ask(conn: Connection, t: Tables) -> list[dict[str, Any]]:
-        about = pr.exchanges_of(conn, t, [partnership_id])
-        ids = sorted({p for e in about for p in (e["asker"], e["owner"])})
-        found = windows(conn, t, who, ids)
-        return [e for e in about if sees_exchange(found.of(e["asker"]), found.of(e["owner"]))]
 
-    return read(ask)
+ON_PAGE = 50  # practices a partnership page lists
+
+
+def learning_in(conn: Connection, t: Tables, who: Viewer, partnership_id: str) -> dict[str, Any]:
+    """For the partnership page (whose content the person sees, signed in), on the page's
+    own read-model connection: its practices, and the exchanges it asked or was asked
+    that the person sees."""
+    return {
+        "practices": pr.practice_list(conn, t, partnership_id=partnership_id, limit=ON_PAGE),
+        "exchanges": exchanges_seen(conn, t, who, partnership_id),
+    }
