@@ -29,7 +29,9 @@ class CollabApi(Api):  # flask-smorest ships no type information (see pyproject)
 
 def create_app(settings: Settings | None = None) -> Flask:
     """One Flask application over one Service (application + read side + credentials)."""
-    settings = settings or Settings.from_env()
+    if settings is None:  # the server's own configuration (api/wsgi.py, `collab serve`)
+        settings = Settings.from_env()
+        settings.require_documents_dir()
     app = Flask("collab", static_folder=None)  # the explorer serves its own (web/assets.py)
     app.config.update(
         API_TITLE="collab",
@@ -61,6 +63,7 @@ def register(api: Api) -> None:
         audit,
         commitments,
         docs,
+        documents,
         events,
         governance,
         health,
@@ -82,6 +85,7 @@ def register(api: Api) -> None:
         memberships,
         indicators,
         commitments,
+        documents,
     ):
         api.register_blueprint(module.blp)
     for module in (practices, views, events, audit):

@@ -173,9 +173,10 @@ def gunicorn_args(bind: str, workers: int) -> list[str]:
 def _add_admin_commands() -> None:
     from api.cli_admin import actors, grants, people, tokens
     from api.cli_audit import audit
+    from api.cli_documents import documents
     from api.cli_due import due
 
-    for group in (actors, tokens, grants, people, audit, due):
+    for group in (actors, tokens, grants, people, audit, due, documents):
         main.add_command(group)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from tempfile import mkdtemp
 from typing import Any, Literal
 
 from flask import current_app
@@ -22,6 +24,7 @@ from collab.audit.keys import KeyRing
 from collab.audit.leaves import AuditProjection
 from collab.audit.log import AuditLog
 from collab.commands import Context, Outcome
+from collab.documents.store import DEFAULT_MAX_BYTES, DocumentStore
 from collab.domain import values as v
 from collab.domain.envelope import Actor, rfc3339, utc_now
 from collab.domain.errors import ForbiddenError, InvalidInputError
@@ -29,6 +32,7 @@ from collab.stores import StoreConfig, data_dir_of
 from web.people import People
 
 Mode = Literal["embedded", "server"]
+MAX_DOCUMENT_CEILING = 2**40  # 1 TiB: a typo, not a document
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ class Settings:
     # The explorer's address as people reach it (COLLAB_PUBLIC_URL), for sign-in links;
     # empty: the address a request came to, or `collab serve`'s bind outside a request.
     public_url: str = ""
+    # Documents (DESIGN §9): their folder (COLLAB_DOCUMENTS_DIR; embedded default
+    # $COLLAB_DATA_DIR/documents; neither: a throwaway folder, for tests) and size limit.
+    documents_dir: Path | None = None
+    max_document_bytes: int = DEFAULT_MAX_BYTES
 
     def __post_init__(self) -> None:
         # Refuse to start rather than issue tokens outliving the configured maximum.
@@ -75,6 +83,8 @@ class Settings:
         ):
             if not 1 <= value <= most:
                 raise ValueError(f"{name} must be 1 to {most}")
+        if not 1 <= self.max_document_bytes <= MAX_DOCUMENT_CEILING:
+            raise ValueError(f"COLLAB_MAX_DOCUMENT_BYTES must be 1 to {MAX_DOCUMENT_CEILING}")
         if not 1 <= self.token_days <= self.token_max_days:
             raise ValueError(
                 f"COLLAB_TOKEN_DAYS ({self.token_days}) must be 1 to COLLAB_TOKEN_MAX_DAYS "
@@ -108,13 +118,35 @@ class Settings:
             signin_address_limit=whole(env, "COLLAB_SIGNIN_ADDRESS_LIMIT", "30"),
             behind_proxy=env.get("COLLAB_BEHIND_PROXY", "") not in ("", "0"),
             public_url=public_url(env),
+            documents_dir=documents_dir(env),
+            max_document_bytes=whole(env, "COLLAB_MAX_DOCUMENT_BYTES", str(DEFAULT_MAX_BYTES)),
         )
+
+    def require_documents_dir(self) -> None:
+        """Server mode serves documents from a configured folder (a volume every process
+        serving the database shares), never from one host's data directory."""
+        if self.mode == "server" and self.documents_dir is None:
+            raise ValueError("COLLAB_DOCUMENTS_DIR is required in server mode")
+
+    def document_store(self) -> DocumentStore:
+        """The configured folder, else $COLLAB_DATA_DIR/documents, else a throwaway one."""
+        root = self.documents_dir
+        if root is None:
+            base = self.data_dir
+            root = base / "documents" if base else Path(mkdtemp(prefix="collab-documents-"))
+        return DocumentStore(root, self.max_document_bytes)
 
     def key_ring(self) -> KeyRing:
         """Embedded mode makes the keys on first start; server mode requires them."""
         if self.data_dir is None:
             return KeyRing.ephemeral()
         return KeyRing.load(self.data_dir, create=self.mode == "embedded")
+
+
+def documents_dir(env: Mapping[str, str]) -> Path | None:
+    """COLLAB_DOCUMENTS_DIR (a shared volume), if set."""
+    raw = env.get("COLLAB_DOCUMENTS_DIR", "").strip()
+    return Path(raw).resolve() if raw else None
 
 
 def public_url(env: Mapping[str, str]) -> str:
@@ -140,7 +172,8 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         keys = settings.key_ring()
-        self.app = Collab(settings.store, clock=settings.clock, keys=keys)
+        self.documents = settings.document_store()
+        self.app = Collab(settings.store, clock=settings.clock, keys=keys, documents=self.documents)
         self.read = open_read_side(self.app, settings.store)
         appender = next(
             (p for p in self.read.follower.projections if isinstance(p, AuditProjection)), None
@@ -258,6 +291,8 @@ class Service:
         )
 
     def close(self) -> None:
+        if self.settings.documents_dir is None and self.settings.data_dir is None:
+            shutil.rmtree(self.documents.root, ignore_errors=True)  # the throwaway folder
         if self.due_passes is not None:
             self.due_passes.close()
         self.audit.sealer.close()

@@ -88,6 +88,7 @@ def servers(config: StoreConfig, workdir: Path) -> Iterator[tuple[int, int, str,
     mode = "server" if config.kind == "postgres" else "embedded"
     env = {**os.environ, "COLLAB_DATABASE_URL": config.url, "COLLAB_MODE": mode}
     env["COLLAB_DATA_DIR"] = str(workdir)
+    env["COLLAB_DOCUMENTS_DIR"] = str(workdir / "documents")
     token = cli(env, "actors", "create", "--name", "B1", "--role", "broker", "--with-token")
     token = next(x.split()[1] for x in token.splitlines() if x.startswith("token "))
     service_port, bare_port = free_port(), free_port()

@@ -21,6 +21,7 @@ from benchmarks import (
     b8_append,
     b8_verify,
     b9_pages,
+    b10_documents,
 )
 from benchmarks.harness import RESULTS_DIR, Result, write_result
 
@@ -36,6 +37,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "B8": lambda smoke: [*b8_verify.run(smoke), *b8_append.run(smoke)],
     # The explorer's partnership page ÷ the JSON API's view of it (p95 of each).
     "B9": b9_pages.run,
+    # A 20 MB document uploaded and downloaded through the API ÷ copying it on disk.
+    "B10": b10_documents.run,
 }
 
 

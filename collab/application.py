@@ -27,6 +27,8 @@ from collab.commands import (
     replay_or_refuse,
 )
 from collab.commitments.handlers import HANDLERS as COMMITMENTS
+from collab.documents.handlers import HANDLERS as DOCUMENTS
+from collab.documents.store import DocumentStore
 from collab.domain import values as v
 from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
@@ -62,6 +64,7 @@ HANDLERS: Handlers = {
     **MEMBERSHIPS,
     **DUE,
     **PRACTICES,
+    **DOCUMENTS,
 }
 
 
@@ -118,8 +121,12 @@ class Collab(Application[UUID]):
         snapshot_interval: int | None = 100,
         clock: Callable[[], datetime] = utc_now,
         keys: KeyRing | None = None,
+        documents: DocumentStore | None = None,
     ) -> None:
         self.config = config or StoreConfig.from_env()
+        # Where files named by documents' events live (None: no files; listing one in
+        # agreement terms is refused).
+        self.documents = documents
         # With keys, every stored event is signed in its own transaction (DESIGN §5) and
         # the read side appends it to the Merkle log.
         self.keys = keys

@@ -133,6 +133,16 @@ class TermsPeriod(Strict):
     end = fields.String(required=True, validate=Whole(v.DATE_RE.pattern))
 
 
+class ListedDocument(Strict):
+    sha256 = Hash(required=True, metadata={"description": "SHA-256 of the file (lowercase hex)"})
+    name = Text(255, required=True, metadata={"description": "the file's name as signed"})
+
+
+class ListedDocumentOut(ma.Schema):
+    sha256 = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class AgreementTerms(Strict):
     """The negotiated terms; the service adds partnership_id and version before hashing."""
 
@@ -158,6 +168,15 @@ class AgreementTerms(Strict):
             "description": "CLLD local action groups only: the percent of the voting weight "
             "no interest group (public authorities counted together) may exceed, above 0 "
             "and at most 50; omitted means 49 (Reg. (EU) 2021/1060 art. 31(2)(b))"
+        },
+    )
+    documents = fields.List(
+        fields.Nested(ListedDocument),
+        load_default=None,
+        validate=validate.Length(min=1, max=50),
+        metadata={
+            "description": "files in the partnership's document store, by hash: hashed with "
+            "the terms, so signing binds them (omitted: none, and the hash is unchanged)"
         },
     )
 
@@ -209,6 +228,10 @@ class TermsOut(ma.Schema):
     period = fields.Nested(TermsPeriodOut, required=True)
     balance_limit = fields.String(
         metadata={"description": "present only when the terms set it; absent means 49"}
+    )
+    documents = fields.List(
+        fields.Nested(ListedDocumentOut),
+        metadata={"description": "present only when the terms list documents"},
     )
 
 

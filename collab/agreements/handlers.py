@@ -12,6 +12,8 @@ from collab.agreements.commands import (
 )
 from collab.commands import Result
 from collab.domain import terms as t
+from collab.domain.errors import RuleViolationError
+from collab.domain.partnership_values import Terms
 from collab.partnerships.handlers import result
 from collab.tx import Handlers, Tx, registry
 
@@ -24,6 +26,7 @@ def draft_version(tx: Tx, c: DraftVersion) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     number = p.next_version_number()
     terms = numbered(c.terms, str(p.id), number)
+    check_documents(tx, terms)
     text_hash = t.terms_hash(terms)
     p.draft_version(terms, text_hash, acting, tx.meta())
     tx.save(p)
@@ -51,6 +54,7 @@ def propose_amendment(tx: Tx, c: ProposeAmendment) -> Result:
     p, acting = tx.partnership(c.partnership_id)
     number = p.next_version_number()
     terms = numbered(c.terms, str(p.id), number)
+    check_documents(tx, terms)
     text_hash = t.terms_hash(terms)
     p.propose_amendment(c.base_version, terms, text_hash, acting, tx.meta())
     tx.save(p)
@@ -63,3 +67,12 @@ def reject_amendment(tx: Tx, c: RejectAmendment) -> Result:
     p.reject_amendment(acting, tx.meta())
     tx.save(p)
     return result(p)
+
+
+def check_documents(tx: Tx, terms: Terms) -> None:
+    """Every document the terms list is in the store (409 otherwise): what is signed is
+    bound by hash, so the file must exist to be read before signing."""
+    store = tx.app.documents
+    for listed in terms.get("documents", ()):
+        if store is None or not store.has(listed["sha256"]):
+            raise RuleViolationError(f"document {listed['sha256']} is not in the store")

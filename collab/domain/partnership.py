@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import register_topic
 
+from collab.domain import documents as docs
 from collab.domain import partnership_values as val
 from collab.domain.envelope import Acting, Envelope
 from collab.domain.errors import ForbiddenError, InvalidInputError, RuleViolationError
@@ -1111,6 +1112,35 @@ class Partnership(Aggregate):
         current = self.indicators[indicator_id]
         if current.latest_report == report:  # the latest figure shown is the corrected one
             self.indicators[indicator_id] = replace(current, actual=actual)
+
+    # -- documents (DESIGN §9) -----------------------------------------------------------
+
+    def attach_document(
+        self, document: Record, acting: Acting, meta: Envelope, reported: Any = None
+    ) -> None:
+        """Record a stored file's hash, name, type and size, and what it documents (a
+        broker, the lead or an active member). `reported`: for an indicator report, this
+        stream's event of that number as stored."""
+        self.check_reporter(acting, meta["effective_date"])
+        self.check_open()
+        about = document["about"]
+        kind = about["documents"]
+        if kind == "agreement_version":
+            found = self.text(about["agreement_version"]) is not None
+        elif kind == "decision":
+            found = about["decision_id"] in self.decisions
+        elif kind == "delivery":
+            found = about["commitment_id"] in self.commitments
+        elif kind == "indicator_report":
+            found = reported is not None and type(reported).__name__ in REPORTS
+        else:
+            found = True
+        docs.check_reference(found, kind.replace("_", " "))
+        self._document_attached(document, meta)
+
+    @event("DocumentAttached")
+    def _document_attached(self, document: Record, meta: Envelope) -> None:
+        """The event is the record: the store holds the file, the read side lists it."""
 
     def unplaced_reports(self) -> bool:
         """Whether state restored from a snapshot taken before indicators kept their

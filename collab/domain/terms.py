@@ -11,6 +11,7 @@ import rfc8785
 
 from collab.domain import codes, reference
 from collab.domain import values as v
+from collab.domain.documents import listed
 from collab.domain.errors import InvalidInputError
 
 
@@ -183,7 +184,7 @@ TERMS_FIELDS = (
 )
 # Optional: a CLLD local action group's limit on any interest group's share of the votes
 # (invariant 4); terms without it mean 49, so texts signed before it existed keep their hash.
-OPTIONAL_TERMS = ("balance_limit",)
+OPTIONAL_TERMS = ("balance_limit", "documents")
 
 
 def balance_limit(value: object, field: str = "terms.balance_limit") -> str:
@@ -215,11 +216,13 @@ def agreement_terms(value: object, partnership_id: str, version: int) -> dict[st
             v.text(o, f"terms.member_objectives.{org_id}", max_length=v.LONG) for o in items
         ]
     p = period(data["period"], "terms.period")
-    limit = (
-        {}
-        if data.get("balance_limit") is None
-        else {"balance_limit": balance_limit(data["balance_limit"])}
-    )
+    limit: dict[str, Any] = {}
+    if data.get("balance_limit") is not None:
+        limit["balance_limit"] = balance_limit(data["balance_limit"])
+    # Listed documents are hashed with the terms: signing binds them (DESIGN §9). Terms
+    # without them keep the hash they had.
+    if data.get("documents") is not None:
+        limit["documents"] = listed(data["documents"])
     return {
         **limit,
         "partnership_id": partnership_id,

@@ -33,6 +33,7 @@ after C and D: R sees C as it stood then, W does not see C at all.
 
 from __future__ import annotations
 
+import io
 import itertools
 import uuid
 from collections.abc import Callable
@@ -60,6 +61,7 @@ from collab.commitments.commands import (
     ProposeRevision,
     ReportDelivery,
 )
+from collab.documents.commands import AttachDocument
 from collab.governance.commands import (
     AdmitMember,
     ApplyDecision,
@@ -584,6 +586,25 @@ def report_r(world: World) -> Ids:
     return {"indicator_id": world.ids["I"], "report": world.ids["R"]}
 
 
+def fresh_document(world: World) -> Ids:
+    """A file in P's store, attached by the lead now (after every exit in the world)."""
+    store = world.service.documents
+    received = store.receive(io.BytesIO(b"%PDF-1.4 minutes " + uuid.uuid4().bytes))
+    store.commit(received)
+    world.collab.execute(
+        world.as_("a"),
+        AttachDocument(
+            world.ids["P"],
+            received.sha256,
+            "minutes.pdf",
+            "application/pdf",
+            received.size,
+            "need_assessment",
+        ),
+    )
+    return {"sha256": received.sha256}
+
+
 DAYS: list[str] = []
 
 
@@ -617,6 +638,8 @@ class Op:
     # The partnership that acts is named in the body, not the path (publish, adopt, ask):
     # its visibility and authority are asked when the command is built, after the schema.
     body_target: bool = False
+    # The body is multipart/form-data with a `file` part (a document upload), not JSON.
+    multipart: bool = False
 
     @property
     def on_partnership(self) -> bool:
@@ -757,6 +780,10 @@ OPERATIONS: dict[str, Op] = {
                    fresh=report_r, keeps=True),
     "g.correct_report": Op(POST, P + "/indicators/{indicator_id}/reports/{report}/corrections",
                            {"actual": "4", "reason": "recounted"}, fresh=report_r, keeps=True),
+    "d.upload": Op(POST, P + "/documents", {"documents": "need_assessment"}, multipart=True,
+                   keeps=True),
+    "d.list": Op(GET, P + "/documents"),
+    "d.download": Op(GET, P + "/documents/{sha256}", fresh=fresh_document, keeps=True),
     "c.pledge": Op(POST, P + "/commitments", PLEDGE, keeps=True),
     "c.show": Op(GET, C),
     "c.confirm": Op(POST, C + "/confirm", {}, fresh=fresh_pledge, keeps=True),
@@ -847,5 +874,11 @@ def send(world: World, op: Op, caller: str, ids: Ids, *, malformed: bool = False
     body = filled(op.body() if callable(op.body) else op.body, ids)
     if caller in ACTS_FOR and (op.on_partnership or op.body_target):
         body["on_behalf_of"] = ids[f"org:{ACTS_FOR[caller]}"]
+    if op.multipart:
+        form = {"unexpected": "1"} if malformed else body
+        form = {**form, "file": (io.BytesIO(b"%PDF-1.4 evidence"), "evidence.pdf")}
+        return client.open(
+            path, method=op.method, data=form, content_type="multipart/form-data", headers=headers
+        )
     payload = {"unexpected": True} if malformed else body
     return client.open(path, method=op.method, json=payload, headers=headers)

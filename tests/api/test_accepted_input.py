@@ -43,6 +43,7 @@ SAMPLES = {
     CLASSIFICATION_RE: "sdg_goal:3",
     "^[A-Z]{3}$": "EUR",
     "^[A-Z]{2}$": "PT",
+    "^[1-9][0-9]{0,15}$": "12",  # a number sent as a multipart form field
 }
 
 

@@ -87,6 +87,7 @@ PINNED = {
     # issue 15: notice, and effects the due-date processor records (invariant 8)
     *(f"{P}:Partnership.{n}" for n in ("MemberGaveNotice", "MemberExited", "RemedyPeriodEnded")),
     f"{P}:Partnership.PracticePublished",  # issue 16: a practice's version, by decision
+    f"{P}:Partnership.DocumentAttached",  # issue 18: a document and what it documents
     # issue 16: the network of learning (DESIGN §8)
     *(
         f"collab.domain.practice:Practice.{n}"

@@ -121,6 +121,8 @@ def collab_env(config: StoreConfig, workdir: Path) -> dict[str, str]:
         "COLLAB_DATABASE_URL": config.url,
         "COLLAB_DATA_DIR": str(workdir),
         "COLLAB_MODE": mode,
+        # Server mode requires the documents' folder (a shared volume in production).
+        "COLLAB_DOCUMENTS_DIR": str(workdir / "documents"),
     }
 
 

@@ -217,6 +217,7 @@ def given_a_world(served: Served) -> Target:
         "revision_id": str(uuid.uuid4()),  # none awaits: the route refuses, never fails
         "indicator_id": str(uuid.uuid4()),
         "report": "1",
+        "sha256": "0" * 64,  # no event names this file: its download refuses (404)
         # no practice nor exchange here: their routes refuse an unknown one (404), never fail
         "practice_id": str(uuid.uuid4()),
         "exchange_id": str(uuid.uuid4()),

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from web.words.sentence import (
+    Named,
     Part,
     Phrase,
     Say,
@@ -236,8 +237,15 @@ def broker_assigned(s: Say, d: Mapping[str, Any]) -> list[Part]:
     return said(message, who=s.who(), broker=s.actor(d["broker_id"]))
 
 
+def document_attached(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    # The generic sentence's words (already translated), naming the file as recorded.
+    name = Named("text", "", str(d["document"]["name"]))
+    return said(_("%(who)s recorded %(event)s"), who=s.who(), event=name)
+
+
 PHRASES: dict[str, Phrase] = {
     "Initiated": initiated,
+    "DocumentAttached": document_attached,
     "BrokerAssigned": broker_assigned,
     "DetailsCorrected": corrected,
     "PartnershipRelated": related,
