@@ -24,7 +24,8 @@ DETAIL = "send Authorization: Bearer <token> with a valid token"
 # where its publishing decision said "anyone" (DESIGN §8): the route decides, and answers
 # the same 401 as here for every other practice.
 OPEN_PRACTICE = re.compile(
-    r"^/v1/practices/[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(/proofs/[0-9]{1,16})?$"
+    r"^/v1/practices(/[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+    r"(/proofs/[0-9]{1,16}|/similar)?)?$"
 )
 
 

@@ -47,9 +47,9 @@ from projections.practices import (
     exchanges_about,
     exchanges_of,
     lineage_of,
-    practice_list,
     practice_view,
 )
+from projections.search_query import Query, search, similar
 
 blp = Blueprint("practices", __name__, url_prefix="/v1", description=__doc__)
 ONE = "/practices/<practice_id>"
@@ -69,20 +69,31 @@ def offset_of(cursor: str | None) -> int:
 @blp.arguments(s.PracticeQuery, location="query")
 @blp.response(200, s.PracticePage)
 def practices(query: Body) -> dict[str, object]:
-    """Published practices (also withdrawn ones, marked), in the order first published."""
+    """Search published practices (also withdrawn ones, marked): `q` words (accents, case,
+    Greek tonos and Arabic pointing ignored; a word of 4 letters or more also finds the
+    words it begins) ranked title > need and approach > other texts > outcomes; `facet`
+    values, repeatable; with neither, every practice in the order first published. Each
+    facet's values come back with their counts among the matches. Open without sign-in:
+    a visitor finds the practices published to anyone."""
     wait_for_views(query.pop("min_position", None))
     offset, limit = offset_of(query.get("cursor")), query["limit"]
-    pid, status = query.get("partnership_id"), query.get("status")
-    found = read(
-        lambda c, t: practice_list(
-            c, t, partnership_id=pid, status=status, limit=limit + 1, offset=offset
-        )
+    chosen: dict[str, list[str]] = {}
+    for item in query["facet"]:
+        name, _, value = item.partition(":")
+        chosen.setdefault(name, []).append(value)
+    if query.get("status"):
+        chosen.setdefault("status", []).append(query["status"])
+    asked = Query(
+        text=query["q"],
+        facets={name: tuple(values) for name, values in chosen.items()},
+        anyone_only=optional_actor() is None,
+        limit=limit,
+        offset=offset,
+        partnership_id=query.get("partnership_id"),
     )
-    more = len(found) > limit
-    return {
-        "items": found[:limit],
-        "next_cursor": encode_cursor(str(offset + limit)) if more else None,
-    }
+    found = read(lambda c, t: search(c, t, asked))
+    more = offset + limit < found["total"]
+    return {**found, "next_cursor": encode_cursor(str(offset + limit)) if more else None}
 
 
 @blp.route("/practices/vocabularies", methods=["GET"])
@@ -123,6 +134,18 @@ def proof(query: Body, practice_id: str, position: int) -> dict[str, object]:
     except NotSealedYet as e:
         wait = max(1, int(min(svc.settings.seal_interval, 60)))  # the next checkpoint
         raise Unavailable(str(e), retry_after=wait) from None
+
+
+@blp.route(f"{ONE}/similar", methods=["GET"])
+@before_body(readable)
+@blp.arguments(ReadOptions, location="query")
+@blp.response(200, s.SimilarList)
+def like_this(query: Body, practice_id: str) -> dict[str, object]:
+    """Practices like this one (up to 5): the words that mark its title, need and approach,
+    and the themes, SDG goals, territory kind, sector mix and country it shares."""
+    wait_for_views(query.pop("min_position", None))
+    pid, anyone = v.identifier(practice_id, "practice_id"), optional_actor() is None
+    return {"items": read(lambda c, t: similar(c, t, pid, anyone_only=anyone))}
 
 
 @blp.route(f"{ONE}/lineage", methods=["GET"])

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, insert, select, text
 
 from projections.engine import mark
 from projections.rows import js
+from projections.search import ensure_index
 from projections.tables import Tables
 
 BATCH = 500
@@ -196,6 +197,8 @@ class Follower:
             self.tables.metadata.create_all(conn)
             for index in self.tables.indexes:  # an index added since these tables were made
                 index.create(conn, checkfirst=True)
+            if self.tables.indexes:  # live tables: the search's full-text index too
+                ensure_index(conn, self.tables)
             for projection in self.projections:
                 extra = getattr(projection, "setup", None)
                 if extra is not None:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, select, text
 from projections.engine import mark
 from projections.follower import Follower
 from projections.readside import ReadSide, view_projections
+from projections.search import drop_index, ensure_index
 from projections.tables import Tables, define
 
 REBUILD_BATCH = 5000
@@ -87,6 +88,7 @@ def rebuild(read: ReadSide, progress: Callable[[int, int], None] | None = None) 
         # Inside the swap's write transaction no follower can commit: finish, then swap.
         follower_in_tx(follower, conn)
         keep_other_tracking(conn, read.tables, fresh, follower)
+        drop_index(conn, read.tables)  # the search's full-text index, made again below
         for old, new in zip(
             read.tables.metadata.sorted_tables, fresh.metadata.sorted_tables, strict=True
         ):
@@ -98,6 +100,7 @@ def rebuild(read: ReadSide, progress: Callable[[int, int], None] | None = None) 
         # The old tables' secondary indexes went with them; build them on the new rows.
         for index in read.tables.indexes:
             index.create(conn)
+        ensure_index(conn, read.tables)
     return read.follower.positions()[read.follower.projections[0].name]
 
 

@@ -19,14 +19,21 @@ from projections.engine import read_engine
 from projections.follower import Follower, Projection
 from projections.history import HistoryProjection
 from projections.learning import PracticeProjection
+from projections.search import SearchProjection
 from projections.state import StateProjection
 from projections.tables import Tables, define
 
 
 def view_projections(tables: Tables) -> list[Projection]:
     """The projections that write the view tables (rebuilt together, in this order: the
-    history's rows are in place before the practices' in one batch)."""
-    return [StateProjection(tables), HistoryProjection(tables), PracticeProjection(tables)]
+    history's rows are in place before the practices', the practices' and partnerships'
+    before the search index's, in one batch)."""
+    return [
+        StateProjection(tables),
+        HistoryProjection(tables),
+        PracticeProjection(tables),
+        SearchProjection(tables),
+    ]
 
 
 class ReadSide:

@@ -46,6 +46,8 @@ class Tables:
     practice_versions: Table
     adoptions: Table
     exchanges: Table
+    practice_search: Table
+    practice_facets: Table
     indexes: tuple[Index, ...]  # secondary indexes; () for a rebuild's fresh tables
 
     def views(self) -> list[Table]:
@@ -75,6 +77,9 @@ def define(prefix: str = "rm_", *, indexes: bool = True) -> Tables:
             ("practices_partnership", tables.practices, ("partnership_id",)),
             ("adoptions_practice", tables.adoptions, ("practice_id",)),
             ("exchanges_practice", tables.exchanges, ("practice_id",)),
+            # search_query: a facet value's practices, and a practice's facet values.
+            ("practice_facets_value", tables.practice_facets, ("facet", "value", "doc")),
+            ("practice_search_practice", tables.practice_search, ("practice_id",)),
             # series.series_rows: an indicator's latest reports, and how many it has.
             (
                 "indicator_reports_indicator",
@@ -378,5 +383,34 @@ def practice_tables(m: MetaData, p: str) -> dict[str, Table]:
             text("asked_at"),
             text("answered_at"),
             Column("version", Integer),
+        ),
+        **search_tables(m, p),
+    }
+
+
+def search_tables(m: MetaData, p: str) -> dict[str, Table]:
+    """The practices' search index (projections/search.py): each practice's text fields as
+    `collab.domain.search_text` folds them, and one row per facet value. `doc` is the
+    practice's first publishing position: an integer key the full-text engines share."""
+    return {
+        "practice_search": _t(
+            m,
+            f"{p}practice_search",
+            Column("doc", BigInteger, primary_key=True),
+            text("practice_id", nullable=False),
+            text("partnership_id"),
+            text("status"),
+            text("audience"),
+            text("title_n"),  # weighted highest
+            text("core_n"),  # the need and the approach
+            text("more_n"),  # target group, methods, lessons, preconditions, evidence
+            text("outcomes_n"),  # the published indicators' names: weighted lowest
+        ),
+        "practice_facets": _t(
+            m,
+            f"{p}practice_facets",
+            Column("doc", BigInteger, primary_key=True),
+            key("facet"),
+            key("value"),
         ),
     }

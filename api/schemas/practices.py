@@ -9,10 +9,24 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import Choice, CommandBody, Int, Page, ReadOptions, Strict, Text, Uuid
+from api.schemas.common import (
+    Choice,
+    CommandBody,
+    Int,
+    Page,
+    ReadOptions,
+    Strict,
+    Text,
+    Uuid,
+    Whole,
+)
 from api.schemas.organisations import Territory
 from collab.domain import practice_terms as pt
 from collab.domain import values as v
+from projections.search_query import FACETS
+
+MAX_QUERY = 200  # characters of a search's words
+MAX_FACETS = 30
 
 ITEMS = validate.Length(max=pt.MAX_ITEMS)
 
@@ -122,9 +136,26 @@ class DeclineExchange(CommandBody):
     """Nothing besides the envelope: its `reason` says why."""
 
 
+FACET_RE = rf"({'|'.join(FACETS)}):[A-Za-z0-9_.-]{{1,40}}"
+
+
 class PracticeQuery(Page, ReadOptions):
+    """A search: words (any of them, ranked), facet values (any value of a facet, every
+    facet), or neither (every practice, in the order first published)."""
+
     partnership_id = Uuid()
     status = Choice(("published", "withdrawn"))
+    q = Text(
+        MAX_QUERY,
+        load_default="",
+        metadata={"description": "words, folded (accents, case, tonos, Arabic pointing)"},
+    )
+    facet = fields.List(
+        fields.String(validate=Whole(FACET_RE, error="must be 'facet:value'")),
+        load_default=list,
+        validate=validate.Length(max=MAX_FACETS),
+        metadata={"description": f"repeatable 'facet:value'; facets: {', '.join(FACETS)}"},
+    )
 
 
 class VersionQuery(ReadOptions):
@@ -149,9 +180,34 @@ class PracticeSummary(ma.Schema):
     outcomes = fields.Raw(metadata={"description": "its published outcomes (in lineage)"})
 
 
+class FacetValue(ma.Schema):
+    value = fields.String(required=True)
+    count = fields.Integer(required=True, metadata={"description": "matching practices"})
+    selected = fields.Boolean(required=True)
+
+
+class FoundPractice(PracticeSummary):
+    score = fields.Float(
+        allow_none=True, metadata={"description": "its rank's score; none when unranked"}
+    )
+
+
 class PracticePage(ma.Schema):
-    items = fields.List(fields.Nested(PracticeSummary), required=True)
+    items = fields.List(fields.Nested(FoundPractice), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+    total = fields.Integer(metadata={"description": "every practice matching"})
+    facets = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(FacetValue)),
+        metadata={
+            "description": "per facet, its values among the matches with their counts; "
+            "territory: the chosen NUTS codes and the next level under them"
+        },
+    )
+
+
+class SimilarList(ma.Schema):
+    items = fields.List(fields.Nested(FoundPractice), required=True)
 
 
 class VersionRow(ma.Schema):

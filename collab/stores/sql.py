@@ -6,6 +6,7 @@ processing and statement compilation; executemany through the driver is what is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -26,7 +27,7 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
 
 
-def delete_many(conn: Connection, table: Table, key: str, ids: list[str]) -> None:
+def delete_many(conn: Connection, table: Table, key: str, ids: Sequence[str | int]) -> None:
     """The rows whose ``key`` is one of ``ids``, in one statement."""
     placeholder = mark(conn)
     sql = f'DELETE FROM "{table.name}" WHERE {key} IN ({", ".join([placeholder] * len(ids))})'

@@ -830,6 +830,7 @@ OPERATIONS: dict[str, Op] = {
     "pr.show": Op(GET, PR, fresh=fresh_practice),
     "pr.proof": Op(GET, PR + "/proofs/{position}", fresh=fresh_practice),
     "pr.lineage": Op(GET, PR + "/lineage", fresh=fresh_practice),
+    "pr.similar": Op(GET, PR + "/similar", fresh=fresh_practice),
     "pr.version": Op(POST, PR + "/versions", {"decision_id": "{decision}",
                                               "practice": practice_fields("{org:a}")},
                      fresh=fresh_version, keeps=True),

@@ -19,6 +19,7 @@ from marshmallow import fields, validate
 import api.schemas
 from api.schemas import common
 from api.schemas.commitments import RECIPIENT_PATTERN
+from api.schemas.practices import FACET_RE
 from api.schemas.views import CLASSIFICATION_RE, TIME_RE
 from collab.domain import values as v
 from tests.api.conftest import Auth, head, organisation_body
@@ -44,6 +45,7 @@ SAMPLES = {
     "^[A-Z]{3}$": "EUR",
     "^[A-Z]{2}$": "PT",
     "^[1-9][0-9]{0,15}$": "12",  # a number sent as a multipart form field
+    FACET_RE: "territory:PT18",
 }
 
 

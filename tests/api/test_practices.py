@@ -198,13 +198,22 @@ def test_anonymous_reads_a_practice_open_to_anyone_and_gets_401_on_any_other(
     assert opened.json is not None
     position = opened.json["figures"]["sector_mix"]["rests_on"][0]["position"]
     assert net.get(None, f"/practices/{open_id}/proofs/{position}").status_code == 200
-    # And every other practice (or one unknown, or the lineage, or the list) is the one 401
+    # And the search lists the open one only, its counts too; "like this one" of the
+    # open one does not name the closed one
+    listed = net.get(None, "/practices", q="care rounds").json
+    assert listed is not None and [x["practice_id"] for x in listed["items"]] == [open_id]
+    assert listed["total"] == 1 and listed["facets"]["status"][0]["count"] == 1
+    liked = net.get(None, f"/practices/{open_id}/similar")
+    assert liked.status_code == 200 and liked.json == {"items": []}
+    signed = net.get(net.partner("d"), f"/practices/{open_id}/similar").json
+    assert signed is not None and [x["practice_id"] for x in signed["items"]] == [closed_id]
+    # And every other practice (or one unknown, or the lineage) is the one 401
     unknown = "00000000-0000-4000-8000-000000000000"
     for path in (
         f"/practices/{closed_id}",
         f"/practices/{unknown}",
         f"/practices/{open_id}/lineage",
-        "/practices",
+        f"/practices/{closed_id}/similar",
         f"/practices/{closed_id}/proofs/{position}",
     ):
         response = net.get(None, path)

@@ -1,0 +1,45 @@
+# ruff: noqa: RUF001
+"""The one text normalisation of search (DESIGN §8): accents, case, Greek tonos, Arabic
+pointing and tatweel folded; only letters and digits reach an engine."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from collab.domain.search_text import normalise, query_tokens, tokens
+
+
+def test_accents_case_tonos_and_arabic_pointing_fold_to_one_form() -> None:
+    assert normalise("Saúde e CUIDADOS") == normalise("saude e cuidados") == "saude e cuidados"
+    assert normalise("Υγεία") == normalise("υγεια") == normalise("ΥΓΕΙΑ")
+    assert normalise("Ποιότητα ζωής") == "ποιοτητα ζωησ"  # final sigma folds with sigma
+    pointed, bare = "الصِّحَّة", "الصحة"
+    assert normalise(pointed) == normalise(bare) == bare
+    assert normalise("الصـــحة") == bare  # tatweel stretches, carries no letter
+    assert normalise("أطفال") == normalise("اطفال")  # hamza above an alef
+    assert normalise("Straße") == "strasse"
+    assert normalise("ΐ İstanbul") == "ι istanbul"
+
+
+def test_punctuation_and_engine_syntax_are_only_separators() -> None:
+    assert tokens('"saúde" -idosos* (NEAR:OR) AND 2030') == [
+        "saude",
+        "idosos",
+        "near",
+        "or",
+        "and",
+        "2030",
+    ]
+    assert query_tokens('"*-:()') == []
+    assert query_tokens("the") == ["the"]  # stopwords only: kept
+    assert query_tokens("Cuidados de saúde para idosos, saude!") == ["cuidados", "saude", "idosos"]
+
+
+@given(st.text())
+def test_normalised_text_is_words_and_single_spaces_and_stable(text: str) -> None:
+    folded = normalise(text)
+    assert normalise(folded) == folded
+    assert folded == "" or re.fullmatch(r"[^\W_]+( [^\W_]+)*", folded)
