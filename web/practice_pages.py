@@ -14,11 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import request
 from flask.typing import ResponseReturnValue
 
 from api.schemas import practices as s
-from api.seen import POSITION_RE
 from api.service import service
 from collab.audit.log import NotSealedYet
 from collab.domain import values as v
@@ -28,6 +26,7 @@ from web.arguments import query_of, with_args
 from web.frame import page, pages, views_reached
 from web.lineage_picture import picture
 from web.names import names_for
+from web.practice_search import ON_PAGE, asked_for, facet_groups, places
 from web.proofs import answer, keys, pending, stored
 
 blp = pages("practices", signed_in=False)
@@ -36,17 +35,38 @@ LISTED = 50
 
 @blp.route("/practices", methods=["GET"])
 def practice_list() -> str:
-    """The published practices: all for a signed-in person, those published to anyone for
-    a visitor; newest first, a page at a time."""
+    """The published practices, searched: all for a signed-in person, those published to
+    anyone for a visitor; ranked when there is text, else in the order first published;
+    narrowed by facets, a page at a time (one partnership's: listed as before)."""
     views_reached()
-    query = query_of(s.PracticeQuery())
-    raw = request.args.get("offset", "")
-    offset = int(raw) if POSITION_RE.fullmatch(raw) else 0  # ASCII digits the store takes
-    chosen = {"partnership_id": query.get("partnership_id"), "status": query.get("status")}
+    # `status` and `partnership_id` as the API checks them; the words and facets below,
+    # where a bad one is left out rather than refused
+    query = query_of(s.PracticeQuery(exclude=("q", "facet")))
+    asked = asked_for(query.get("status"))
+    if query.get("partnership_id"):
+        return partnership_list(query["partnership_id"], query.get("status"), asked.offset)
+    found = reads.searched(asked.query())
+    total, after = int(found["total"]), asked.offset + ON_PAGE
+    return page(
+        "practices.html",
+        asked=asked,
+        items=found["items"],
+        total=total,
+        facets=facet_groups(asked, found["facets"]),
+        places=places(found["facets"].get("territory", []), asked),
+        previous_url=asked.url(offset=max(asked.offset - ON_PAGE, 0)) if asked.offset else None,
+        next_url=asked.url(offset=after) if after < total else None,
+    )
+
+
+def partnership_list(partnership_id: str, status: str | None, offset: int) -> str:
+    """One partnership's practices (no search: the search has no partnership facet)."""
+    chosen = {"partnership_id": partnership_id, "status": status}
     items = reads.listed(**chosen, offset=offset, limit=LISTED)
     more = len(items) == LISTED
     return page(
         "practices.html",
+        asked=None,
         items=items,
         chosen=chosen,
         next_url=with_args("/practices", offset=offset + LISTED) if more else None,
@@ -87,6 +107,7 @@ def practice_page(practice_id: str) -> ResponseReturnValue:
         exchanges=exchanges,
         titles=titles,
         names=names_for([view["content"]["contact"]["organisation_id"]]),
+        similar=reads.similar(prid),
     )
 
 

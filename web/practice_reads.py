@@ -10,6 +10,7 @@ as on every other page of the explorer (an unknown id alike: nothing is told of 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from api.seen import read, viewer
 from collab.domain.errors import NotFoundError
 from collab.visibility import Viewer, sees_exchange, sees_practice
 from projections import practices as pr
+from projections import search_query as sq
 from projections.tables import Tables
 from projections.visibility import seen as windows
 
@@ -166,3 +168,21 @@ def learning_in(conn: Connection, t: Tables, who: Viewer, partnership_id: str) -
         "practices": pr.practice_list(conn, t, partnership_id=partnership_id, limit=ON_PAGE),
         "exchanges": exchanges_seen(conn, t, who, partnership_id),
     }
+
+
+def searched(query: sq.Query) -> dict[str, Any]:
+    """The practices a search finds, ranked, with its facets' counts: every published one
+    for a signed-in person, those published to anyone for a visitor (in the results and
+    in the counts alike)."""
+    asked = replace(query, anyone_only=not signed_in())
+    return read(lambda conn, t: sq.search(conn, t, asked))
+
+
+SIMILAR = 5  # practices like this one a practice's page shows
+
+
+def similar(practice_id: str) -> list[dict[str, Any]]:
+    """Practices like this one (itself left out), best first, of those the person may
+    read."""
+    anyone = not signed_in()
+    return read(lambda conn, t: sq.similar(conn, t, practice_id, anyone_only=anyone, limit=SIMILAR))
