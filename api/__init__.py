@@ -61,6 +61,7 @@ def register(api: Api) -> None:
     from api import (
         actors,
         audit,
+        budgets,
         commitments,
         docs,
         documents,
@@ -86,6 +87,7 @@ def register(api: Api) -> None:
         indicators,
         commitments,
         documents,
+        budgets,
     ):
         api.register_blueprint(module.blp)
     for module in (practices, views, events, audit):

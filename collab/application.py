@@ -17,6 +17,7 @@ from collab import access
 from collab.actors.handlers import HANDLERS as ACTORS
 from collab.agreements.handlers import HANDLERS as AGREEMENTS
 from collab.audit.keys import KeyRing
+from collab.budgets.handlers import HANDLERS as BUDGETS
 from collab.commands import (
     MAX_ATTEMPTS,
     Command,
@@ -65,6 +66,7 @@ HANDLERS: Handlers = {
     **DUE,
     **PRACTICES,
     **DOCUMENTS,
+    **BUDGETS,
 }
 
 

@@ -32,6 +32,12 @@ PAGE = 1000
 
 
 def view_as_of(app: Application[UUID], partnership_id: str, position: int) -> dict[str, Any]:
+    return assemble(rows_as_of(app, partnership_id, position))
+
+
+def rows_as_of(app: Application[UUID], partnership_id: str, position: int) -> Rows:
+    """The rows of the partnership and its commitments as of `position` (what `assemble`
+    and the budget view read), from a fold of their streams."""
     head = app.recorder.max_notification_id() or 0
     if position > head:
         raise InvalidInputError("as_of_position", f"is beyond the head of the log ({head})")
@@ -45,7 +51,7 @@ def view_as_of(app: Application[UUID], partnership_id: str, position: int) -> di
         if isinstance(c, Commitment):
             for name, table_rows in commitment_rows(c).items():
                 rows[name] += table_rows
-    return assemble(rows)
+    return rows
 
 
 def position_at(app: Application[UUID], moment: str, read: ReadSide | None = None) -> int:

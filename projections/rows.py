@@ -30,6 +30,7 @@ PARTNERSHIP_TABLES = (
     "milestones",
     "indicators",
     "related",
+    "budgets",
 )
 COMMITMENT_TABLES = ("commitments", "deliveries")
 
@@ -160,6 +161,16 @@ def partnership_rows(p: Partnership, position: int) -> Rows:
             }
             for n, r in enumerate(p.related)
         ],
+        "budgets": [
+            {
+                "partnership_id": pid,
+                "number": p.budget["number"],
+                "decision_id": p.budget["decision_id"],
+                "budget": js(p.budget["budget"]),
+            }
+        ]
+        if p.budget is not None
+        else [],
     }
 
 

@@ -38,8 +38,8 @@ class StateProjection:
 
     name = "state"
     # 2: members keep their exit version; 3: indicators' series; 4: commitments' surplus,
-    # fulfilment, revision and proposed lapse, deliveries' pending corrections
-    code_version = 4
+    # fulfilment, revision and proposed lapse, deliveries' pending corrections; 5: budgets
+    code_version = 5
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables

@@ -35,6 +35,7 @@ class Tables:
     indicators: Table
     indicator_reports: Table
     related: Table
+    budgets: Table
     brokers: Table
     mandates: Table
     commitments: Table
@@ -223,6 +224,16 @@ def _define(m: MetaData, p: str) -> Tables:
             text("nuts"),
         ),
         brokers=_t(m, f"{p}brokers", key("partnership_id"), key("broker_id")),
+        # The budget version in force (issue 18): its number, the decision that adopted it,
+        # and the budget as JSON text (decimals as text); projections/budget.py reads it.
+        budgets=_t(
+            m,
+            f"{p}budgets",
+            key("partnership_id"),
+            Column("number", Integer, nullable=False),
+            text("decision_id", nullable=False),
+            text("budget", nullable=False),
+        ),
         mandates=_t(
             m,
             f"{p}mandates",

@@ -300,6 +300,7 @@ def subjects() -> dict[str, str]:
         "reject_delivery": _("Settle a disputed delivery: it does not count"),
         "change_membership": _("Change a member's terms (weight, roles, group, signatory)"),
         "publish_practice": _("Publish a practice (what the partnership learned)"),
+        "set_budget": _("Adopt the budget and its funding (a new version)"),
         "other": _("Something else"),
     }
 

@@ -218,6 +218,7 @@ def governance_labels() -> Table:
             "reject_delivery": pgettext("decision", "reject a disputed delivery"),
             "change_membership": pgettext("decision", "change the terms of"),
             "publish_practice": pgettext("decision", "publish a practice"),
+            "set_budget": pgettext("decision", "adopt the budget"),
             "other": pgettext("decision", "other"),
         },
         "vote": {
@@ -369,6 +370,7 @@ def event_labels() -> dict[str, str]:
         "Pledged": pgettext("event_type", "Pledged"),
         "PracticeTransferred": pgettext("event_type", "Practice transferred"),
         "PracticePublished": pgettext("event_type", "Practice published"),
+        "BudgetAdopted": pgettext("event_type", "Budget adopted"),
         "Published": pgettext("event_type", "Practice published"),
         "VersionPublished": pgettext("event_type", "New version of a practice published"),
         "LineageStarted": pgettext("event_type", "Lineage of practices started"),

@@ -81,6 +81,7 @@ DECISION_SUBJECTS = (
     "reject_delivery",
     "change_membership",
     "publish_practice",
+    "set_budget",
     "other",
 )
 MEMBER_SUBJECTS = (

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 from collab.domain.errors import RuleViolationError
@@ -41,6 +41,18 @@ def surplus(confirmed: Decimal, committed: Decimal) -> Decimal:
 def counted(confirmed: Decimal, committed: Decimal) -> Decimal:
     """What counts towards fulfilment: at most the committed quantity (100%)."""
     return min(confirmed, committed)
+
+
+def delivered_value(amount: Decimal, confirmed: Decimal, committed: Decimal) -> Decimal:
+    """The valued part delivered: the valuation times confirmed over committed quantity, counting
+    what is confirmed up to the quantity (a surplus adds no value: invariant 6); exact to
+    six places (the wire's), half-even, without trailing zeros."""
+    if not committed:
+        return Decimal(0)
+    with localcontext() as ctx:
+        ctx.prec = 80  # 18 + 6 digits each side: no rounding before the quantize
+        share = amount * counted(confirmed, committed) / committed
+        return share.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN).normalize()
 
 
 def fulfilment(confirmed: Decimal, committed: Decimal) -> Decimal | None:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import register_topic
 
+from collab.domain import budget as budgeting
 from collab.domain import documents as docs
 from collab.domain import partnership_values as val
 from collab.domain.envelope import Acting, Envelope
@@ -55,8 +56,9 @@ from collab.domain.terms import Period, Territory
 class Partnership(Aggregate):
     """A local partnership that tackles an unmet social need together (DESIGN §2)."""
 
-    # 2: state made of values (snapshots of version 1 held plain dicts: upcast_v1_v2).
-    class_version: ClassVar[int] = 2
+    # 2: state made of values (snapshots of version 1 held plain dicts: upcast_v1_v2);
+    # 3: the budget in force and its number (issue 18).
+    class_version: ClassVar[int] = 3
 
     @event("Initiated")
     def __init__(
@@ -88,6 +90,8 @@ class Partnership(Aggregate):
         self.indicators: dict[str, Indicator] = {}
         self.related: list[Relation] = [val.values_of(lineage, Relation)] if lineage else []
         self.commitments: dict[str, Pledged] = {}
+        # The budget version adopted last: {number, decision_id, budget} (budget.py).
+        self.budget: Record | None = None
         if lead is not None:
             self.members[lead["organisation"]] = Member.of(lead)
 
@@ -110,6 +114,11 @@ class Partnership(Aggregate):
         state["commitments"] = {
             c: Pledged(x["organisation"], x["confirmed"]) for c, x in state["commitments"].items()
         }
+
+    @staticmethod
+    def upcast_v2_v3(state: Record) -> None:
+        """A snapshot from before budgets."""
+        state["budget"] = None
 
     # -- queries -------------------------------------------------------------------------
 
@@ -411,6 +420,30 @@ class Partnership(Aggregate):
     def _practice_published(
         self, practice_id: str, number: int, decision_id: str, meta: Envelope
     ) -> None:
+        self.use_decision(decision_id)
+
+    # -- budget and funding (DESIGN §9; the checks live in budget.py) --------------------
+
+    def adopt_budget(
+        self, plan: Record, decision_id: str, facts: Record, acting: Acting, meta: Envelope
+    ) -> int:
+        """A budget version (`budget.checked`) adopted by a steward under a passed decision,
+        used once; `facts`: the commitments it names (`budget.fact`). Returns its number."""
+        self.check_steward(acting)
+        self.check_status(*IN_FORCE, "suspended")
+        self.check_decision(decision_id, "set_budget")
+        budgeting.check_rules(plan)
+        budgeting.check_match(plan, str(self.id), facts)
+        number = 1 + (self.budget["number"] if self.budget else 0)
+        self._budget_adopted(number, plan, decision_id, meta)
+        return number
+
+    @event("BudgetAdopted")
+    def _budget_adopted(
+        self, number: int, budget: Record, decision_id: str, meta: Envelope
+    ) -> None:
+        # Each version replaces the one before; earlier ones stay in the stream's history.
+        self.budget = {"number": number, "decision_id": decision_id, "budget": budget}
         self.use_decision(decision_id)
 
     # -- memberships ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Reference code lists read at run time (copies in `collab/data/`, sources in its
 SOURCES.md): organisation identifier schemes (org-id.guide), NUTS 2024, UN SDG goals
-and targets, and the IATI code lists (DAC 5-digit sectors). Loaded once, on first use."""
+and targets, the IATI code lists (DAC 5-digit sectors) and the EU funds' co-financing and
+in-kind rules (`fund_rules.json`). Loaded once, on first use."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 DATA = files("collab") / "data"
 
@@ -61,6 +63,15 @@ def dac5_codes() -> frozenset[str]:
     """The active DAC 5-digit sector codes (IATI code list `Sector`)."""
     lists = json.loads((DATA / "iati-codelists.json").read_text(encoding="utf-8"))
     return frozenset(i["code"] for i in lists["Sector"]["items"] if i["status"] == "active")
+
+
+@cache
+def fund_rules() -> dict[str, Any]:
+    """The funding sources' rules by kind (co-financing ceilings per region category,
+    whether contributions in kind count, the in-kind ceiling), each value with its article
+    and whether it was read in the text (`verified`). Callers must not change it."""
+    loaded: dict[str, Any] = json.loads((DATA / "fund_rules.json").read_text(encoding="utf-8"))
+    return loaded
 
 
 def nuts_country(iso_country: str) -> str:

@@ -88,6 +88,7 @@ from collab.visibility import Ties
 from projections.practices import practice_view
 from tests.api.conftest import SECTOR_TYPES, TERRITORY, Auth, Caller, make_app, organisation_body
 from tests.api.setup_partnership import command
+from tests.application.budgets import plan as budget_plan
 from tests.application.world import terms
 
 CALLERS = (
@@ -379,6 +380,11 @@ def fresh_assigned_broker(world: World) -> Ids:
     broker = fresh_broker(world)["broker"]
     world.collab.execute(world.as_("brk"), AssignBroker(world.ids["P"], broker_id=broker))
     return {"broker_id": broker}
+
+
+def fresh_budget_decision(world: World) -> Ids:
+    """P's passed decision to set its budget: the one a call adopts a budget under."""
+    return {"decision": world.decide("set_budget")}
 
 
 def fresh_terms_decision(world: World) -> Ids:
@@ -784,6 +790,10 @@ OPERATIONS: dict[str, Op] = {
                    keeps=True),
     "d.list": Op(GET, P + "/documents"),
     "d.download": Op(GET, P + "/documents/{sha256}", fresh=fresh_document, keeps=True),
+    "b.adopt": Op(POST, P + "/budget", {"decision_id": "{decision}", "budget": budget_plan()},
+                  fresh=fresh_budget_decision, keeps=True),
+    "b.show": Op(GET, P + "/budget"),
+    "b.rules": Op(GET, "/v1/budget-rules"),
     "c.pledge": Op(POST, P + "/commitments", PLEDGE, keeps=True),
     "c.show": Op(GET, C),
     "c.confirm": Op(POST, C + "/confirm", {}, fresh=fresh_pledge, keeps=True),

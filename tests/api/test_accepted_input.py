@@ -21,6 +21,7 @@ from api.schemas import common
 from api.schemas.commitments import RECIPIENT_PATTERN
 from api.schemas.practices import FACET_RE
 from api.schemas.views import CLASSIFICATION_RE, TIME_RE
+from collab.domain import budget
 from collab.domain import values as v
 from tests.api.conftest import Auth, head, organisation_body
 from tests.api.setup_partnership import Setup, active_partnership
@@ -46,6 +47,7 @@ SAMPLES = {
     "^[A-Z]{2}$": "PT",
     "^[1-9][0-9]{0,15}$": "12",  # a number sent as a multipart form field
     FACET_RE: "territory:PT18",
+    budget.SLUG_RE.pattern: "visits",  # a budget's line and source ids
 }
 
 

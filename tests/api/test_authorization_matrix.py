@@ -57,6 +57,9 @@ How the statuses follow from DESIGN:
   and Q is seen by those who see either's content now (404 for the rest); only Q's side
   answers or declines it (P's side: 403). Where the acting partnership is named in the
   body (publish, adopt, ask), its visibility and authority are asked after the schema.
+- Budgets (DESIGN §9): a steward adopts P's budget under a passed set_budget decision; the
+  budget view is partnership content (as the documents' list); the funds' rules answer
+  every authenticated caller.
 """
 
 from __future__ import annotations
@@ -133,6 +136,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "d.upload":             (401, 403, 201, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409, 409, 409, 409, 409, 409, 409),
     "d.list":               (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404, 404, 200, 404, 404, 200, 200),
     "d.download":           (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "b.adopt":              (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403),
+    "b.show":               (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404, 404, 200, 404, 404, 200, 200),
+    "b.rules":              (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "c.pledge":             (401, 403, 403, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409, 409, 409, 409, 409, 409, 409),
     "c.show":               (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404, 404, 200),
     "c.confirm":            (401, 403, 403, 200, 404, 403, 404, 403, 200, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404),

@@ -88,6 +88,7 @@ PINNED = {
     *(f"{P}:Partnership.{n}" for n in ("MemberGaveNotice", "MemberExited", "RemedyPeriodEnded")),
     f"{P}:Partnership.PracticePublished",  # issue 16: a practice's version, by decision
     f"{P}:Partnership.DocumentAttached",  # issue 18: a document and what it documents
+    f"{P}:Partnership.BudgetAdopted",  # issue 18: a budget version, by decision
     # issue 16: the network of learning (DESIGN §8)
     *(
         f"collab.domain.practice:Practice.{n}"

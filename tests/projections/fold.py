@@ -202,6 +202,9 @@ class PartnershipFold:
     def on_PracticePublished(self, d: Json, e: Raw) -> None:
         self.decisions[d["decision_id"]]["used"] = True  # a decision publishes once
 
+    def on_BudgetAdopted(self, d: Json, e: Raw) -> None:
+        self.decisions[d["decision_id"]]["used"] = True  # the budget view reads the rest
+
     def transition(self, d: Json, status: str) -> None:
         self.decisions[d["decision_id"]]["used"] = True
         self.p["status"] = status

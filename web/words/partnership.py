@@ -243,8 +243,14 @@ def document_attached(s: Say, d: Mapping[str, Any]) -> list[Part]:
     return said(_("%(who)s recorded %(event)s"), who=s.who(), event=name)
 
 
+def budget_adopted(s: Say, d: Mapping[str, Any]) -> list[Part]:
+    message = _("%(who)s adopted version %(number)s of the budget by a recorded decision")
+    return said(message, who=s.who(), number=str(d["number"]))
+
+
 PHRASES: dict[str, Phrase] = {
     "Initiated": initiated,
+    "BudgetAdopted": budget_adopted,
     "DocumentAttached": document_attached,
     "BrokerAssigned": broker_assigned,
     "DetailsCorrected": corrected,
