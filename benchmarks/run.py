@@ -22,6 +22,7 @@ from benchmarks import (
     b8_verify,
     b9_pages,
     b10_documents,
+    b11_search,
 )
 from benchmarks.harness import RESULTS_DIR, Result, write_result
 
@@ -39,6 +40,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "B9": b9_pages.run,
     # A 20 MB document uploaded and downloaded through the API ÷ copying it on disk.
     "B10": b10_documents.run,
+    # Search p95 at 20,000 ÷ 2,000 practices, ÷ a bare full-text query; its index rebuilt.
+    "B11": b11_search.run,
 }
 
 
