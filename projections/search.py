@@ -40,25 +40,34 @@ def fts_name(tables: Tables) -> str:
     return f"{tables.practice_search.name}_fts"
 
 
-def gin_name(tables: Tables) -> str:
-    return f"{tables.practice_search.name}_words_idx"
+def gin_name(tables: Tables, fields: tuple[str, ...] = FIELDS) -> str:
+    which = "words" if fields == FIELDS else "title"
+    return f"{tables.practice_search.name}_{which}_idx"
 
 
-def pg_words(column_prefix: str = "") -> str:
-    """The PostgreSQL `tsvector` of a row's words: exactly the folded tokens (no parser,
-    no dictionary), so both backends match the same words. The GIN index and every query
-    use this same expression."""
-    cols = " || ' ' || ".join(f"coalesce({column_prefix}{c}, '')" for c in FIELDS)
+def pg_words(column_prefix: str = "", fields: tuple[str, ...] = FIELDS) -> str:
+    """The PostgreSQL `tsvector` of a row's words (of `fields`): exactly the folded tokens
+    (no parser, no dictionary), so both backends match the same words. The GIN indexes and
+    every query use these same expressions."""
+    cols = " || ' ' || ".join(f"coalesce({column_prefix}{c}, '')" for c in fields)
     return f"array_to_tsvector(array_remove(string_to_array({cols}, ' '), ''))"
+
+
+TITLE = ("title_n",)
 
 
 def ensure_index(conn: Connection, tables: Tables) -> None:
     """Make the full-text index if it is missing, filled from the search table."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(
-            f'CREATE INDEX IF NOT EXISTS "{gin_name(tables)}" '
-            f'ON "{tables.practice_search.name}" USING gin (({pg_words()}))'
-        )
+        # fastupdate off: a pending list of new entries would be read in full by every
+        # search until vacuum merged it (measured: 43 ms instead of 0.2 ms a query).
+        for fields in (FIELDS, TITLE):
+            conn.exec_driver_sql(
+                f'CREATE INDEX IF NOT EXISTS "{gin_name(tables, fields)}" '
+                f'ON "{tables.practice_search.name}" USING gin (({pg_words(fields=fields)})) '
+                "WITH (fastupdate = off)"
+            )
+            conn.exec_driver_sql(f'ALTER INDEX "{gin_name(tables, fields)}" SET (fastupdate = off)')
         return
     name = fts_name(tables)
     found = conn.exec_driver_sql(

@@ -7,8 +7,9 @@ PREFIX_MIN letters or more also finds the longer words it begins, so "idoso" fin
 give the same order:
 
 1. each word weighs its rarity (`idf`) among the practices the caller may see, and a
-   practice's coverage is the sum over the words it contains; the best CANDIDATES by
-   coverage (and every practice tied with the last) are scored in full;
+   practice's coverage is the sum over the words it contains, a word in its title
+   counting TITLE_BOOST times (the engines find those too); the best CANDIDATES by
+   coverage (and those tied with the last, up to MOST_TIED) are scored in full;
 2. the full score is BM25 over weighted fields (title > need and approach > the other
    texts > outcomes), on the folded words the index stores. Ties go by publishing order.
 
@@ -17,17 +18,23 @@ Past the scored candidates the list goes on by coverage, so paging never ends ea
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Connection,
     RowMapping,
     Select,
     TextClause,
+    any_,
+    bindparam,
+    cast,
     column,
     func,
     select,
@@ -37,7 +44,7 @@ from sqlalchemy import (
 
 from collab.domain.search_text import STOPWORDS, query_tokens
 from projections.practices import summary
-from projections.search import FIELDS, fts_name, pg_words
+from projections.search import FIELDS, TITLE, fts_name, pg_words
 from projections.tables import Tables
 
 Json = dict[str, Any]
@@ -53,9 +60,12 @@ FACETS = (
     "status",
     "language",
 )
-CANDIDATES = 100  # practices scored in full (more when tied at the cut)
-MOST_TIED = 300
+CANDIDATES = 50  # practices scored in full (more when tied at the cut)
+MOST_TIED = 120
 PREFIX_MIN = 4
+# Choosing the candidates: a word in the title counts as the title's weight says.
+TITLE_BOOST = 4.0
+MATCH_SHARE = 0.5  # of the query's weight a practice's words must carry to match
 PREFIX_WEIGHT = 0.6  # a longer word found by its beginning counts for less than the word
 WEIGHTS = {"title_n": 4.0, "core_n": 2.0, "more_n": 1.0, "outcomes_n": 0.5}
 # BM25's saturation and length normalisation, with fixed typical field lengths (in words)
@@ -94,8 +104,8 @@ class Word:
         return f"'{self.text}':*" if self.prefix else f"'{self.text}'"
 
     def counts(self, padded: str) -> float:
-        """How often the word occurs in a field (stored as " w1 w2 … "): the word itself
-        counts 1, a longer word it begins counts PREFIX_WEIGHT."""
+        """How often the word occurs in a field, stored as `padded` makes it: the word
+        itself counts 1, a longer word it begins counts PREFIX_WEIGHT."""
         exact = padded.count(f" {self.text} ")
         if not self.prefix:
             return float(exact)
@@ -103,18 +113,29 @@ class Word:
         return exact + PREFIX_WEIGHT * (begins - exact)
 
 
+def padded(words: str | None) -> str:
+    """A field's words with every space doubled and one at each end, so that counting
+    " w " finds every occurrence, repeats side by side included."""
+    return f" {(words or '').replace(' ', '  ')} "
+
+
 # -- what the engines find --------------------------------------------------------------
 
 
-def matching(conn: Connection, t: Tables, words: Iterable[Word]) -> Condition:
-    """The practices containing any of the words, by the backend's full-text index."""
+def matching(
+    conn: Connection, t: Tables, words: Iterable[Word], *, title: bool = False
+) -> Condition:
+    """The practices containing any of the words (in their title only, if `title`), by
+    the backend's full-text index."""
     s, found = t.practice_search, list(words)
     if conn.dialect.name == "postgresql":
         q = " | ".join(w.tsquery() for w in found)
-        words_of = pg_words(f'"{s.name}".')
+        words_of = pg_words(f'"{s.name}".', TITLE if title else FIELDS)
         return text(f"{words_of} @@ CAST(:words AS tsquery)").bindparams(words=q)
     fts = fts_name(t)
     m = " OR ".join(w.fts() for w in found)
+    if title:
+        m = f"title_n : ({m})"
     docs: Select[Any] = (
         select(column("rowid"))
         .select_from(table(fts))
@@ -139,10 +160,20 @@ def filtered(t: Tables, query: Query) -> list[Condition]:
     return found
 
 
-def docs_with(conn: Connection, t: Tables, word: Word, where: list[Condition]) -> set[int]:
+def docs_with(
+    conn: Connection, t: Tables, word: Word, where: list[Condition], *, title: bool = False
+) -> set[int]:
+    """The practices `where` admits that contain the word. On PostgreSQL the word's
+    matches are found first (a materialised CTE from the GIN index) and only then
+    filtered: left to choose, the planner filtered by facet first and computed the words
+    of thousands of rows (150 ms instead of 3 ms at 20,000 practices)."""
     s = t.practice_search
-    query = select(s.c.doc).where(matching(conn, t, [word]), *where)
-    return set(conn.execute(query).scalars())
+    found = matching(conn, t, [word], title=title)
+    if conn.dialect.name != "postgresql" or not where:
+        return set(conn.execute(select(s.c.doc).where(found, *where)).scalars())
+    first = select(s.c.doc.label("doc")).where(found).cte("matched").prefix_with("MATERIALIZED")
+    admitted = select(s.c.doc).where(*where)
+    return set(conn.execute(select(first.c.doc).where(first.c.doc.in_(admitted))).scalars())
 
 
 # -- ranking (shared by both backends) --------------------------------------------------
@@ -154,13 +185,13 @@ def idf(total: int, found: int) -> float:
 
 def bm25(row: RowMapping, words: Mapping[Word, float]) -> float:
     """A practice's score for the words (each with its idf) over its weighted fields."""
-    padded = {name: f" {row[name] or ''} " for name in FIELDS}
-    lengths = {name: padded[name].count(" ") - 1 for name in FIELDS}
+    fields = {name: padded(row[name]) for name in FIELDS}
+    lengths = {name: len((row[name] or "").split()) for name in FIELDS}
     score = 0.0
     for word, weight in words.items():
         tf = 0.0
         for name in FIELDS:
-            found = word.counts(padded[name])
+            found = word.counts(fields[name])
             if found:
                 norm = 1 - B + B * lengths[name] / TYPICAL[name]
                 tf += WEIGHTS[name] * found / norm
@@ -182,19 +213,32 @@ def cut(coverage: Mapping[int, float]) -> tuple[list[int], list[int]]:
 
 
 def ranked(
-    conn: Connection, t: Tables, words: list[Word], where: list[Condition]
+    conn: Connection,
+    t: Tables,
+    words: list[Word],
+    where: list[Condition],
+    share: float = MATCH_SHARE,
 ) -> tuple[list[tuple[int, float]], list[int], dict[Word, float]]:
-    """(doc, score) of the scored candidates best first, then the other matching docs,
-    and each word's idf among the practices `where` admits."""
+    """(doc, score) of the scored candidates best first, then the other matching docs in
+    coverage order, and each word's idf among the practices `where` admits. A practice
+    matches when the words it contains carry at least `share` of the query's weight
+    (any practice containing a one-word query's word; not one that shares only the most
+    common of several words)."""
     s = t.practice_search
     total = conn.execute(select(func.count()).select_from(s).where(*where)).scalar_one()
     found = {w: docs_with(conn, t, w, where) for w in words}
+    titled = {w: docs_with(conn, t, w, where, title=True) for w in words}
     weights = {w: idf(total, len(docs)) for w, docs in found.items()}
+    carried: dict[int, float] = {}
     coverage: dict[int, float] = {}
     for w in words:  # a fixed order: the same float sums on every backend
         for doc in found[w]:
-            coverage[doc] = coverage.get(doc, 0.0) + weights[w]
-    scored, rest = cut(coverage)
+            carried[doc] = carried.get(doc, 0.0) + weights[w]
+            boost = TITLE_BOOST if doc in titled[w] else 1.0
+            coverage[doc] = coverage.get(doc, 0.0) + weights[w] * boost
+    # Words no practice contains (a typo, a word from elsewhere) take no share.
+    least = share * sum(weights[w] for w in words if found[w])
+    scored, rest = cut({doc: c for doc, c in coverage.items() if carried[doc] >= least})
     rows: list[RowMapping] = []
     if scored:
         rows = list(conn.execute(select(s).where(s.c.doc.in_(scored))).mappings())
@@ -203,18 +247,27 @@ def ranked(
     return best, rest, weights
 
 
+def among(conn: Connection, col: ColumnElement[Any], docs: list[int]) -> Condition:
+    """`col` is one of `docs`, however many: one parameter (a JSON array on SQLite, an
+    array on PostgreSQL), never a statement with thousands of placeholders."""
+    if conn.dialect.name == "postgresql":
+        found: Condition = col == any_(cast(bindparam("docs", docs), ARRAY(BigInteger)))
+        return found
+    listed: Select[Any] = select(column("value")).select_from(
+        func.json_each(bindparam("docs", json.dumps(docs)))
+    )
+    return col.in_(listed)
+
+
 # -- facets ----------------------------------------------------------------------------
 
 
 def facet_counts(
-    conn: Connection, t: Tables, docs: Select[Any], chosen: Mapping[str, Collection[str]]
+    conn: Connection, t: Tables, docs: Condition, chosen: Mapping[str, Collection[str]]
 ) -> dict[str, list[Json]]:
+    """Each facet's values among the practices `docs` selects, with their counts."""
     f = t.practice_facets
-    query = (
-        select(f.c.facet, f.c.value, func.count())
-        .where(f.c.doc.in_(docs))
-        .group_by(f.c.facet, f.c.value)
-    )
+    query = select(f.c.facet, f.c.value, func.count()).where(docs).group_by(f.c.facet, f.c.value)
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     for name, value, count in conn.execute(query).tuples():
         if name in counts:
@@ -275,26 +328,26 @@ def search(conn: Connection, t: Tables, query: Query) -> Json:
     """The practices matching the query's words (any of them) and facets, best first (in
     the order first published when there are no words), a page of them, how many match
     in all, and each facet's values with their counts among them."""
-    s = t.practice_search
+    s, f = t.practice_search, t.practice_facets
     where = filtered(t, query)
     words = [Word(w) for w in query_tokens(query.text)]
     if words:
-        where_all = [*where, matching(conn, t, words)]
         best, rest, _ = ranked(conn, t, words, where)
         order: list[tuple[int, float | None]] = [*best, *((doc, None) for doc in rest)]
         total = len(order)
         page = order[query.offset : query.offset + query.limit]
+        counted = among(conn, f.c.doc, sorted(doc for doc, _ in order))
     else:
-        where_all = where
         total = conn.execute(select(func.count()).select_from(s).where(*where)).scalar_one()
         docs = conn.execute(
             select(s.c.doc).where(*where).order_by(s.c.doc).offset(query.offset).limit(query.limit)
         ).scalars()
         page = [(doc, None) for doc in docs]
+        counted = f.c.doc.in_(select(s.c.doc).where(*where))
     return {
         "items": items_for(conn, t, page),
         "total": total,
-        "facets": facet_counts(conn, t, select(s.c.doc).where(*where_all), query.facets),
+        "facets": facet_counts(conn, t, counted, query.facets),
     }
 
 
@@ -311,8 +364,9 @@ def similar(
     words = [Word(w) for w in marking_words(row["title_n"], row["core_n"])]
     if not words:
         return []
-    where = [s.c.doc != row["doc"], *filtered(t, Query(anyone_only=anyone_only))]
-    best, _, _ = ranked(conn, t, words, where)
+    live = Query(anyone_only=anyone_only, facets={"status": ("published",)})
+    where = [s.c.doc != row["doc"], *filtered(t, live)]
+    best, _, _ = ranked(conn, t, words, where, share=0.0)  # any shared word
     if not best:
         return []
     mine = facets_of(conn, t, [row["doc"]]).get(row["doc"], set())

@@ -136,7 +136,7 @@ class DeclineExchange(CommandBody):
     """Nothing besides the envelope: its `reason` says why."""
 
 
-FACET_RE = rf"({'|'.join(FACETS)}):[A-Za-z0-9_.-]{{1,40}}"
+FACET_RE = rf"^({'|'.join(FACETS)}):[A-Za-z0-9_.-]{{1,40}}$"
 
 
 class PracticeQuery(Page, ReadOptions):
@@ -195,8 +195,9 @@ class FoundPractice(PracticeSummary):
 class PracticePage(ma.Schema):
     items = fields.List(fields.Nested(FoundPractice), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
-    total = fields.Integer(metadata={"description": "every practice matching"})
+    total = fields.Integer(required=True, metadata={"description": "every practice matching"})
     facets = fields.Dict(
+        required=True,
         keys=fields.String(),
         values=fields.List(fields.Nested(FacetValue)),
         metadata={

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-# Marks NFKD leaves as combining characters are dropped by their category; these are not
-# combining marks but still only decorate a word.
-TATWEEL = "\u0640"  # Arabic kashida: stretches a word, carries no letter
-DROPPED = {ord(TATWEEL): None}
-SEPARATOR = re.compile(r"[\W_]+")  # anything but a letter or a digit separates words
+# Not marks, but they only decorate or join a word: removed. Arabic alef wasla is an alef.
+DROPPED: dict[int, int | None] = {
+    0x0640: None,  # Arabic tatweel (kashida): stretches a word, carries no letter
+    0x200C: None,  # zero-width non-joiner, inside Persian words
+    0x200D: None,  # zero-width joiner
+    0x0671: 0x0627,  # alef wasla → alef
+}
 MAX_TOKEN = 40  # longer runs are not words a person types (hashes, pasted garbage)
 MAX_QUERY_TOKENS = 12
 
@@ -40,20 +43,42 @@ BY_LANGUAGE = {
 STOPWORDS = frozenset(w for words in BY_LANGUAGE.values() for w in words.split())
 
 
+def of_category(*categories: str) -> list[int]:
+    """Code points of these Unicode categories, in the planes where text lives (basic,
+    supplementary, and the variation selectors' plane)."""
+    planes = (range(0x20000), range(0xE0000, 0xE1000))
+    return [cp for plane in planes for cp in plane if unicodedata.category(chr(cp)) in categories]
+
+
+@cache
+def folding() -> dict[int, int | None]:
+    """What folding removes after decomposition: every non-spacing and enclosing mark
+    (accents, tonos, harakat, hamza and madda on an alef, variation selectors), and DROPPED."""
+    return {**dict.fromkeys(of_category("Mn", "Me")), **DROPPED}
+
+
+@cache
+def separator() -> re.Pattern[str]:
+    """Anything but a letter, a digit or a spacing mark (the vowel signs of Indic
+    scripts, part of their words) separates words."""
+    spacing = "".join(f"\\U{cp:08x}" for cp in of_category("Mc"))
+    return re.compile(f"[^\\w{spacing}]+|_+")
+
+
 def fold(text: str) -> str:
-    """Case folded, then compatibility-decomposed with its combining marks (accents, tonos,
-    harakat, hamza and madda above or below an alef) and tatweel removed. Twice: folding
-    case may leave combining marks ("ΐ", "İ"), and a compatibility character may decompose
-    to capitals ("㏘")."""
+    """Case folded, compatibility-decomposed, marks removed (`folding`). Twice: folding
+    case may leave marks ("ΐ", "İ"), and a compatibility character may decompose to
+    capitals ("㏘"). ASCII text only needs its case folded."""
+    if text.isascii():
+        return text.lower()
     for _ in range(2):
-        decomposed = unicodedata.normalize("NFKD", text.casefold())
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return text.translate(DROPPED)
+        text = unicodedata.normalize("NFKD", text.casefold()).translate(folding())
+    return text
 
 
 def tokens(text: str) -> list[str]:
     """The words of a text, folded, in order (repeats kept: they weigh in ranking)."""
-    return [w for w in SEPARATOR.split(fold(text)) if w and len(w) <= MAX_TOKEN]
+    return [w for w in separator().split(fold(text)) if w and len(w) <= MAX_TOKEN]
 
 
 def normalise(text: str) -> str:

@@ -43,3 +43,23 @@ def test_normalised_text_is_words_and_single_spaces_and_stable(text: str) -> Non
     folded = normalise(text)
     assert normalise(folded) == folded
     assert folded == "" or re.fullmatch(r"[^\W_]+( [^\W_]+)*", folded)
+
+
+def test_every_code_point_folds_to_a_stable_form() -> None:
+    # Each character of Unicode alone: folding it again changes nothing, and what is
+    # left is words and single spaces
+    unstable = []
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        folded = normalise(chr(cp))
+        if normalise(folded) != folded or "  " in folded or folded != folded.strip():
+            unstable.append(hex(cp))
+    assert unstable == []
+
+
+def test_marks_that_make_a_word_stay_in_it_and_joiners_join() -> None:
+    # Spacing vowel signs stay inside the word; non-spacing ones fold away like accents
+    assert tokens("स्वास्थ्य सेवा") == ["सवासथय", "सवा"]
+    assert tokens("می‌خواهم") == ["میخواهم"]  # zero-width non-joiner inside a Persian word
+    assert normalise("ٱلصحة") == normalise("الصحة")  # alef wasla is an alef

@@ -5,6 +5,7 @@ a visitor's search, practices like this one, the same index and results after a 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from projections.readside import ReadSide
 from projections.search_query import Query, search, similar
 from tests.application.practices import practice_fields, publish
 from tests.application.world import World
+from tests.fixtures.practice_corpus import Doc, corpus, load
 from tests.projections.support import views_of
 
 
@@ -170,3 +172,29 @@ def test_versions_and_withdrawal_change_the_index_and_a_rebuild_gives_it_again(
     with read.reader() as conn:
         s = read.tables.practice_search
         assert len(conn.execute(select(s.c.doc)).all()) == 3
+
+
+def test_a_word_in_one_title_ranks_that_practice_first_among_hundreds_sharing_it(
+    app: Collab, read: ReadSide
+) -> None:
+    # Given 400 practices whose need names a rare word, the last published also in its
+    # title: more practices share the word than are ever scored in full
+    docs = corpus(400, seed=3)
+    shared = [with_word(d, title=False) for d in docs[:-1]] + [with_word(docs[-1], title=True)]
+    load(app, shared)
+    read.catch_up()
+    # When one searches for the word
+    result = found(read, "zebrafish")
+    # Then every practice matches, and the one with it in its title comes first
+    assert result["total"] == 400
+    assert ids(result)[0] == docs[-1].practice_id
+
+
+def with_word(doc: Doc, *, title: bool) -> Doc:
+    content = dict(doc.content)
+    need = dict(content["need"])
+    need["statement"] = f"{need['statement']} zebrafish"
+    content["need"] = need
+    if title:
+        content["title"] = f"{content['title']} zebrafish"
+    return replace(doc, content=content)
