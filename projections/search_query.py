@@ -170,10 +170,27 @@ def docs_with(
     s = t.practice_search
     found = matching(conn, t, [word], title=title)
     if conn.dialect.name != "postgresql" or not where:
-        return set(conn.execute(select(s.c.doc).where(found, *where)).scalars())
+        return integers(conn, select(s.c.doc).where(found, *where))
     first = select(s.c.doc.label("doc")).where(found).cte("matched").prefix_with("MATERIALIZED")
     admitted = select(s.c.doc).where(*where)
-    return set(conn.execute(select(first.c.doc).where(first.c.doc.in_(admitted))).scalars())
+    return integers(conn, select(first.c.doc).where(first.c.doc.in_(admitted)))
+
+
+def integers(conn: Connection, query: Select[Any]) -> set[int]:
+    """The one integer column a query selects, through the driver's own cursor: a common
+    word's thousands of practices cost SQLAlchemy's row objects 40 ms at 20,000
+    practices, the driver's tuples 2 ms."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    if compiled.positiontup is not None:
+        params: Any = tuple(compiled.params[name] for name in compiled.positiontup)
+    else:
+        params = compiled.params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return {row[0] for row in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 # -- ranking (shared by both backends) --------------------------------------------------
