@@ -10,15 +10,20 @@ the first byte is served: a file whose bytes no longer match is reported, never 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import logging
 import os
+import queue
 import re
+import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import filetype
 
@@ -30,6 +35,9 @@ SNIFF = 8192  # filetype reads at most 8 KiB
 SHA256 = re.compile(r"[0-9a-f]{64}")
 DEFAULT_TYPE = "application/octet-stream"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+HASH_ALONE = CHUNK  # bytes of a file hashed inline; past them, on a thread of its own
+HASH_QUEUE = 4  # chunks waiting for that thread at most
+WRITEBACK = 4 << 20  # bytes written between two starts of their writeback to disk
 
 
 class TooLargeError(Exception):
@@ -65,13 +73,22 @@ def sniff(head: bytes) -> str:
 
 
 class Incoming:
-    """A document being received: hashed, measured and its head kept as it is written."""
+    """A document being received: hashed, measured and its head kept as it is written.
+
+    Past its first `HASH_ALONE` bytes, a file is hashed on a thread of its own (hashlib
+    lets go of the GIL on large buffers) while the caller reads, parses and writes the
+    next chunks: the thread sees the chunks in order, at most `HASH_QUEUE` of them wait
+    for it (memory stays bounded), and `finish` waits for it before taking the digest.
+    Every `WRITEBACK` bytes, their writeback to disk is started, so that most of the
+    final fsync's wait overlaps the rest of the upload."""
 
     def __init__(self, path: Path, out: BinaryIO, max_bytes: int) -> None:
         self.path, self.out, self.max_bytes = path, out, max_bytes
         self.digest = hashlib.sha256()
         self.size = 0
         self.head = b""
+        self.hasher: _Hasher | None = None
+        self.flushed = 0  # bytes whose writeback to disk has been started
 
     def write(self, chunk: bytes | bytearray | memoryview) -> None:
         self.size += len(chunk)
@@ -79,22 +96,76 @@ class Incoming:
             raise TooLargeError(f"a document holds at most {self.max_bytes} bytes")
         if len(self.head) < SNIFF:
             self.head += bytes(chunk[: SNIFF - len(self.head)])
-        self.digest.update(chunk)
+        if self.hasher is None and self.size > HASH_ALONE:
+            self.hasher = _Hasher(self.digest)
+        if self.hasher is None:
+            self.digest.update(chunk)
+        else:  # the caller may reuse a buffer it lends: the thread gets bytes of its own
+            self.hasher.update(chunk if isinstance(chunk, bytes) else bytes(chunk))
         self.out.write(chunk)
+        if self.size - self.flushed >= WRITEBACK:
+            self.out.flush()
+            _start_writeback(self.out.fileno(), self.flushed, self.size - self.flushed)
+            self.flushed = self.size
 
     def finish(self) -> Received:
         """The file flushed to disk (fsync) and what was measured; empty is refused."""
         if self.size == 0:
             self.abort()
             raise EmptyFileError("the file is empty")
-        self.out.flush()
-        os.fsync(self.out.fileno())
-        self.out.close()
+        try:
+            self.out.flush()
+            os.fsync(self.out.fileno())
+            self.out.close()
+            if self.hasher is not None:
+                self.hasher.join()
+        except BaseException:
+            self.abort()
+            raise
         return Received(self.path, self.digest.hexdigest(), self.size, sniff(self.head))
 
     def abort(self) -> None:
+        if self.hasher is not None:
+            self.hasher.stop()
         self.out.close()
         self.path.unlink(missing_ok=True)
+
+
+class _Hasher:
+    """A digest updated on a thread of its own, chunk by chunk, in order."""
+
+    def __init__(self, digest: Any) -> None:
+        self.digest = digest
+        self.error: BaseException | None = None
+        self.queue: queue.Queue[bytes | None] = queue.Queue(HASH_QUEUE)
+        self.thread = threading.Thread(target=self._run, name="document-hash", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self.queue.get()) is not None:
+            if self.error is None:  # after an error, only drained: the writer never blocks
+                try:
+                    self.digest.update(chunk)
+                except BaseException as e:  # raised again by `join`
+                    self.error = e
+
+    def update(self, chunk: bytes) -> None:
+        self.queue.put(chunk)
+
+    def join(self) -> None:
+        """Wait until every chunk given is hashed."""
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        """Drop what waits and end the thread (an aborted file: its digest is not read)."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.queue.get_nowait()
+        self.queue.put(None)  # room: only this side puts
+        self.thread.join()
 
 
 class DocumentStore:
@@ -184,6 +255,31 @@ def _digest(handle: BinaryIO) -> str:
     while chunk := handle.read(CHUNK):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def _load_sync_file_range() -> Any:
+    """Linux's `sync_file_range`, or None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    call.restype = ctypes.c_int
+    return call
+
+
+_sync_file_range = _load_sync_file_range()
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _start_writeback(fd: int, offset: int, n: int) -> None:
+    """Start writing the range to disk without waiting for it, so that the `fsync` that
+    still follows has little left to do (its wait overlaps the rest of the upload). Only
+    a head start: it promises nothing, and a failure here changes nothing."""
+    if _sync_file_range is not None:
+        _sync_file_range(fd, offset, n, _SYNC_FILE_RANGE_WRITE)
 
 
 def _fsync_dir(path: Path) -> None:
