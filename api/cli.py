@@ -31,12 +31,13 @@ def main(ctx: click.Context) -> None:
 
 
 @contextmanager
-def service() -> Iterator[tuple[Collab, ReadSide, StoreConfig]]:
+def service(*, documents: bool = False) -> Iterator[tuple[Collab, ReadSide, StoreConfig]]:
     from api.cli_admin import configured
 
     settings = configured()
     config = settings.store
-    app = Collab(config, keys=settings.key_ring())
+    store = settings.document_store() if documents else None  # files the demo stores
+    app = Collab(config, keys=settings.key_ring(), documents=store)
     read = open_read_side(app, config)
     try:
         yield app, read, config
@@ -51,7 +52,7 @@ def demo() -> None:
     from api.demo import run_demo
     from projections.operations import digest
 
-    with service() as (app, read, config):
+    with service(documents=True) as (app, read, config):
         follow_commands(app, read)  # embedded mode: views caught up before each command returns
         try:
             click.echo(f"store: {config.kind} ({config.url})")
@@ -173,10 +174,11 @@ def gunicorn_args(bind: str, workers: int) -> list[str]:
 def _add_admin_commands() -> None:
     from api.cli_admin import actors, grants, people, tokens
     from api.cli_audit import audit
+    from api.cli_budget import budget
     from api.cli_documents import documents
     from api.cli_due import due
 
-    for group in (actors, tokens, grants, people, audit, due, documents):
+    for group in (actors, tokens, grants, people, audit, due, documents, budget):
         main.add_command(group)
 
 

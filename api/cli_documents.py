@@ -29,3 +29,29 @@ def check() -> None:
     click.echo(f"checked {store.root}: {bad} file(s) do not match")
     if bad:
         raise SystemExit(1)
+
+
+@documents.command("get")
+@click.argument("sha256")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="default stdout"
+)
+def get(sha256: str, output: str | None) -> None:
+    """Write a stored file's bytes, re-hashed first: a file whose bytes no longer match
+    its name is reported and not written (exit 1)."""
+    from api.cli_admin import configured
+    from collab.documents.store import CorruptDocumentError, chunks
+
+    settings = configured()
+    try:
+        settings.require_documents_dir()
+        handle = settings.document_store().open_verified(sha256)
+    except ValueError as wrong:
+        raise click.ClickException(str(wrong)) from None
+    except FileNotFoundError:
+        raise click.ClickException(f"no stored file {sha256}") from None
+    except CorruptDocumentError as corrupt:
+        raise click.ClickException(str(corrupt)) from None
+    with click.open_file(output or "-", "wb") as out:
+        for chunk in chunks(handle):
+            out.write(chunk)
