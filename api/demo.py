@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from api.demo_learning import SEVILLA, share
+from api.demo_money import adopt_budget, annex, evidence
 from collab.actors.commands import EnrolActor
 from collab.actors.handlers import OPERATOR
 from collab.agreements.commands import (
@@ -90,8 +91,12 @@ TERRITORY = Territory(country="PT", nuts="PT1C2", lau="0209")
 SECOND_TERRITORY = Territory(country="PT", nuts="PT192", lau="0601")
 
 
-def terms(vision: str, notice: int = 30) -> dict[str, Any]:
+def terms(
+    vision: str, notice: int = 30, documents: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    listed = {"documents": documents} if documents else {}  # an annex, bound by signing
     return {
+        **listed,
         "vision": vision,
         "shared_objectives": [
             "Weekly mobile care and grocery rounds to every village over 15 km from Mértola",
@@ -193,7 +198,8 @@ class Demo:
         self.app.execute(self.by(key), ConfirmCommitment(cid))
         return cid
 
-    def deliver(self, pid: str) -> None:
+    def deliver(self, pid: str) -> str:
+        """Pledges, deliveries, a dispute and its correction; the municipality's cash."""
         cash = self.pledge(pid, "municipality", "cash", "20000.00", "EUR")
         hours = self.pledge(pid, "association", "staff_time", "200", "hour")
         van = self.pledge(
@@ -233,13 +239,13 @@ class Demo:
         self.app.execute(
             Context(self.broker), ConfirmDelivery(cash, delivery_id=d.text("delivery_id"))
         )
+        return cash
 
-    def amend_and_withdraw(self, pid: str) -> None:
+    def amend_and_withdraw(self, pid: str, annexes: list[dict[str, str]] | None = None) -> None:
+        vision = "Nobody in Mértola ages alone."
         amendment = self.app.execute(
             Context(self.broker),
-            ProposeAmendment(
-                pid, base_version=1, terms=terms("Nobody in Mértola ages alone.", notice=60)
-            ),
+            ProposeAmendment(pid, base_version=1, terms=terms(vision, 60, annexes)),
         )
         for key in self.orgs:
             self.app.execute(
@@ -281,13 +287,35 @@ class Demo:
         return new_id
 
 
+def money_lines(
+    budget: dict[str, Any] | None, annexes: list[dict[str, str]], evidenced: bool
+) -> list[str]:
+    """The summary's budget and documents."""
+    assert budget is not None
+    plan = budget["budget"]
+    matched = sum(1 for m in plan["match"] if m["source_id"] is not None)
+    said = [
+        f"budget version {budget['number']}: {len(plan['lines'])} lines, "
+        + ", ".join(f"{s['name']} {s['rate']}%" for s in plan["sources"])
+        + f"; {matched} contribution in kind counted as match funding",
+    ]
+    if annexes:
+        said.append(f"annex {annexes[0]['sha256'][:12]}… listed in the terms of version 2")
+    if evidenced:
+        said.append("delivery evidence attached to the trainers' delivery")
+    return said
+
+
 def run_demo(app: Collab) -> str:
     """Seed the scenario and return a short summary."""
     demo = Demo(app)
     demo.register()
     pid = demo.found()
-    demo.deliver(pid)
-    demo.amend_and_withdraw(pid)
+    cash = demo.deliver(pid)
+    trainers, delivery = adopt_budget(demo, pid, cash)
+    evidenced = evidence(demo, pid, trainers, delivery)
+    annexes = annex(demo)
+    demo.amend_and_withdraw(pid, annexes)
     new_id = demo.move_on(pid)
     learned = share(demo, pid)
     p = app.get_partnership(demo.broker, pid)
@@ -304,6 +332,7 @@ def run_demo(app: Collab) -> str:
         org = app.get_organisation(c.organisation_id).legal_name
         quantity = f"{c.quantity['value']} {c.quantity['unit']}"
         lines.append(f"  {org}: {c.contribution_type} {quantity} — {c.status}")
+    lines.extend(money_lines(p.budget, annexes, evidenced))
     lines.append(f"practice transferred to {new_id} (territory {SECOND_TERRITORY['nuts']})")
     lines.append(
         f"practices published: {learned['care_rounds']} (to anyone), "

@@ -49,6 +49,7 @@ from collab.governance.commands import RecordDecision
 from projections.queries import list_organisations
 from projections.views import partnership_view
 from web.forms import handle, index_of
+from web.forms_documents import chosen, named, offered
 from web.frame import pages, views_reached
 from web.labels import label
 from web.names import Names, names_for
@@ -112,7 +113,7 @@ def with_objectives(data: Mapping[str, Any]) -> dict[str, Any]:
     """The body with the form's member objectives in its terms (also when no other term
     was given, so that each missing term is named beside its input)."""
     terms = {**(data.get("terms") or {}), "member_objectives": objectives_in(request.form)}
-    return {**data, "terms": terms}
+    return {**data, "terms": named(terms)}  # the documents it lists, with their names
 
 
 class DraftForm(s.DraftVersion):
@@ -338,6 +339,8 @@ def terms_page(
         **context,
         "shared_rows": rows(form, "terms.shared_objectives"),
         "member_rows": member_rows,
+        "offered": offered(str(p.id)),  # documents the terms may list
+        "listing": chosen(form),
         "acting": acting_here(p),
         **choices(),
     }

@@ -40,6 +40,7 @@ def labels() -> Table:
         **commitment_labels(),
         **governance_labels(),
         **practice_labels(),
+        **budget_labels(),
         "org_type": org_type_labels(),
         "field": field_labels(),
         "turn": turn_labels(),
@@ -306,6 +307,63 @@ def practice_labels() -> Table:
             "asked": pgettext("exchange_status", "asked"),
             "answered": pgettext("exchange_status", "answered"),
             "declined": pgettext("exchange_status", "declined"),
+        },
+    }
+
+
+def budget_labels() -> Table:
+    """A budget's closed vocabularies (collab/domain/budget.py, docs/budget.md) and the
+    funds' rate variants (collab/data/fund_rules.json)."""
+    return {
+        "cost_category": {
+            "preparatory_support": pgettext("cost_category", "preparatory support"),
+            "implementation": pgettext("cost_category", "implementation of operations"),
+            "cooperation": pgettext("cost_category", "cooperation"),
+            "running_costs": pgettext("cost_category", "running costs"),
+            "animation": pgettext("cost_category", "animation"),
+            "staff": pgettext("cost_category", "staff"),
+            "travel": pgettext("cost_category", "travel and subsistence"),
+            "equipment": pgettext("cost_category", "equipment and goods"),
+            "external_services": pgettext("cost_category", "external services"),
+            "works": pgettext("cost_category", "building and works"),
+            "other": pgettext("cost_category", "other"),
+        },
+        "source_kind": {
+            "eafrd": pgettext("source_kind", "EAFRD (LEADER)"),
+            "esf_plus": pgettext("source_kind", "ESF+"),
+            "erdf": pgettext("source_kind", "ERDF"),
+            "emfaf": pgettext("source_kind", "EMFAF"),
+            "national": pgettext("source_kind", "national public funds"),
+            "regional": pgettext("source_kind", "regional public funds"),
+            "municipal": pgettext("source_kind", "municipal funds"),
+            "private": pgettext("source_kind", "private funds"),
+            "own": pgettext("source_kind", "own resources"),
+        },
+        "region_category": {
+            "less_developed": pgettext("region_category", "less developed region"),
+            "transition": pgettext("region_category", "transition region"),
+            "more_developed": pgettext("region_category", "more developed region"),
+            "outermost": pgettext("region_category", "outermost region"),
+        },
+        "budget_variant": {
+            "leader": pgettext("budget_variant", "LEADER"),
+            "natural_constraints_art71": pgettext(
+                "budget_variant", "areas with natural constraints (art. 71)"
+            ),
+            "env_commitments_art70_art72_nonproductive_art73_eip": pgettext(
+                "budget_variant", "environmental commitments, non-productive investments, EIP"
+            ),
+            "transferred_funds_art17_art103": pgettext(
+                "budget_variant", "funds transferred (arts. 17 and 103)"
+            ),
+            "transition_ex_less_developed": pgettext(
+                "budget_variant", "transition region formerly less developed"
+            ),
+            "more_developed_ex_transition_or_below_100": pgettext(
+                "budget_variant", "more developed region formerly in transition or below 100 %"
+            ),
+            "social_innovation_priority": pgettext("budget_variant", "social innovation priority"),
+            "art10_priority": pgettext("budget_variant", "ESF+ art. 10 priority"),
         },
     }
 

@@ -8,9 +8,12 @@ from flask import Flask
 def register(app: Flask) -> None:
     from web import (
         audit,
+        budget_pages,
         change_pages,
+        document_pages,
         field_pages,
         forms_agreement,
+        forms_budget,
         forms_commitments,
         forms_corrections,
         forms_exchanges,
@@ -50,5 +53,8 @@ def register(app: Flask) -> None:
         practice_pages,
         forms_practices,
         forms_exchanges,
+        document_pages,
+        budget_pages,
+        forms_budget,
     ):
         app.register_blueprint(module.blp)

@@ -136,6 +136,10 @@ RULES = (
     N_("the terms name a version number that is not the next one"),
     N_("the terms name another partnership"),
     N_("no such decision in this partnership"),
+    N_("no such agreement version in this partnership"),
+    N_("no such delivery in this partnership"),
+    N_("no such indicator report in this partnership"),
+    N_("no such commitment in this partnership"),
     N_("the decision did not pass"),
     N_("the decision has already been applied"),
     N_("a practice is transferred to another territory"),
@@ -188,6 +192,9 @@ RULES = (
 
 # The domain's reasons for refusing an input (422s, after the field's name).
 INPUT = (
+    N_("must not contain slashes or control characters"),
+    N_("must name a file"),
+    N_("lists a document twice"),
     N_("a partner is bound to an organisation"),
     N_("only partners are bound to one"),
     N_("a dispute states its reason"),
@@ -251,6 +258,8 @@ INPUT = (
     N_("an adaptation says what it changed"),
     N_("a practice adopted as it is changes nothing"),
     N_("must be ISO 639 codes like 'pt'"),
+    N_("must be a short id: a-z, 0-9, '_' or '-', up to 40"),
+    N_("must be above 0 (percent)"),
 )
 
 Translate = Callable[[re.Match[str]], str]
@@ -585,6 +594,146 @@ def practice_patterns() -> list[tuple[str, Translate]]:
     ]
 
 
+def budget_patterns() -> list[tuple[str, Translate]]:
+    """A budget's refusals (collab/domain/budget.py, collab/budgets/handlers.py): the
+    funds' rules (409) and the shape of a version (422)."""
+    return [
+        (
+            r"source (?P<source>\S+): a rate of (?P<rate>[0-9.]+)% is above the maximum of "
+            r"(?P<max>[0-9.]+)% the rules record for it \((?P<article>.+)\)",
+            lambda m: _(
+                "source %(source)s: a rate of %(rate)s%% is above the maximum of %(max)s%% "
+                "the rules record for it (%(article)s)",
+                source=m["source"],
+                rate=number(m["rate"]),
+                max=number(m["max"]),
+                article=m["article"],
+            ),
+        ),
+        (
+            r"line (?P<line>\S+) is funded beyond its budget",
+            lambda m: _("line %(line)s is funded beyond its budget", line=m["line"]),
+        ),
+        (
+            r"no commitment (?P<id>\S+) in this partnership",
+            lambda m: _("no commitment %(id)s in this partnership", id=m["id"]),
+        ),
+        (
+            r"commitment (?P<id>\S+) is (?P<status>\w+) and counts for nothing",
+            lambda m: _(
+                "commitment %(id)s is %(status)s and counts for nothing",
+                id=m["id"],
+                status=label(m["status"], "commitment_status"),
+            ),
+        ),
+        (
+            r"commitment (?P<id>\S+) is valued in (?P<currency>\S+), line (?P<line>\S+) is in "
+            r"(?P<other>\S+)",
+            lambda m: _(
+                "commitment %(id)s is valued in %(currency)s, line %(line)s is in %(other)s",
+                id=m["id"],
+                currency=m["currency"],
+                line=m["line"],
+                other=m["other"],
+            ),
+        ),
+        (
+            r"commitment (?P<id>\S+) is cash: only a contribution in kind counts as match in kind",
+            lambda m: _(
+                "commitment %(id)s is cash: only a contribution in kind counts as match in kind",
+                id=m["id"],
+            ),
+        ),
+        (
+            r"commitment (?P<id>\S+) has no valuation: match in kind counts at its value",
+            lambda m: _(
+                "commitment %(id)s has no valuation: match in kind counts at its value",
+                id=m["id"],
+            ),
+        ),
+        (
+            r"source (?P<source>\S+) puts nothing on line (?P<line>\S+)",
+            lambda m: _(
+                "source %(source)s puts nothing on line %(line)s",
+                source=m["source"],
+                line=m["line"],
+            ),
+        ),
+        (
+            r"source (?P<source>\S+): the rules recorded for (?P<kind>\w+) (?P<why>do not accept|"
+            r"do not say they accept) contributions in kind as match funding",
+            lambda m: (
+                _(
+                    "source %(source)s: the rules recorded for %(kind)s do not accept "
+                    "contributions in kind as match funding",
+                    source=m["source"],
+                    kind=label(m["kind"], "source_kind"),
+                )
+                if m["why"] == "do not accept"
+                else _(
+                    "source %(source)s: the rules recorded for %(kind)s do not say they accept "
+                    "contributions in kind as match funding",
+                    source=m["source"],
+                    kind=label(m["kind"], "source_kind"),
+                )
+            ),
+        ),
+        (
+            r"source (?P<source>\S+) names no registered organisation",
+            lambda m: _("source %(source)s names no registered organisation", source=m["source"]),
+        ),
+        *budget_input_patterns(),
+    ]
+
+
+def document_patterns() -> list[tuple[str, Translate]]:
+    """Documents: how many a list may name, a hash not in the store, an unknown one."""
+    return [
+        (
+            r"must list 1 to (?P<max>\d+) documents",
+            lambda m: _("must list 1 to %(max)s documents", max=m["max"]),
+        ),
+        (
+            r"document (?P<sha>[0-9a-f]{64}) is not in the store",
+            lambda m: _("document %(sha)s is not in the store", sha=m["sha"]),
+        ),
+        (
+            r"no document (?P<sha>[0-9a-f]{64})",
+            lambda m: _("no document %(sha)s", sha=m["sha"]),
+        ),
+    ]
+
+
+def budget_input_patterns() -> list[tuple[str, Translate]]:
+    """A budget version's shape (422), the field's name kept."""
+    return [
+        (
+            r"names a (?P<key>line_id|source_id|commitment_id) twice",
+            lambda m: {
+                "line_id": _("names a line twice"),
+                "source_id": _("names a source twice"),
+                "commitment_id": _("names a commitment twice"),
+            }[m["key"]],
+        ),
+        (
+            r"the line is in (?P<line>\S+), the source in (?P<source>\S+)",
+            lambda m: _(
+                "the line is in %(line)s, the source in %(source)s",
+                line=m["line"],
+                source=m["source"],
+            ),
+        ),
+        (
+            r"names no (?P<what>line|source) of this budget",
+            lambda m: (
+                _("names no line of this budget")
+                if m["what"] == "line"
+                else _("names no source of this budget")
+            ),
+        ),
+    ]
+
+
 # Messages carrying values: the pattern of marshmallow's (or the domain's) English text,
 # and the same message with the values through gettext.
 PATTERNS: tuple[tuple[re.Pattern[str], Translate], ...] = tuple(
@@ -596,6 +745,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Translate], ...] = tuple(
         *value_patterns(),
         *limit_patterns(),
         *practice_patterns(),
+        *budget_patterns(),
+        *document_patterns(),
     )
 )
 
