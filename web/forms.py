@@ -161,10 +161,14 @@ def messages(error: ma.ValidationError) -> dict[str, str]:
 
 
 def submit(
-    schema: ma.Schema, build: Callable[[Body], Command], form: MultiDict[str, str] | None = None
+    schema: ma.Schema,
+    build: Callable[[Body], Command],
+    form: MultiDict[str, str] | None = None,
+    place: Callable[[str, str], dict[str, str]] | None = None,
 ) -> Outcome | Refused:
     """Run the command the form describes as the signed-in person; nothing is recorded
-    when it is refused."""
+    when it is refused. `place(message, translated)`: the inputs a refusal other than a
+    field's names, from its own (English) words."""
     posted = request.form if form is None else form
     try:
         body = schema.load(fields_of(schema, posted))
@@ -183,7 +187,7 @@ def submit(
     try:
         outcome = service().app.execute(ctx, build(args))
     except CollabError as refused:
-        errors = {}
+        errors = {} if place is None else place(refused.message, translated(refused.message))
         if isinstance(
             refused, InvalidInputError
         ):  # `identifiers[0].id` is input `identifiers.0.id`

@@ -13,35 +13,27 @@ line, a source or a commitment: the form marks that row's input too.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import marshmallow as ma
-from flask import g, redirect, request
+from flask import redirect, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from api import authority
-from api.errors import status_of
-from api.http import ENVELOPE
 from api.schemas.budgets import AdoptBudget as AdoptBudgetBody
-from api.service import service
 from collab.budgets.commands import AdoptBudget
-from collab.commands import Context, Outcome
+from collab.commands import Outcome
 from collab.domain import budget as b
-from collab.domain.errors import CollabError, InvalidInputError
 from collab.domain.partnership import Partnership
 from collab.domain.partnership_rules import STANDING
 from web.budget_inputs import Rows, compacted, filled_from, placed, rows_of, with_defaults
 from web.budget_pages import named_commitments, waiting_decisions
-from web.forms import Refused, fields_of, messages
+from web.forms import Refused, submit
 from web.forms_agreement import ONE, acting_here, partnership_for
-from web.frame import acted_at, page, pages
+from web.frame import page, pages
 from web.labels import label
 from web.names import names_for
 from web.partnership_pages import live_or_as_of
-from web.validation_texts import translated, translated_all
 
 blp = pages("forms_budget")
 SCHEMA = AdoptBudgetBody()
@@ -110,31 +102,11 @@ def adopt(partnership_id: str) -> ResponseReturnValue:
 
 
 def run(pid: str, form: MultiDict[str, str]) -> Outcome | Refused:
-    """The command the form describes, as `web.forms.submit` runs a form's, except that a
-    refusal of the funds' rules also marks the row it names (read from its own words,
-    before they are translated)."""
-    try:
-        body = SCHEMA.load(fields_of(SCHEMA, form))
-    except ma.ValidationError as invalid:
-        errors = translated_all(messages(invalid))
-        listed = "; ".join(f"{k}: {m}" for k, m in errors.items())
-        return Refused(422, _("Please check what you entered: %(fields)s", fields=listed), errors)
-    ctx = Context(
-        g.actor,
-        on_behalf_of=body.get("on_behalf_of"),
-        reason=body.get("reason"),
-        effective_date=body.get("effective_date"),
-        correlation_id=body.get("correlation_id"),
+    """The command the form describes, as `web.forms.submit` runs a form's; a refusal of
+    the funds' rules also marks the row it names (read from its own words)."""
+    return submit(
+        SCHEMA,
+        lambda a: AdoptBudget(partnership_id=pid, **a),
+        form,
+        lambda message, text: placed(message, form, text),
     )
-    args = {k: value for k, value in body.items() if k not in ENVELOPE}
-    try:
-        outcome = service().app.execute(ctx, AdoptBudget(partnership_id=pid, **args))
-    except CollabError as refused:
-        problem = translated(refused.message)
-        errors = placed(refused.message, form, problem)
-        if isinstance(refused, InvalidInputError):  # `lines[0].amount` is `lines.0.amount`
-            field = re.sub(r"\[(\d+)\]", r".\1", refused.field)
-            errors = {field: translated(refused.reason)}
-        return Refused(status_of(refused), problem, errors)
-    acted_at(outcome.position)
-    return outcome
