@@ -37,21 +37,32 @@ def check() -> None:
     "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="default stdout"
 )
 def get(sha256: str, output: str | None) -> None:
-    """Write a stored file's bytes, re-hashed first: a file whose bytes no longer match
-    its name is reported and not written (exit 1)."""
+    """Write a stored file's bytes, the very bytes hashed: copied to a temporary file while
+    hashed, then written out only if they match its name (exit 1 otherwise)."""
+    import hashlib
+    import shutil
+    import tempfile
+
     from api.cli_admin import configured
-    from collab.documents.store import CorruptDocumentError, chunks
+    from collab.documents.store import CHUNK
 
     settings = configured()
     try:
         settings.require_documents_dir()
-        handle = settings.document_store().open_verified(sha256)
+        path = settings.document_store().path_of(sha256)
     except ValueError as wrong:
         raise click.ClickException(str(wrong)) from None
-    except FileNotFoundError:
-        raise click.ClickException(f"no stored file {sha256}") from None
-    except CorruptDocumentError as corrupt:
-        raise click.ClickException(str(corrupt)) from None
-    with click.open_file(output or "-", "wb") as out:
-        for chunk in chunks(handle):
-            out.write(chunk)
+    digest = hashlib.sha256()
+    with tempfile.TemporaryFile() as copy:
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+                    copy.write(chunk)
+        except FileNotFoundError:
+            raise click.ClickException(f"no stored file {sha256}") from None
+        if digest.hexdigest() != sha256:
+            raise click.ClickException(f"document {sha256} no longer matches its hash")
+        copy.seek(0)
+        with click.open_file(output or "-", "wb") as out:
+            shutil.copyfileobj(copy, out, CHUNK)

@@ -151,7 +151,10 @@ class SourceView(ma.Schema):
     rate_reached = fields.String(
         required=True,
         allow_none=True,
-        metadata={"description": "amount ÷ its lines' delivered cost, percent; null before any"},
+        metadata={
+            "description": "its share, in percent, of what finances its lines so far: every "
+            "source's funds on them and the match in kind delivered on them"
+        },
     )
     max_rate = fields.Dict(
         required=True,
