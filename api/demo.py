@@ -314,7 +314,7 @@ def run_demo(app: Collab) -> str:
     cash = demo.deliver(pid)
     trainers, delivery = adopt_budget(demo, pid, cash)
     evidenced = evidence(demo, pid, trainers, delivery)
-    annexes = annex(demo)
+    annexes = annex(demo, pid)
     demo.amend_and_withdraw(pid, annexes)
     new_id = demo.move_on(pid)
     learned = share(demo, pid)

@@ -148,45 +148,53 @@ def adopt_budget(demo: Demo, pid: str, cash: str) -> tuple[str, str]:
     return trainers, delivery
 
 
-def stored(demo: Demo, data: bytes) -> tuple[str, str, int] | None:
-    """A file put in the application's document store: (sha256, media type, size); None
-    without a store. The store keeps a file by its hash, so a rerun stores it once."""
-    store = demo.app.documents
-    if store is None:
-        return None
-    received = store.receive(io.BytesIO(data))
-    store.commit(received)
-    return received.sha256, received.media_type, received.size
-
-
-def annex(demo: Demo) -> list[dict[str, str]]:
-    """The annex the amended terms list (signing them binds it); none without a store."""
-    found = stored(demo, ANNEX)
-    return [] if found is None else [{"sha256": found[0], "name": "annex-1-budget.txt"}]
+def annex(demo: Demo, pid: str) -> list[dict[str, str]]:
+    """The annex the amended terms list (signing them binds it), attached first to the
+    agreement in force (terms list only their partnership's files); none without a store."""
+    in_force = demo.app.get_partnership(demo.broker, pid).in_force
+    name = "annex-1-budget.txt"
+    sha = attached(demo, pid, ANNEX, name, "agreement_version", agreement_version=in_force)
+    return [] if sha is None else [{"sha256": sha, "name": name}]
 
 
 def evidence(demo: Demo, pid: str, commitment_id: str, delivery_id: str) -> bool:
     """The training's attendance sheets, attached to its delivery by the association."""
+    refs = {"commitment_id": commitment_id, "delivery_id": delivery_id}
+    name = "attendance-sheets-2027.txt"
+    return attached(demo, pid, EVIDENCE, name, "delivery", "association", **refs) is not None
+
+
+def attached(
+    demo: Demo,
+    pid: str,
+    data: bytes,
+    name: str,
+    documents: str,
+    by: str | None = None,
+    **refs: Any,
+) -> str | None:
+    """A file stored and attached to the partnership (by a member, or the broker), as the
+    API does it: a refused command leaves nothing behind. Its hash; None without a store."""
     store = demo.app.documents
     if store is None:
-        return False
-    received = store.receive(io.BytesIO(EVIDENCE))
+        return None
+    received = store.receive(io.BytesIO(data))
+    who = demo.by(by) if by else Context(demo.broker)
     try:
         demo.app.execute(
-            demo.by("association"),
+            who,
             AttachDocument(
                 pid,
                 sha256=received.sha256,
-                name="attendance-sheets-2027.txt",
+                name=name,
                 media_type=received.media_type,
                 size=received.size,
-                documents="delivery",
-                commitment_id=commitment_id,
-                delivery_id=delivery_id,
+                documents=documents,
+                **refs,
             ),
         )
     except BaseException:
-        store.discard(received)  # as the API does: a refused command leaves nothing behind
+        store.discard(received)
         raise
     store.commit(received)
-    return True
+    return received.sha256

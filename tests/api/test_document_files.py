@@ -21,6 +21,7 @@ from api.cli import main
 from api.service import Settings
 from collab.agreements.commands import ProposeAmendment
 from collab.documents.store import DocumentStore
+from collab.domain.errors import RuleViolationError
 from collab.partnerships.commands import WithdrawMembership
 from collab.stores import StoreConfig
 from tests.api.conftest import Auth, Caller, make_app
@@ -258,9 +259,20 @@ def test_the_documents_folder_is_configured_and_required_in_server_mode(tmp_path
 
 
 def test_a_file_the_terms_list_is_downloaded_by_whoever_sees_the_terms(setup: Setup) -> None:
-    # Given an annex in the store, listed by a drafted amendment's terms (no upload event)
+    # Given a file only in the store (never attached here): terms may not list it, since
+    # listing another partnership's file would open it here
     store = store_of(setup)
-    sha = store.commit(store.receive(io.BytesIO(PDF))).name
+    loose = store.commit(store.receive(io.BytesIO(PDF + b"loose"))).name
+    refused = {**terms("Amended"), "documents": [{"sha256": loose, "name": "x.pdf"}]}
+    with pytest.raises(RuleViolationError):
+        setup.app.execute(
+            command(setup.broker),
+            ProposeAmendment(setup.partnership_id, base_version=1, terms=refused),
+        )
+    # And an annex uploaded to the partnership, listed by a drafted amendment's terms
+    uploaded = upload(setup, setup.broker, PDF, "annex.pdf")
+    assert uploaded.status_code == 201, uploaded.json
+    sha = hashlib.sha256(PDF).hexdigest()
     listed = {**terms("Amended"), "documents": [{"sha256": sha, "name": "annex.pdf"}]}
     setup.app.execute(
         command(setup.broker),

@@ -170,18 +170,28 @@ def test_a_former_member_does_not_see_a_document_attached_after_its_exit(
 def test_terms_listing_a_document_bind_it_to_the_signatures(
     world: World, store: DocumentStore
 ) -> None:
-    # Given a partnership and two files: an annex, and another one that could replace it
+    # Given a partnership and two files attached to it: an annex, and another one that
+    # could replace it; and a file attached to another partnership
     pid = world.partnership(a={"roles": ["lead"]}, b={})
     annex, swapped = put(store, b"annex v1"), put(store, b"annex v2")
+    for sha in (annex, swapped):
+        world.app.execute(world.as_broker(), attach(pid, sha))
+    other = world.partnership(c={"roles": ["lead"]}, d={})
+    theirs = put(store, b"minutes of another partnership")
+    world.app.execute(world.as_broker(), attach(other, theirs))
 
     def listing(sha256: str) -> dict[str, object]:
         return {**terms(), "documents": [{"sha256": sha256, "name": "annex.pdf"}]}
 
-    # A listed file not in the store is refused, recording nothing
-    world.refused(
-        RuleViolationError,
-        lambda: world.app.execute(world.as_broker(), DraftVersion(pid, terms=listing("0" * 64))),
-    )
+    # A listed file not in the store, or another partnership's, is refused, recording
+    # nothing (listing it would open it here)
+    for foreign in ("0" * 64, theirs):
+        world.refused(
+            RuleViolationError,
+            lambda foreign=foreign: world.app.execute(  # type: ignore[misc]
+                world.as_broker(), DraftVersion(pid, terms=listing(foreign))
+            ),
+        )
     # Terms without documents keep their hash; listing one changes it
     plain = world.app.execute(world.as_broker(), DraftVersion(pid, terms=terms()))
     draft = world.app.execute(world.as_broker(), DraftVersion(pid, terms=listing(annex)))
