@@ -122,7 +122,8 @@ def source_view(
     """A source's amount and stated rate; its lines' budget, committed and delivered; the
     match in kind counted for it; the rate reached (its share, in percent, of what
     finances its lines: every source's funds on them and the match in kind delivered on
-    them) against the fund's recorded maximum; the in-kind ceiling's result."""
+    them, or only the public sources' funds where its rules record a public-expenditure
+    base) against the fund's recorded maximum; the in-kind ceiling's result."""
     own = [f["line_id"] for f in s["funds"]]
     amount = sum((Decimal(f["amount"]) for f in s["funds"]), ZERO)
     spent = added((lines[lid] for lid in own), ("budget", "committed", "delivered"))
@@ -132,7 +133,7 @@ def source_view(
     ]
     in_kind = {"committed": sum((c for c, _ in matched), ZERO)}
     in_kind["delivered"] = sum((d for _, d in matched), ZERO)
-    financed = financing(plan, set(own), worth)
+    financed = financing(plan, s, worth)
     reached = (amount * 100 / financed).quantize(CENT) if financed else None
     top = b.ceiling(s["kind"], s["region_category"], s["variant"])
     within = None
@@ -154,14 +155,13 @@ def source_view(
 
 
 def financing(
-    plan: dict[str, Any], own: set[str], worth: dict[str, tuple[Decimal, Decimal]]
+    plan: dict[str, Any], s: dict[str, Any], worth: dict[str, tuple[Decimal, Decimal]]
 ) -> Decimal:
-    """What finances these lines so far: every source's funds on them, and the match in
-    kind delivered (and confirmed) on them. Match not yet delivered finances nothing."""
-    funds = sum(
-        (Decimal(f["amount"]) for x in plan["sources"] for f in x["funds"] if f["line_id"] in own),
-        ZERO,
-    )
+    """What finances the source's lines so far (`budget.financing`): every source's funds
+    on them, and the match in kind delivered (and confirmed) on them; where its rules
+    record a public-expenditure base (the EAFRD), only the public sources' funds. Match
+    not yet delivered finances nothing."""
+    own = {f["line_id"] for f in s["funds"]}
     delivered = sum(
         (
             worth.get(m["commitment_id"], (ZERO, ZERO))[1]
@@ -170,7 +170,7 @@ def financing(
         ),
         ZERO,
     )
-    return funds + delivered
+    return b.financing(plan["sources"], own, delivered, s["kind"])
 
 
 def ceiling_result(

@@ -166,6 +166,7 @@ def filled_from(budget: Mapping[str, Any] | None) -> dict[str, str]:
 # worded there: which row and input each names.
 RULES = (
     (re.compile(r"source (?P<source>\S+): a rate of "), "sources", "rate"),
+    (re.compile(r"source (?P<source>\S+): its funds are "), "sources", "rate"),
     (re.compile(r"line (?P<line>\S+) is funded beyond its budget"), "lines", "amount"),
     (re.compile(r"source (?P<source>\S+) names no registered"), "sources", "organisation_id"),
     (

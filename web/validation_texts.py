@@ -615,6 +615,24 @@ def budget_patterns() -> list[tuple[str, Translate]]:
             lambda m: _("line %(line)s is funded beyond its budget", line=m["line"]),
         ),
         (
+            r"line (?P<line>\S+) is funded beyond its budget with the match in kind placed on it",
+            lambda m: _(
+                "line %(line)s is funded beyond its budget with the match in kind placed on it",
+                line=m["line"],
+            ),
+        ),
+        (
+            r"source (?P<source>\S+): its funds are (?P<share>[0-9.]+)% of the planned financing "
+            r"of its lines, above the rate of (?P<rate>[0-9.]+)% it states",
+            lambda m: _(
+                "source %(source)s: its funds are %(share)s%% of the planned financing of its "
+                "lines, above the rate of %(rate)s%% it states",
+                source=m["source"],
+                share=number(m["share"]),
+                rate=number(m["rate"]),
+            ),
+        ),
+        (
             r"no commitment (?P<id>\S+) in this partnership",
             lambda m: _("no commitment %(id)s in this partnership", id=m["id"]),
         ),

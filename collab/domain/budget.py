@@ -4,15 +4,16 @@ and count as match funding in kind.
 
 Pure checks of values (docs/budget.md explains the vocabularies). `checked` gives the
 canonical budget an event stores (decimals as text) or a 422 naming the field;
-`check_rules` and `check_match` apply the funds' rules (409). Every rate and rule comes
-from `collab/data/fund_rules.json` (`reference.fund_rules`), never from this module.
+`check_rules`, `check_match` and `check_financing` apply the funds' rules (409). Every
+rate and rule comes from `collab/data/fund_rules.json` (`reference.fund_rules`), never
+from this module.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from collab.domain import reference, terms
@@ -52,6 +53,7 @@ MAX_LINES, MAX_SOURCES, MAX_MATCH = 200, 50, 2000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 # A commitment that counts for nothing (as the partnership view's totals leave it out).
 COUNTED_OUT = ("withdrawn", "released")
+CENT = Decimal("0.01")
 
 LINE_FIELDS = ("line_id", "category", "description", "period", "amount", "currency")
 SOURCE_FIELDS: tuple[str, ...] = ("source_id", "kind", "name", "organisation_id")
@@ -280,6 +282,74 @@ def check_in_kind(cid: str, c: Record, s: Record, line_id: str) -> None:
         raise RuleViolationError(
             f"source {s['source_id']}: the rules recorded for {s['kind']} {why} contributions "
             "in kind as match funding"
+        )
+
+
+def public_base(kind: str) -> bool:
+    """Whether the rules record a source's rate as a share of public expenditure only
+    (`rate_base.public_only`: the EAFRD's eligible public expenditure); a base set per
+    priority (null) is not known here and counts all."""
+    base = rules_of(kind)["rate_base"]
+    return base is not None and base.get("public_only") is True
+
+
+def financing(sources: list[Record], own: set[str], in_kind: Decimal, kind: str) -> Decimal:
+    """What finances the lines `own` in the base of a source of this kind: every source's
+    funds on them and `in_kind` (the match in kind on them); where its rules record a
+    public-expenditure base, only the funds of sources whose rules say public, and no
+    match in kind (whose public nature is unknown)."""
+    public = public_base(kind)
+    funds = sum(
+        (
+            Decimal(f["amount"])
+            for x in sources
+            if not public or rules_of(x["kind"])["public"] is True
+            for f in x["funds"]
+            if f["line_id"] in own
+        ),
+        Decimal(0),
+    )
+    return funds if public else funds + in_kind
+
+
+def check_financing(budget: Record, facts: Mapping[str, Record]) -> None:
+    """After `check_match`: no line funded beyond its budget by the sources' funds and the
+    valuations of the contributions in kind counted as match on it; no source whose share
+    of the planned financing of its lines (`financing`, with those valuations), in percent
+    rounded half up to 0.01, is above the rate it states."""
+    with localcontext() as ctx:
+        ctx.prec = 80  # sums of 2000 amounts of 18 + 6 digits are exact
+        in_kind: dict[str, Decimal] = {}
+        for m in budget["match"]:
+            if m["source_id"] is not None:
+                worth = Decimal(str(facts[m["commitment_id"]]["valuation"]["amount"]))
+                in_kind[m["line_id"]] = in_kind.get(m["line_id"], Decimal(0)) + worth
+        funded: dict[str, Decimal] = dict.fromkeys(in_kind, Decimal(0))
+        for s in budget["sources"]:
+            for f in s["funds"]:
+                funded[f["line_id"]] = funded.get(f["line_id"], Decimal(0)) + Decimal(f["amount"])
+        for x in budget["lines"]:
+            lid = x["line_id"]
+            if lid in in_kind and funded[lid] + in_kind[lid] > Decimal(x["amount"]):
+                raise RuleViolationError(
+                    f"line {lid} is funded beyond its budget with the match in kind placed on it"
+                )
+        for s in budget["sources"]:
+            check_share(s, budget["sources"], in_kind)
+
+
+def check_share(s: Record, sources: list[Record], in_kind: Mapping[str, Decimal]) -> None:
+    own = {f["line_id"] for f in s["funds"]}
+    amount = sum((Decimal(f["amount"]) for f in s["funds"]), Decimal(0))
+    matched = sum((in_kind.get(lid, Decimal(0)) for lid in own), Decimal(0))
+    base = financing(sources, own, matched, s["kind"])
+    if not amount or not base:
+        return
+    share = (amount * 100 / base).quantize(CENT, ROUND_HALF_UP)
+    if share > Decimal(s["rate"]):
+        raise RuleViolationError(
+            f"source {s['source_id']}: its funds are {share}% of the planned financing of its "
+            f"lines, above the rate of {s['rate']}% it states"
         )
 
 

@@ -434,6 +434,7 @@ class Partnership(Aggregate):
         self.check_decision(decision_id, "set_budget")
         budgeting.check_rules(plan)
         budgeting.check_match(plan, str(self.id), facts)
+        budgeting.check_financing(plan, facts)
         number = 1 + (self.budget["number"] if self.budget else 0)
         self._budget_adopted(number, plan, decision_id, meta)
         return number

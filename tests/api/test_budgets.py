@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from collab.commitments.commands import ConfirmCommitment, ConfirmDelivery, Pledge, ReportDelivery
 from tests.api.conftest import Auth
 from tests.api.setup_partnership import Setup, outcome, problem_type
-from tests.application.budgets import plan
+from tests.application.budgets import matched_plan, plan
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_a_steward_adopts_a_budget_and_members_read_its_view(setup: Setup) -> No
     cid = in_kind(s, "b", "1500")
     match = [{"commitment_id": cid, "line_id": "visits", "source_id": "esf"}]
     # When the broker adopts the budget under a passed set_budget decision
-    out = outcome(s.post(s.broker, "./budget", body(s, plan(match))), 201)
+    out = outcome(s.post(s.broker, "./budget", body(s, matched_plan(match))), 201)
     # Then the outcome names its number
     assert out["result"]["budget_number"] == 1
     # And b delivers 40 hours that a (the lead, for the pool) confirms
@@ -63,26 +63,27 @@ def test_a_steward_adopts_a_budget_and_members_read_its_view(setup: Setup) -> No
     assert view is not None
     visits = view["lines"][0]
     assert (visits["line_id"], visits["budget"], visits["committed"]) == ("visits", "10000", "1500")
-    assert (visits["delivered"], visits["funded"], visits["commitments"]) == ("600", "10000", [cid])
+    assert (visits["delivered"], visits["funded"], visits["commitments"]) == ("600", "8500", [cid])
     esf = view["sources"][0]
     assert (esf["amount"], esf["rate"], esf["match_in_kind"]) == (
         "8000",
         "80",
         {"committed": "1500", "delivered": "600"},
     )
-    # 8000 of what finances its line: 8000 + 2000 funds and the 600 in kind delivered
-    assert (esf["rate_reached"], esf["within_max"]) == ("75.47", True)
+    # 8000 of what finances its line: 8000 + 500 funds and the 600 in kind delivered (above
+    # the 85 % maximum until the rest of the match is brought)
+    assert (esf["rate_reached"], esf["within_max"]) == ("87.91", False)
     assert esf["max_rate"]["value"] == "85" and esf["max_rate"]["verified"] is True
-    # And CPR art. 67(1)(a): public funds (8000 + 2000) above the line's 10000 less the
-    # 1500 in kind: the ceiling does not hold
+    # And CPR art. 67(1)(a): public funds (8000 + 500) within the line's 10000 less the
+    # 1500 in kind: the ceiling holds
     assert esf["in_kind_ceiling"] == {
         "rule": "public_support_cap",
         "source": "CPR art. 67(1)(a)",
         "verified": True,
-        "public_support": "10000",
+        "public_support": "8500",
         "eligible_expenditure": "10000",
         "in_kind": "1500",
-        "holds": False,
+        "holds": True,
     }
     assert view["totals"] == [
         {
@@ -90,7 +91,7 @@ def test_a_steward_adopts_a_budget_and_members_read_its_view(setup: Setup) -> No
             "budget": "12000",
             "committed": "1500",
             "delivered": "600",
-            "funded": "12000",
+            "funded": "10500",
         }
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from collab.application import Outcome
@@ -58,16 +59,38 @@ def source(
 
 def plan(match: list[dict[str, Any]] | None = None, **changes: Any) -> dict[str, Any]:
     """Two lines (visits 10000, animation 2000 EUR), an ESF+ grant of 80 % on the visits
-    and a municipal grant on both."""
+    and a municipal grant on both (4000 of the 12000: 33.33 %, within its 40 %)."""
     return {
         "lines": [line("visits", "10000"), line("animation", "2000", "animation")],
         "sources": [
             source("esf", "esf_plus", "80", {"visits": "8000"}),
-            source("town", "municipal", "20", {"visits": "2000", "animation": "2000"}, None),
+            source("town", "municipal", "40", {"visits": "2000", "animation": "2000"}, None),
         ],
         "match": match or [],
         **changes,
     }
+
+
+def matched_plan(match: list[dict[str, Any]], in_kind: str = "1500") -> dict[str, Any]:
+    """`plan(match)` with room on the visits line for `in_kind` EUR of match in kind: the
+    town puts that much less there (funds and match within the line's 10000; the ESF+'s
+    8000 is then 80 % of the line's planned financing)."""
+    found = plan(match)
+    town = found["sources"][1]["funds"][0]
+    town["amount"] = str(Decimal(town["amount"]) - Decimal(in_kind))
+    return found
+
+
+def eafrd_plan(rate: str, kind: str = "eafrd") -> dict[str, Any]:
+    """The visits line (10000) funded 6000 by an EU fund, 2000 national, 2000 private."""
+    return plan(
+        lines=[plan()["lines"][0]],
+        sources=[
+            source("feader", kind, rate, {"visits": "6000"}),
+            source("state", "national", "20", {"visits": "2000"}, None),
+            source("bank", "private", "20", {"visits": "2000"}, None),
+        ],
+    )
 
 
 def adopt(world: World, pid: str, budget: dict[str, Any] | None = None) -> Outcome:

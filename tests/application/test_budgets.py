@@ -16,7 +16,14 @@ from collab.domain.errors import (
     NotFoundError,
     RuleViolationError,
 )
-from tests.application.budgets import adopt, budget_decision, plan, valued
+from tests.application.budgets import (
+    adopt,
+    budget_decision,
+    eafrd_plan,
+    matched_plan,
+    plan,
+    valued,
+)
 from tests.application.world import World
 
 
@@ -27,7 +34,7 @@ def test_a_budget_is_adopted_under_a_passed_decision(world: World) -> None:
     decision = budget_decision(world, pid)
     match = [{"commitment_id": cid, "line_id": "visits", "source_id": "esf"}]
     # When the broker adopts a budget counting them as match in kind for the ESF+ grant
-    out = world.app.execute(world.as_broker(), AdoptBudget(pid, decision, plan(match)))
+    out = world.app.execute(world.as_broker(), AdoptBudget(pid, decision, matched_plan(match)))
     # Then the partnership records BudgetAdopted, version 1, and the decision is used
     assert out.result["budget_number"] == 1
     assert world.events(pid)[-1] == "BudgetAdopted"
@@ -134,3 +141,52 @@ def test_a_source_names_a_registered_organisation_or_none(world: World) -> None:
         world.partnership_of(pid).budget["budget"]["sources"][1]["organisation_id"]
         == (world.orgs["town"])
     )
+
+
+def test_match_in_kind_on_a_line_the_funds_already_fill_is_refused(world: World) -> None:
+    # Given b's hours valued 1500 EUR and a visits line of 10000 funded 8000 + 2000
+    pid = world.in_force()
+    cid = valued(world, "b", pid, "1500")
+    match = [{"commitment_id": cid, "line_id": "visits", "source_id": "esf"}]
+    command = AdoptBudget(pid, budget_decision(world, pid), plan(match))
+    # When they are counted as ESF+ match on it, the line is financed 11500: refused
+    error = world.refused(RuleViolationError, lambda: world.app.execute(world.as_broker(), command))
+    assert str(error) == (
+        "line visits is funded beyond its budget with the match in kind placed on it"
+    )
+    # But with the town putting 1500 less there, it is adopted (ESF+: 8000 of 10000, 80 %)
+    assert adopt(world, pid, matched_plan(match)).result["budget_number"] == 1
+
+
+def test_a_source_whose_funds_exceed_its_stated_rate_is_refused(world: World) -> None:
+    # Given the ESF+ states 75 % but puts 8000 of the visits line's 10000 funds (80 %)
+    pid = world.in_force()
+    data = plan()
+    data["sources"][0]["rate"] = "75"
+    command = AdoptBudget(pid, budget_decision(world, pid), data)
+    error = world.refused(RuleViolationError, lambda: world.app.execute(world.as_broker(), command))
+    assert str(error) == (
+        "source esf: its funds are 80.00% of the planned financing of its lines, above the "
+        "rate of 75% it states"
+    )
+    # And the match in kind counts in that financing: 8000 of 8500 + 1500 is 80 %, so a
+    # stated 79.99 % is refused and 80 % adopted
+    cid = valued(world, "b", pid, "1500")
+    data = matched_plan([{"commitment_id": cid, "line_id": "visits", "source_id": "esf"}])
+    data["sources"][0]["rate"] = "79.99"
+    command = AdoptBudget(pid, budget_decision(world, pid), data)
+    error = world.refused(RuleViolationError, lambda: world.app.execute(world.as_broker(), command))
+    assert "its funds are 80.00%" in str(error)
+    data["sources"][0]["rate"] = "80"
+    adopt(world, pid, data)
+
+
+def test_the_eafrd_rate_is_a_share_of_public_expenditure_only(world: World) -> None:
+    pid = world.in_force()
+    # The ESF+ base (total or public, per priority: not known) counts every source: 60 %
+    adopt(world, pid, eafrd_plan("60", "esf_plus"))
+    # The EAFRD's (eligible public expenditure) leaves the private 2000 out: 6000 of 8000
+    command = AdoptBudget(pid, budget_decision(world, pid), eafrd_plan("60"))
+    error = world.refused(RuleViolationError, lambda: world.app.execute(world.as_broker(), command))
+    assert "source feader: its funds are 75.00% of the planned financing" in str(error)
+    assert adopt(world, pid, eafrd_plan("75")).result["budget_number"] == 2

@@ -55,7 +55,7 @@ def plan(**changes: Any) -> dict[str, Any]:
                 "region_category": "more_developed",
                 "rate": "43",
                 "currency": "EUR",
-                "funds": [{"line_id": "visits", "amount": "4000"}],
+                "funds": [{"line_id": "visits", "amount": "3870"}],
             },
             {
                 "source_id": "esf",
@@ -64,7 +64,7 @@ def plan(**changes: Any) -> dict[str, Any]:
                 "region_category": "transition",
                 "rate": "60",
                 "currency": "EUR",
-                "funds": [{"line_id": "visits", "amount": "5000"}],
+                "funds": [{"line_id": "visits", "amount": "5130"}],
             },
         ],
         "match": [],
@@ -271,9 +271,66 @@ def test_an_unknown_maximum_checks_nothing() -> None:
 
 def test_a_line_funded_beyond_its_budget_is_refused() -> None:
     data = b.checked(plan())
-    data["sources"][1]["funds"][0]["amount"] = "6000.51"
+    data["sources"][1]["funds"][0]["amount"] = "6130.51"
     with pytest.raises(RuleViolationError, match="line visits is funded beyond its budget"):
         b.check_rules(data)
+
+
+def test_match_in_kind_beyond_what_the_funds_leave_of_a_line_is_refused() -> None:
+    # 3870 + 5130 funds and 1000.50 in kind fill the line's 10000.50; a cent more does not fit
+    data, facts = matched(amount="1000.50")
+    b.check_financing(data, facts)
+    data, facts = matched(amount="1000.51")
+    with pytest.raises(RuleViolationError) as caught:
+        b.check_financing(data, facts)
+    assert str(caught.value) == (
+        "line visits is funded beyond its budget with the match in kind placed on it"
+    )
+
+
+def test_a_share_above_the_stated_rate_is_refused_rounded_half_up_to_the_hundredth() -> None:
+    # ESF+ (total base, per priority): 5130 of 3870 + 5130 funds is 57 %
+    data = b.checked(plan())
+    data["sources"][1]["rate"] = "57"
+    b.check_financing(data, {})
+    data["sources"][1]["rate"] = "56.99"
+    with pytest.raises(RuleViolationError, match=r"source esf: its funds are 57\.00% .* 56\.99%"):
+        b.check_financing(data, {})
+    # 1 of 3 (33.333...) reads 33.33 and passes a stated 33.33; 2 of 3 reads 66.67
+    data = b.checked(plan())
+    data["sources"][0]["funds"][0]["amount"] = "1000"
+    data["sources"][1]["funds"][0]["amount"] = "2000"
+    data["sources"][0].update(kind="esf_plus", rate="33.33")
+    data["sources"][1]["rate"] = "66.67"
+    b.check_financing(data, {})
+    data["sources"][1]["rate"] = "66.66"
+    with pytest.raises(RuleViolationError, match=r"its funds are 66\.67%"):
+        b.check_financing(data, {})
+
+
+def test_the_eafrd_base_counts_only_public_funds_and_no_match_in_kind() -> None:
+    # The LEADER's 3870 of the public 3870 + 5130: 43 %; a private 1000 and 1000 in kind
+    # for the ESF+ on the line do not change it (the ESF+'s base counts them: 5130 of 11000)
+    assert b.public_base("eafrd") and not b.public_base("esf_plus")
+    assert not b.public_base("private")
+    data = plan(match=[{"commitment_id": CID, "line_id": "visits", "source_id": "esf"}])
+    data["lines"][0]["amount"] = "11000"
+    data["sources"].append(
+        {
+            "source_id": "bank",
+            "kind": "private",
+            "name": "Bank",
+            "rate": "10",
+            "currency": "EUR",
+            "funds": [{"line_id": "visits", "amount": "1000"}],
+        }
+    )
+    data["sources"][1]["rate"] = "46.64"  # 5130 of 11000 is 46.636...
+    found = b.checked(data)
+    b.check_financing(found, {CID: fact(amount="1000")})
+    found["sources"][0]["rate"] = "42.99"
+    with pytest.raises(RuleViolationError, match=r"source leader: its funds are 43\.00%"):
+        b.check_financing(found, {CID: fact(amount="1000")})
 
 
 # -- match funding ----------------------------------------------------------------------------

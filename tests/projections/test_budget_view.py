@@ -22,7 +22,7 @@ from projections.budget import budget_for, budget_view
 from projections.operations import rebuild
 from projections.readside import ReadSide
 from projections.views import partnership_rows_from
-from tests.application.budgets import adopt, plan, valued
+from tests.application.budgets import adopt, eafrd_plan, matched_plan, plan, valued
 from tests.application.conftest import TEST_NOW
 from tests.application.world import World
 from tests.projections.support import views_of
@@ -42,8 +42,9 @@ def deliver(world: World, key: str, cid: str, hours: str, confirm: bool = True) 
 
 
 def scenario(world: World) -> tuple[str, dict[str, str]]:
-    """b's 100 hours valued 1500 EUR (matched for ESF+) and c's 3000 EUR cash on the visits
-    line; b's second pledge of 800 on animation, withdrawn; deliveries partly confirmed."""
+    """b's 100 hours valued 1500 EUR (matched for ESF+; the town's funds on the visits line
+    lowered to 500 to leave room for them) and c's 3000 EUR cash on the visits line; b's
+    second pledge of 800 on animation, withdrawn; deliveries partly confirmed."""
     pid = world.in_force()
     ids = {
         "hours": valued(world, "b", pid, "1500"),
@@ -55,7 +56,7 @@ def scenario(world: World) -> tuple[str, dict[str, str]]:
         {"commitment_id": ids["cash"], "line_id": "visits", "source_id": None},
         {"commitment_id": ids["gone"], "line_id": "animation", "source_id": None},
     ]
-    adopt(world, pid, plan(match))
+    adopt(world, pid, matched_plan(match))
     deliver(world, "b", ids["hours"], "40")  # confirmed: 600 EUR delivered
     deliver(world, "b", ids["hours"], "30", confirm=False)  # reported only: counts nothing yet
     deliver(world, "c", ids["cash"], "1000")  # confirmed: 1000 EUR
@@ -78,7 +79,7 @@ def test_figures_per_line_and_source_follow_pledges_deliveries_and_confirmations
         "budget": "10000",
         "committed": "4500",
         "delivered": "1600",
-        "funded": "10000",
+        "funded": "8500",
     }
     assert visits["commitments"] == sorted([ids["hours"], ids["cash"]])
     assert {k: animation[k] for k in ("budget", "committed", "delivered", "funded")} == {
@@ -96,16 +97,17 @@ def test_figures_per_line_and_source_follow_pledges_deliveries_and_confirmations
         {"budget": "10000", "committed": "4500", "delivered": "1600"},
         {"committed": "1500", "delivered": "600"},
     )
-    # ESF 8000 of the visits line's 8000 + 2000 funds and 600 in kind delivered
+    # ESF 8000 of the visits line's 8000 + 500 funds and 600 in kind delivered: 87.91 %,
+    # above the 85 % maximum while the match is not brought (8000 of 10000 once it is)
     assert (esf["rate_reached"], esf["within_max"], esf["max_rate"]["value"]) == (
-        "75.47",
-        True,
+        "87.91",
+        False,
         "85",
     )
     assert (town["amount"], town["lines"]["budget"], town["rate_reached"]) == (
-        "4000",
+        "2500",
         "12000",
-        "31.75",  # 4000 of 12000 funds on its two lines and 600 in kind delivered
+        "22.52",  # 2500 of 10500 funds on its two lines and 600 in kind delivered
     )
     assert (town["max_rate"], town["within_max"], town["in_kind_ceiling"]) == (None, None, None)
     assert view["totals"] == [
@@ -114,7 +116,7 @@ def test_figures_per_line_and_source_follow_pledges_deliveries_and_confirmations
             "budget": "12000",
             "committed": "4500",
             "delivered": "1600",
-            "funded": "12000",
+            "funded": "10500",
         }
     ]
 
@@ -180,3 +182,21 @@ def test_a_rebuild_from_zero_gives_the_same_budgets_and_digest(
     rebuild(read)
     assert views_of(read) == before
     assert live(read, pid) == view
+
+
+def test_the_eafrd_rate_reached_counts_only_the_public_funds(
+    app: Collab, read: ReadSide, world: World
+) -> None:
+    # Given the visits line (10000) funded 6000 by the EAFRD, 2000 national, 2000 private
+    follow_commands(app, read)
+    pid = world.in_force()
+    adopt(world, pid, eafrd_plan("75"))
+    view = live(read, pid)
+    # Then the EAFRD's rate is a share of the public expenditure only (Reg. 2021/2115
+    # art. 91(2)): 6000 of 6000 + 2000, not of the line's 10000; the others' of all funds
+    reached = {s["source_id"]: (s["rate_reached"], s["within_max"]) for s in view["sources"]}
+    assert reached == {
+        "feader": ("75.00", True),
+        "state": ("20.00", None),
+        "bank": ("20.00", None),
+    }

@@ -270,6 +270,9 @@ BUDGET_REFUSALS = (
     "source esf: a rate of 90% is above the maximum of 85% the rules record for it "
     "(CPR art. 112(3)(a))",
     "line training is funded beyond its budget",
+    "line training is funded beyond its budget with the match in kind placed on it",
+    "source esf: its funds are 87.50% of the planned financing of its lines, above the rate "
+    "of 85% it states",
     "no commitment 6f1c0a52-5b7e-4c1e-9a43-2d1f6f0c9e11 in this partnership",
     "commitment 6f1c0a52-5b7e-4c1e-9a43-2d1f6f0c9e11 is withdrawn and counts for nothing",
     "commitment c1 is valued in USD, line training is in EUR",
