@@ -19,7 +19,6 @@ from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import Connection
 
-from api import authority
 from api.seen import content_on, read, viewer
 from api.service import service
 from api.views import at_cut
@@ -29,7 +28,8 @@ from projections.asof import rows_as_of
 from projections.budget import budget_for
 from projections.tables import Tables
 from projections.views import view_for
-from web.forms_agreement import identities, passes, recorded
+from web.forms_agreement import recorded
+from web.forms_practices import stewards
 from web.frame import page, pages, views_reached
 from web.i18n import number
 from web.labels import label
@@ -80,15 +80,6 @@ def waiting_decisions(p: Partnership) -> list[tuple[str, str]]:
         for d_id, d in p.decisions.items()
         if d.action == "set_budget" and d.passed and not d.used
     ]
-
-
-def stewards(p: Partnership) -> bool:
-    """Whether the signed-in person may adopt a budget here (a broker or the lead's
-    partner, as the API's steward rule says)."""
-    actor = g.get("actor")
-    if actor is None or actor.role not in ("partner", "broker"):
-        return False
-    return passes(p, identities(p), authority.steward)
 
 
 @blp.app_template_global()
