@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Test tiers, fastest first; each must collect at least one test. `browser` drives Debian's
 # Chromium (/usr/bin/chromium; skipped without it unless COLLAB_REQUIRE_BROWSER=1, as in CI).
-TIERS := domain application stores projections audit api web integration browser
+TIERS := domain application stores projections reports audit api web integration browser
 # The long reliability runs (marker `long`): faults, fuzzing and load, in CI after `make test`.
 LONG_TIERS := reliability stress
 
