@@ -23,6 +23,7 @@ from benchmarks import (
     b9_pages,
     b10_documents,
     b11_search,
+    b12_reports,
 )
 from benchmarks.harness import RESULTS_DIR, Result, write_result
 
@@ -42,6 +43,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "B10": b10_documents.run,
     # Search p95 at 20,000 ÷ 2,000 practices, ÷ a bare full-text query; its index rebuilt.
     "B11": b11_search.run,
+    # Each report of a partnership with 5,000 events ÷ reading its views.
+    "B12": b12_reports.run,
 }
 
 
