@@ -42,6 +42,20 @@ COPIES = {
     "org-id-schemes.json": SHARED / "data" / "org-id-schemes.json",
     "sdg-targets.csv": SHARED / "data" / "sdg-targets.csv",
     "iati-codelists.json": SHARED / "schemas" / "iati-2.03" / "codelists" / "codelists.json",
+    # Subfolders: the key is the path under collab/data, named so in its SOURCES.md.
+    **{
+        f"iati/{name}": SHARED / "schemas" / "iati-2.03" / name
+        for name in (
+            "iati-activities-schema.xsd",
+            "iati-common.xsd",
+            "xml.xsd",
+            "ruleset-standard.json",
+        )
+    },
+    **{
+        f"360giving/{name}": SHARED / "schemas" / "360giving" / name
+        for name in ("360-giving-package-schema.json", "360-giving-schema.json")
+    },
 }
 
 
