@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from api.demo_learning import SEVILLA, share
-from api.demo_money import adopt_budget, annex, evidence
+from api.demo_money import adopt_budget, annex, evidence, grant
 from collab.actors.commands import EnrolActor
 from collab.actors.handlers import OPERATOR
 from collab.agreements.commands import (
@@ -26,6 +26,7 @@ from collab.commitments.commands import (
     Pledge,
     ReportDelivery,
 )
+from collab.domain.commitment_rules import confirmed_total
 from collab.domain.envelope import Role
 from collab.domain.terms import Period, Quantity, Territory, Valuation
 from collab.governance.commands import ApplyDecision, DecisionSubject, RecordDecision
@@ -107,7 +108,7 @@ def terms(
         "review_schedule": "every six months",
         "exit_notice_days": notice,
         "moving_on_strategy": "replicate",
-        "period": {"start": "2027-01-01", "end": "2029-12-31"},
+        "period": {"start": "2026-01-01", "end": "2028-12-31"},
     }
 
 
@@ -160,6 +161,9 @@ class Demo:
                 classifications=[
                     {"vocabulary": "sdg_goal", "code": "3"},
                     {"vocabulary": "nace", "code": "Q88.1"},
+                    # OECD DAC 16010 Social protection: IATI asks for a DAC sector beside
+                    # any other vocabulary (ruleset 102.1.1).
+                    {"vocabulary": "dac5", "code": "16010"},
                 ],
             ),
         )
@@ -191,7 +195,7 @@ class Demo:
                 if kind != "cash"
                 else Valuation(amount=Decimal(value), currency=unit, method="actual_cost"),
                 recipient=recipient,
-                period=Period(start="2027-01-01", end="2027-12-31"),
+                period=Period(start="2026-01-01", end="2026-12-31"),
             ),
         )
         cid: str = out.text("commitment_id")
@@ -208,14 +212,14 @@ class Demo:
         self.pledge(pid, "olive_mill", "premises", "120", "m2", recipient=self.orgs["association"])
         d = self.app.execute(
             self.by("association"),
-            ReportDelivery(hours, quantity=Decimal("80"), delivered_on="2027-03-31"),
+            ReportDelivery(hours, quantity=Decimal("80"), delivered_on="2026-03-31"),
         )
         self.app.execute(
             self.by("municipality"), ConfirmDelivery(hours, delivery_id=d.text("delivery_id"))
         )
         d = self.app.execute(
             self.by("transport"),
-            ReportDelivery(van, quantity=Decimal("48"), delivered_on="2027-06-30"),
+            ReportDelivery(van, quantity=Decimal("48"), delivered_on="2026-06-30"),
         )
         self.app.execute(
             self.by("health", reason="only 40 rounds took place"),
@@ -227,13 +231,13 @@ class Demo:
                 van,
                 delivery_id=d.text("delivery_id"),
                 quantity=Decimal("40"),
-                delivered_on="2027-06-30",
+                delivered_on="2026-06-30",
             ),
         )
         self.app.execute(self.by("health"), ConfirmDelivery(van, delivery_id=d.text("delivery_id")))
         d = self.app.execute(
             self.by("municipality"),
-            ReportDelivery(cash, quantity=Decimal("20000.00"), delivered_on="2027-02-01"),
+            ReportDelivery(cash, quantity=Decimal("20000.00"), delivered_on="2026-02-01"),
         )
         # The lead's own cash to the pool: a partnership broker confirms it, never the lead
         self.app.execute(
@@ -306,12 +310,21 @@ def money_lines(
     return said
 
 
+def grant_line(app: Collab, demo: Demo, cid: str) -> str:
+    """The summary's cash grant from a funder to a partner (a 360Giving grant)."""
+    c = app.get_commitment(demo.broker, cid)
+    paid = confirmed_total(c.deliveries.values())
+    to = app.get_organisation(c.recipient).legal_name
+    return f"cash grant to {to}: {paid} of {c.quantity['value']} {c.quantity['unit']} paid"
+
+
 def run_demo(app: Collab) -> str:
     """Seed the scenario and return a short summary."""
     demo = Demo(app)
     demo.register()
     pid = demo.found()
     cash = demo.deliver(pid)
+    granted = grant(demo, pid)
     trainers, delivery = adopt_budget(demo, pid, cash)
     evidenced = evidence(demo, pid, trainers, delivery)
     annexes = annex(demo, pid)
@@ -332,6 +345,7 @@ def run_demo(app: Collab) -> str:
         org = app.get_organisation(c.organisation_id).legal_name
         quantity = f"{c.quantity['value']} {c.quantity['unit']}"
         lines.append(f"  {org}: {c.contribution_type} {quantity} — {c.status}")
+    lines.append(grant_line(app, demo, granted))
     lines.extend(money_lines(p.budget, annexes, evidenced))
     lines.append(f"practice transferred to {new_id} (territory {SECOND_TERRITORY['nuts']})")
     lines.append(

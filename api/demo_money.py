@@ -25,10 +25,10 @@ from collab.governance.commands import DecisionSubject, RecordDecision
 if TYPE_CHECKING:
     from api.demo import Demo
 
-YEAR = {"start": "2027-01-01", "end": "2027-12-31"}
+YEAR = {"start": "2026-01-01", "end": "2026-12-31"}
 ANNEX = (
     "Annex I to the partnership agreement of the Baixo Alentejo Mobile Care LAG\n"
-    "Budget and co-financing plan, 2027\n\n"
+    "Budget and co-financing plan, 2026\n\n"
     "Line 'rounds' (running costs): mobile care and grocery rounds, EUR 30 000.00\n"
     "  Câmara Municipal de Mértola, municipal funds: EUR 24 000.00 (80 %)\n"
     "  Partners' own resources: EUR 6 000.00 (20 %)\n"
@@ -39,7 +39,7 @@ ANNEX = (
     "Património de Mértola, valued at EUR 1 500.00\n"
 ).encode()
 EVIDENCE = (
-    "Attendance sheets, training of community care assistants, Mértola, 2027\n"
+    "Attendance sheets, training of community care assistants, Mértola, 2026\n"
     "Sessions held: 25 of 4 hours (100 hours), trainers of the Associação de Defesa do "
     "Património de Mértola; 12 trainees completed.\n"
 ).encode()
@@ -121,11 +121,38 @@ def trainers_time(demo: Demo, pid: str) -> tuple[str, str]:
     demo.app.execute(demo.by("association"), ConfirmCommitment(cid))
     d = demo.app.execute(
         demo.by("association"),
-        ReportDelivery(cid, quantity=Decimal("100"), delivered_on="2027-05-31"),
+        ReportDelivery(cid, quantity=Decimal("100"), delivered_on="2026-05-31"),
     )
     delivery: str = d.text("delivery_id")
     demo.app.execute(demo.by("municipality"), ConfirmDelivery(cid, delivery_id=delivery))
     return cid, delivery
+
+
+def grant(demo: Demo, pid: str) -> str:
+    """The municipality's cash grant to the association for the training of care
+    assistants: confirmed, half paid and the payment confirmed by the association."""
+    out = demo.app.execute(
+        demo.by("municipality"),
+        Pledge(
+            pid,
+            contribution_type="cash",
+            quantity=Quantity(value=Decimal("5000.00"), unit="EUR"),
+            valuation=Valuation(amount=Decimal("5000.00"), currency="EUR", method="actual_cost"),
+            recipient=demo.orgs["association"],
+            period=Period(start=YEAR["start"], end=YEAR["end"]),
+            conditions="For the training of community care assistants",
+        ),
+    )
+    cid: str = out.text("commitment_id")
+    demo.app.execute(demo.by("municipality"), ConfirmCommitment(cid))
+    d = demo.app.execute(
+        demo.by("municipality"),
+        ReportDelivery(cid, quantity=Decimal("2500.00"), delivered_on="2026-04-15"),
+    )
+    demo.app.execute(
+        demo.by("association"), ConfirmDelivery(cid, delivery_id=d.text("delivery_id"))
+    )
+    return cid
 
 
 def adopt_budget(demo: Demo, pid: str, cash: str) -> tuple[str, str]:
@@ -160,7 +187,7 @@ def annex(demo: Demo, pid: str) -> list[dict[str, str]]:
 def evidence(demo: Demo, pid: str, commitment_id: str, delivery_id: str) -> bool:
     """The training's attendance sheets, attached to its delivery by the association."""
     refs = {"commitment_id": commitment_id, "delivery_id": delivery_id}
-    name = "attendance-sheets-2027.txt"
+    name = "attendance-sheets-2026.txt"
     return attached(demo, pid, EVIDENCE, name, "delivery", "association", **refs) is not None
 
 

@@ -62,7 +62,7 @@ def test_the_demo_signs_an_annex_with_the_terms_and_files_delivery_evidence(
     # And the trainers' delivery has its evidence, attached and stored
     found = visible_documents(filed, ADMIN, pid)
     evidence = [d for d in found.attached if d["about"]["documents"] == "delivery"]
-    assert [d["name"] for d in evidence] == ["attendance-sheets-2027.txt"]
+    assert [d["name"] for d in evidence] == ["attendance-sheets-2026.txt"]
     assert filed.documents.has(evidence[0]["sha256"])
 
 
@@ -76,3 +76,20 @@ def test_the_demo_runs_again_on_the_same_store(filed: Collab) -> None:
 def test_without_a_document_store_the_demo_keeps_its_budget(app: Collab) -> None:
     summary = run_demo(app)
     assert "budget version 1" in summary and "annex" not in summary
+
+
+def test_the_demo_grants_cash_from_a_funder_to_a_partner(app: Collab) -> None:
+    # When the demo runs
+    summary = run_demo(app)
+    # Then the municipality granted cash to the association (not the pool), half paid
+    p = app.get_partnership(ADMIN, demo_partnership(app, summary))
+    commitments = [app.get_commitment(ADMIN, cid) for cid in p.commitments]
+    (grant,) = [c for c in commitments if c.contribution_type == "cash" and c.recipient != "pool"]
+    assert grant.status == "in_delivery" and str(grant.quantity["value"]) == "5000.00"
+    paid = [(str(d["quantity"]), d["status"]) for d in grant.deliveries.values()]
+    assert paid == [("2500.00", "confirmed")]
+    assert app.get_organisation(grant.recipient).legal_name.startswith("Associação")
+    assert "2500.00 of 5000.00 EUR paid" in summary
+    # And every delivery happened by November 2026: `collab demo` runs from December 2026
+    days = [d["delivered_on"] for c in commitments for d in c.deliveries.values()]
+    assert len(days) == 5 and max(days) <= "2026-11-30"

@@ -16,10 +16,10 @@ ADMIN = Viewer(Actor("admin-of-the-test", "admin"), "2030-06-01")
 def test_the_state_holds_the_views_rows_and_the_register_entries(demo_world: DemoWorld) -> None:
     # Given the demo, when an admin's report state is read
     state = demo_world.state(ADMIN)
-    # Then it holds the partnership's six commitments, its budget view and its members'
+    # Then it holds the partnership's seven commitments, its budget view and its members'
     # register entries, and dates the agreement's entry into force
     assert state.partnership["partnership_id"] == demo_world.partnership_id
-    assert len(state.commitments) == 6 and state.budget["number"] == 1
+    assert len(state.commitments) == 7 and state.budget["number"] == 1
     assert {m["organisation_id"] for m in state.members} <= set(state.organisations)
     assert all(o.ref and o.ref.startswith("PT-NIPPC-") for o in state.organisations.values())
     assert "AgreementEnteredIntoForce" in state.dates
