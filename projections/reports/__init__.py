@@ -29,9 +29,7 @@ REPORTS = {
     r.name: r
     for r in (
         Report("iati", "application/xml", "xml", "IATI 2.03 activity XML", iati.activity_xml),
-        Report(
-            "360giving", "application/json", "json", "360Giving 1.4 grants", giving.grants_json
-        ),
+        Report("360giving", "application/json", "json", "360Giving 1.4 grants", giving.grants_json),
         Report("commitments", "text/csv", "csv", "Commitments (CSV)", tables_csv.commitments),
         Report("deliveries", "text/csv", "csv", "Deliveries (CSV)", tables_csv.deliveries),
         Report("budget", "text/csv", "csv", "Budget lines (CSV)", tables_csv.budget),

@@ -94,9 +94,7 @@ def report_state(conn: Connection, t: Tables, rows: Rows, limit: int | None) -> 
     pid = head["partnership_id"]
     events = dated_events(conn, t, pid, limit)
     plan = json.loads(rows["budgets"][0]["budget"]) if rows.get("budgets") else None
-    commitments = [
-        {**c, "dates": events.get(c["commitment_id"], {})} for c in rows["commitments"]
-    ]
+    commitments = [{**c, "dates": events.get(c["commitment_id"], {})} for c in rows["commitments"]]
     members = [{**m, "roles": json.loads(m["roles"])} for m in rows["members"]]
     named = organisation_ids(members, commitments, plan, head)
     last = last_event(conn, t, pid, limit)
