@@ -73,6 +73,7 @@ def register(api: Api) -> None:
         organisations,
         partnerships,
         practices,
+        reports,
         views,
     )
 
@@ -88,6 +89,7 @@ def register(api: Api) -> None:
         commitments,
         documents,
         budgets,
+        reports,
     ):
         api.register_blueprint(module.blp)
     for module in (practices, views, events, audit):

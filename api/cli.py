@@ -177,8 +177,9 @@ def _add_admin_commands() -> None:
     from api.cli_budget import budget
     from api.cli_documents import documents
     from api.cli_due import due
+    from api.cli_reports import reports
 
-    for group in (actors, tokens, grants, people, audit, due, documents, budget):
+    for group in (actors, tokens, grants, people, audit, due, documents, budget, reports):
         main.add_command(group)
 
 

@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
         people_pages,
         practice_pages,
         proofs,
+        report_pages,
         signin,
         timeline_pages,
     )
@@ -56,5 +57,6 @@ def register(app: Flask) -> None:
         document_pages,
         budget_pages,
         forms_budget,
+        report_pages,
     ):
         app.register_blueprint(module.blp)

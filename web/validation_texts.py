@@ -188,6 +188,23 @@ RULES = (
     N_("the contact is a role at a member organisation in standing"),
     N_("a practice adapts one its partnership has adopted"),
     N_("a partnership asks its questions of another's practice"),
+    # an IATI report of a partnership that lacks what IATI requires (projections/reports)
+    N_(
+        "an IATI report needs a start date: draft terms with a period, or bring an "
+        "agreement into force"
+    ),
+    N_(
+        "an IATI report needs a sector: classify the partnership with a DAC 5-digit, "
+        "NACE or SDG code"
+    ),
+    N_(
+        "the partnership's lead organisation needs a registered identifier "
+        "(and an organisation type) for an IATI report"
+    ),
+    N_(
+        "a 360Giving file needs a cash grant: a confirmed cash commitment from one "
+        "organisation to another partner (not to the pool)"
+    ),
 )
 
 # The domain's reasons for refusing an input (422s, after the field's name).

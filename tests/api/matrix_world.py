@@ -387,6 +387,11 @@ def fresh_budget_decision(world: World) -> Ids:
     return {"decision": world.decide("set_budget")}
 
 
+def a_report(world: World) -> Ids:
+    """A report of P whose bytes need nothing P may lack (an IATI activity needs a sector)."""
+    return {"report": "commitments"}
+
+
 def fresh_terms_decision(world: World) -> Ids:
     """P's passed decision to change c's terms of membership."""
     org = world.ids["org:c"]
@@ -794,6 +799,8 @@ OPERATIONS: dict[str, Op] = {
                   fresh=fresh_budget_decision, keeps=True),
     "b.show": Op(GET, P + "/budget"),
     "b.rules": Op(GET, "/v1/budget-rules"),
+    "rep.kinds": Op(GET, "/v1/reports"),
+    "rep.export": Op(GET, P + "/reports/{report}", fresh=a_report),
     "c.pledge": Op(POST, P + "/commitments", PLEDGE, keeps=True),
     "c.show": Op(GET, C),
     "c.confirm": Op(POST, C + "/confirm", {}, fresh=fresh_pledge, keeps=True),

@@ -60,6 +60,9 @@ How the statuses follow from DESIGN:
 - Budgets (DESIGN §9): a steward adopts P's budget under a passed set_budget decision; the
   budget view is partnership content (as the documents' list); the funds' rules answer
   every authenticated caller.
+- Reports (DESIGN §9): a report of P is partnership content (as the budget view; a former
+  member's stops at its exit); the list of the kinds of report answers every authenticated
+  caller.
 """
 
 from __future__ import annotations
@@ -139,6 +142,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "b.adopt":              (401, 403, 201, 403, 404, 403, 404, 201, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403),
     "b.show":               (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404, 404, 200, 404, 404, 200, 200),
     "b.rules":              (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "rep.kinds":            (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "rep.export":           (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 200, 404, 404, 200, 404, 404, 200, 200),
     "c.pledge":             (401, 403, 403, 201, 404, 403, 404, 201, 201, 201, 404, 409, 409, 409, 409, 409, 409, 409, 409),
     "c.show":               (401, 200, 200, 200, 404, 200, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404, 404, 200),
     "c.confirm":            (401, 403, 403, 200, 404, 403, 404, 403, 200, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -322,6 +327,7 @@ def test_a_mandated_broker_reads_exactly_what_its_organisation_reads(
         f"/v1/partnerships/{pid}/history",
         f"/v1/partnerships/{pid}/field-history",
         f"/v1/partnerships/{pid}/versions",
+        f"/v1/partnerships/{pid}/reports/commitments",
         f"/v1/commitments/{cid}",
         f"/v1/commitments/{cid}/history",
         f"/v1/commitments/{cid}/field-history",
