@@ -47,12 +47,14 @@ from projections.views import partnership_rows_from, partnership_view
 
 TARGET = 0.5
 BATCH = 1000
-# (organisation key, contribution type, unit): cash and in kind, to the pool.
+# (organisation key, contribution type, unit, recipient key: None for the pool): cash and
+# in kind to the pool, and cash grants from the municipality to the association.
 KINDS = (
-    ("municipality", "cash", "EUR"),
-    ("association", "staff_time", "hour"),
-    ("transport", "services", "session"),
-    ("olive_mill", "premises", "m2"),
+    ("municipality", "cash", "EUR", None),
+    ("municipality", "cash", "EUR", "association"),
+    ("association", "staff_time", "hour", None),
+    ("transport", "services", "session", None),
+    ("olive_mill", "premises", "m2", None),
 )
 ADMIN = Viewer(Actor("b12-admin", "admin"), "2100-01-01")
 
@@ -66,14 +68,22 @@ def seed(app: Collab, events: int) -> tuple[str, int]:
         Context(demo.broker),
         SetIndicator(pid, kind="output", name="rounds", unit="session", baseline="0", target="9"),
     ).text("indicator_id")
-    cids = [
-        demo.pledge(pid, key, kind, "1000000.00" if kind == "cash" else "1000000", unit)
-        for _ in range(max(1, events // 50))
-        for key, kind, unit in KINDS
-    ]
+    made = [
+        (demo.pledge(pid, key, kind, "1000000.00" if kind == "cash" else "1000000", unit,
+                     demo.orgs[to] if to else "pool"), key, to)
+        for _ in range(max(1, events // 60))
+        for key, kind, unit, to in KINDS
+    ]  # fmt: skip
+    cids = [cid for cid, _, _ in made]
     lead = Acting(demo.partners["municipality"], demo.orgs["municipality"], None)
-    givers = {cid: Acting(demo.partners[k], demo.orgs[k], None) for cid, (k, _, _) in zip(
-        cids, KINDS * len(cids), strict=False)}  # fmt: skip
+    givers = {cid: Acting(demo.partners[k], demo.orgs[k], None) for cid, k, _ in made}
+    # Who answers a delivery: the recipient; for the pool the lead, or a partnership broker
+    # for the lead's own commitment to the pool.
+    answers = {
+        cid: (Acting(demo.partners[to], demo.orgs[to], None), False) if to
+        else (Acting(demo.broker, None), True) if k == "municipality" else (lead, False)
+        for cid, k, to in made
+    }  # fmt: skip
     total, i = count(app, pid, cids), 0
     while total < events:
         p: Partnership = app.repository.get(UUID(pid))
@@ -82,10 +92,8 @@ def seed(app: Collab, events: int) -> tuple[str, int]:
             c: Commitment = app.repository.get(UUID(cid))
             i += 1
             c.report_delivery(f"d{i}", Decimal(1), "2026-03-31", None, givers[cid], meta(lead))
-            # The lead's own commitment to the pool is answered by a partnership broker.
-            own = givers[cid] == lead
-            answer = Acting(demo.broker, None) if own else lead
-            c.confirm_delivery(f"d{i}", answer, lead.organisation_id, meta(answer), broker=own)
+            answer, broker = answers[cid]
+            c.confirm_delivery(f"d{i}", answer, lead.organisation_id, meta(answer), broker=broker)
             batch.append(c)
         for _ in range(BATCH // 3):
             i += 1
