@@ -94,6 +94,10 @@ def state_seen(pid: str, position: int | None) -> ReportState:
     """What the caller's reports show: live or as of `position`, never past a former
     member's exit (404 for a caller who does not see the content)."""
     who, app = viewer(), service().app
+    if position is not None:
+        # The rows come from the log, the event dates and the state's time from the history
+        # view: both must reach the position, or one position gives two reports (server mode).
+        wait_for_views(position)
 
     def state(conn: Connection, t: Tables) -> ReportState:
         return report_state_for(conn, t, who, pid, lambda p, n: rows_as_of(app, p, n), position)

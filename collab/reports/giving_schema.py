@@ -60,5 +60,10 @@ def giving_errors(document: bytes) -> list[str]:
         package = json.loads(document)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         return [f"not JSON: {e}"]
-    errors = package_validator().iter_errors(package)
-    return sorted({line for e in errors for line in _causes(e)})
+    except RecursionError:
+        return ["not JSON this validator reads: nested too deeply"]
+    try:
+        errors = package_validator().iter_errors(package)
+        return sorted({line for e in errors for line in _causes(e)})
+    except RecursionError:  # a 360Giving package is a few levels deep; this is not one
+        return ["not a 360Giving package: nested too deeply"]

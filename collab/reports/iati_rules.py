@@ -13,6 +13,7 @@ one and a hyphen. So by default every such case applies: the stricter reading.""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from collab.reports.iati_rule_types import RULES, Case, Env
 from collab.reports.iati_xpath import texts, truth
 
 DATA = files("collab") / "data"
+PLACEHOLDER = re.compile(r"'\$1'|\$1")  # a loop's value, quoted in the ruleset or not
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,12 @@ def literal(value: str) -> str:
 def _substitute(case: Case, value: str) -> Case:
     # Every field naming `$1`, not only those in `subs`: rule 2.1.2's `condition` names it
     # but its `subs` leave it out, which would leave the case dead on a literal '$1'.
+    # One pass: a value that itself holds `$1` (or a quote) must not be substituted again.
+    quoted = literal(value)
+
     def sub(v: Any) -> Any:
         if isinstance(v, str):
-            return v.replace("'$1'", literal(value)).replace("$1", literal(value))
+            return PLACEHOLDER.sub(lambda _: quoted, v)
         return [sub(x) for x in v] if isinstance(v, list) else v
 
     return {k: (v if k == "ruleInfo" else sub(v)) for k, v in case.items()}

@@ -13,7 +13,7 @@ from lxml import etree
 
 from projections.reports import iati_about as about
 from projections.reports import iati_budget, iati_orgs, iati_results, iati_transactions
-from projections.reports.iati_xml import XML_LANG, sub, texted
+from projections.reports.iati_xml import XML_LANG, sub, texted, writable
 from projections.reports.state import ReportState
 
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -29,7 +29,8 @@ def activity_xml(state: ReportState, language: str) -> bytes:
     activity = sub(
         root, "iati-activity", ("last-updated-datetime", state.updated), (XML_LANG, language)
     )
-    sub(activity, "iati-identifier").text = f"{lead.ref}-{state.partnership['partnership_id']}"
+    identifier = f"{lead.ref}-{state.partnership['partnership_id']}"
+    sub(activity, "iati-identifier").text = writable(identifier)
     iati_orgs.reporting_org(activity, lead)
     texted(activity, "title", state.partnership["title"])
     about.descriptions(activity, state)

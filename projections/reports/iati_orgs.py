@@ -63,7 +63,8 @@ def participants(state: ReportState) -> tuple[list[Participant], list[str]]:
             found.add(participant(state, code, m["organisation_id"]))
     for s in (state.plan or {}).get("sources", []):
         found.add(source_participant(state, s))
-    return sorted(found, key=lambda p: (p[0], p[1] or "", p[3])), sorted(without)
+    # Every field in the key: two organisations may share a name (a set's order varies).
+    return sorted(found, key=lambda p: (p[0], p[1] or "", p[3], p[2] or "")), sorted(without)
 
 
 def participant(state: ReportState, role: str, organisation_id: str) -> Participant:

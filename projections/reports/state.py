@@ -83,7 +83,9 @@ def report_state_for(
     win = window(conn, t, viewer, pid)
     if not win.content:
         raise NotFoundError(f"no partnership {pid}")
-    limit = position if win.until is None else min(win.until, position or win.until)
+    limit = position
+    if win.until is not None:  # a former member: never past its exit (position 0 is a position)
+        limit = win.until if position is None else min(win.until, position)
     rows = partnership_rows_from(conn, t, pid) if limit is None else rows_at(pid, limit)
     return report_state(conn, t, rows, limit)
 

@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from api import create_app
+from api.service import Service, Settings
+from collab.commitments.commands import ConfirmCommitment, Pledge
 from collab.partnerships.commands import CorrectPartnership, WithdrawMembership
+from collab.reports.iati_schema import xsd_errors
 from collab.stores import StoreConfig
 from projections.reports import REPORTS
 from tests.api.conftest import Auth, Caller, make_app
 from tests.api.setup_partnership import Setup, command, problem_type
+from tests.application.conftest import fixed_clock
 
 MEDIA = {
     "iati": "application/xml",
@@ -37,6 +43,23 @@ def started(s: Setup) -> Setup:
         command(s.broker), CorrectPartnership(s.partnership_id, {"classifications": sector})
     )
     return s
+
+
+def cash_grant(s: Setup, key: str, to: str, amount: str = "5000.00") -> str:
+    """A confirmed cash commitment of `key`'s organisation to `to`'s: a 360Giving grant."""
+    out = s.app.execute(
+        s.as_(key),
+        Pledge(
+            s.partnership_id,
+            contribution_type="cash",
+            quantity={"value": Decimal(amount), "unit": "EUR"},
+            valuation={"amount": Decimal(amount), "currency": "EUR", "method": "actual_cost"},
+            recipient=s.orgs[to],
+        ),
+    )
+    cid = str(out.result["commitment_id"])
+    s.app.execute(s.as_(key), ConfirmCommitment(cid))
+    return cid
 
 
 @pytest.fixture
@@ -73,8 +96,9 @@ def test_the_kinds_of_report_are_listed_for_signed_in_callers(setup: Setup) -> N
 
 @pytest.mark.parametrize("report", list(MEDIA))
 def test_a_member_downloads_each_report_as_an_attachment(setup: Setup, report: str) -> None:
-    # Given a partnership in force with a confirmed commitment of b
+    # Given a partnership in force with a confirmed commitment of b, and a's cash grant to c
     cid = setup.pledge("b")
+    grant = cash_grant(setup, "a", "c")
     # When a member downloads the report
     response = get(setup, setup.partners["c"], report)
     # Then it gets the report's bytes, as an attachment named after the partnership
@@ -90,12 +114,15 @@ def test_a_member_downloads_each_report_as_an_attachment(setup: Setup, report: s
     assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
     if report == "commitments":
         assert cid in body.decode("utf-8")
+    if report == "360giving":
+        assert grant in body.decode("utf-8") and cid not in body.decode("utf-8")
 
 
 def test_the_same_state_gives_the_same_bytes_and_a_known_etag_is_304(stored: Setup) -> None:
-    # Given a partnership with a commitment, on each store
+    # Given a partnership with a commitment and a cash grant, on each store
     s = stored
     s.pledge("b")
+    cash_grant(s, "a", "b")
     for report in ("commitments", "360giving", "iati"):
         # When a member downloads the report twice
         first, again = (get(s, s.partners["a"], report) for _ in range(2))
@@ -237,3 +264,60 @@ def test_an_iati_report_the_partnership_cannot_fill_is_a_409_problem(
     assert "sector" in response.json["detail"]  # type: ignore[index]
     # And its CSV reports are served all the same
     assert get(s, s.partners["a"], "commitments").status_code == 200
+    # And with no cash grant to a partner, its 360Giving file is a 409 saying so
+    giving = get(s, s.partners["a"], "360giving")
+    assert (giving.status_code, problem_type(giving)) == (409, "rule-violation")
+    assert "cash grant" in giving.json["detail"]  # type: ignore[index]
+
+
+def test_as_of_a_position_the_views_have_not_reached_is_a_503_not_another_report(
+    memory_config: StoreConfig,
+) -> None:
+    # Given a server-mode service (no follower runs in the request) whose views have read
+    # the partnership, and a cash grant recorded after them
+    settings = Settings(
+        store=memory_config, mode="server", read_wait_seconds=0.05, clock=fixed_clock
+    )
+    flask_app = create_app(settings)
+    service: Service = flask_app.extensions["collab"]
+    try:
+        s = started(Setup(Auth(flask_app), flask_app.test_client()))
+        service.read.catch_up()
+        grant = cash_grant(s, "a", "b")
+        # When a member asks for a report as of the log's head, past the views
+        early = {r: get(s, s.partners["a"], r, as_of_position=str(s.head())) for r in MEDIA}
+        # Then it is refused for now (its event dates come from the views), never a report
+        # missing those dates, nor a 500
+        assert {r: x.status_code for r, x in early.items()} == dict.fromkeys(MEDIA, 503)
+        # And once the views have caught up, the report as of that position holds the grant
+        service.read.catch_up()
+        late = get(s, s.partners["a"], "360giving", as_of_position=str(s.head()))
+        assert late.status_code == 200, late.get_data(as_text=True)
+        assert grant in late.get_data(as_text=True)
+    finally:
+        service.close()
+
+
+def test_a_former_member_as_of_position_zero_is_answered_as_anyone_else(setup: Setup) -> None:
+    # Given c has left the partnership
+    s = setup
+    s.app.execute(s.as_("c"), WithdrawMembership(s.partnership_id))
+    # When c and the broker ask for a report as of position 0, before the partnership
+    former = get(s, s.partners["c"], "commitments", as_of_position="0")
+    broker = get(s, s.broker, "commitments", as_of_position="0")
+    # Then both get the same answer: position 0 is not read as "at the exit"
+    assert former.status_code == broker.status_code == 404
+
+
+def test_a_title_with_a_control_character_still_gives_a_valid_iati_file(setup: Setup) -> None:
+    # Given a title holding a vertical tab (the domain refuses only U+0000)
+    s = setup
+    s.app.execute(
+        command(s.broker), CorrectPartnership(s.partnership_id, {"title": "Care\x0brounds"})
+    )
+    # When a member downloads the IATI report
+    response = get(s, s.partners["a"], "iati")
+    # Then it is served, valid against the XSD, the character replaced (never a 500)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert xsd_errors(response.get_data()) == []
+    assert "Care\ufffdrounds" in response.get_data(as_text=True)

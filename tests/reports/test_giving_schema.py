@@ -68,3 +68,14 @@ def test_an_empty_package_fails() -> None:
 def test_bytes_that_are_not_json_give_an_error(document: bytes) -> None:
     errors = giving_errors(document)
     assert len(errors) == 1 and errors[0].startswith("not JSON: "), errors
+
+
+@pytest.mark.parametrize(
+    "document",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"grants": [' + b"[" * 5000 + b"]" * 5000 + b"]}"],
+)
+def test_json_nested_too_deeply_gives_an_error_not_an_exception(document: bytes) -> None:
+    # When a file nested deeper than the parser or the validator recurses is checked
+    found = giving_errors(document)
+    # Then it is one readable error
+    assert len(found) == 1 and "nested too deeply" in found[0]

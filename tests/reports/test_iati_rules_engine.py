@@ -119,3 +119,21 @@ def test_a_document_that_is_not_xml_gives_one_finding_not_an_exception(document:
     found = check(document, NOW)
     assert [(f.rule_id, f.severity) for f in found] == [("not-well-formed", "error")]
     assert "not well-formed XML" in found[0].message
+
+
+def test_a_loop_value_holding_the_placeholder_is_substituted_once() -> None:
+    # Given a sector vocabulary whose value itself reads `$1` (and one with a quote too)
+    odd = """<sector vocabulary="a$1b" code="x" percentage="50"/>
+  <sector vocabulary="a$1b" code="y" percentage="40"/>
+  <sector vocabulary="c'$1" code="z"/>"""
+    document = activities(VALID_BODY.replace("<budget ", odd + "\n  <budget ", 1))
+    # When checked, Then no XPath error: the value is a literal, and its short sum is found
+    assert {f.rule_id for f in check(document, NOW)} == {"2.1.2"}
+
+
+@pytest.mark.parametrize("figure", ["1E+100000", "9" * 40, "1E+999999"])
+def test_a_percentage_too_large_to_add_fails_the_sum_instead_of_raising(figure: str) -> None:
+    # Given two DAC sectors, one with a percentage beyond decimal arithmetic's precision
+    body = VALID_BODY.replace('percentage="60"', f'percentage="{figure}"')
+    # When checked, Then the sum rule fails (no exception)
+    assert "2.1.2" in {f.rule_id for f in check(activities(body), NOW)}

@@ -14,6 +14,7 @@ from collab.partnerships.commands import CorrectPartnership
 from projections.reports import REPORTS
 from tests.api.conftest import Auth
 from tests.api.setup_partnership import Setup, active_partnership, command
+from tests.api.test_reports import cash_grant
 from tests.web.test_forms_commitments import People
 
 LINK_RE = re.compile(r'<a href="(/partnerships/[^"]+/downloads/[^"]+)">([^<]+)</a>')
@@ -21,12 +22,14 @@ LINK_RE = re.compile(r'<a href="(/partnerships/[^"]+/downloads/[^"]+)">([^<]+)</
 
 @pytest.fixture
 def setup(auth: Auth, client: FlaskClient) -> Setup:
-    """Organisations a (the lead), b and c in a partnership in force, under a DAC sector."""
+    """Organisations a (the lead), b and c in a partnership in force, under a DAC sector,
+    with a's cash grant to b (a 360Giving file needs one)."""
     s = active_partnership(auth, client)
     sector = [{"vocabulary": "dac5", "code": "16010"}]
     s.app.execute(
         command(s.broker), CorrectPartnership(s.partnership_id, {"classifications": sector})
     )
+    cash_grant(s, "a", "b")
     return s
 
 
