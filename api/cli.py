@@ -208,14 +208,12 @@ def projections_run(poll: float) -> None:
 @projections.command("rebuild")
 def projections_rebuild() -> None:
     """Rebuild every view from position 0 into fresh tables, then swap them in."""
+    from api.progress import progress
     from projections.operations import rebuild
 
-    with service() as (_app, read, _config):
-
-        def progress(reached: int, head: int) -> None:
-            click.echo(f"  rebuilt to {reached} of {head}", err=True)
-
-        click.echo(f"rebuilt; views at position {rebuild(read, progress)}")
+    with service() as (_app, read, _config), progress("rebuilding", "events") as shown:
+        position = rebuild(read, shown)
+    click.echo(f"rebuilt; views at position {position}")  # after the bar's line has ended
 
 
 @projections.command("status")

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from api.cli_admin import operator
+from api.progress import leaf_lines, progress
 from api.service import Service, Settings
 from collab.audit import store
 from collab.audit import verify as verifier
@@ -126,7 +127,9 @@ def export(file: Path, partnership: str | None) -> None:
         with svc.audit.connect() as conn, open_private(file) as out:
             checkpoint = svc.audit.checkpoint(conn)
             sees = None if partnership is None else only_partnership(svc, conn, partnership)
-            out.writelines(svc.export_lines(conn, checkpoint, sees))
+            with progress("exporting", "leaves") as shown:
+                lines = svc.export_lines(conn, checkpoint, sees)
+                out.writelines(leaf_lines(lines, checkpoint[0], shown))
         click.echo(f"exported {checkpoint[0]} leaves to {file}")
 
 
@@ -146,7 +149,9 @@ def verify(database: str | None, args: tuple[str, ...]) -> None:
     """Verify an export or proof bundle offline (the standalone verifier's options), or a
     live database with --database URL (keys from $COLLAB_DATA_DIR/keys)."""
     if database is None:
-        sys.exit(verifier.main(list(args)))
+        with progress("verifying", "leaves") as shown:
+            code = verifier.main(list(args), shown)
+        sys.exit(code)
     sys.exit(verify_database(database))
 
 
@@ -157,13 +162,14 @@ def verify_database(url: str) -> int:
 
     os.environ["COLLAB_DATABASE_URL"] = url
     try:
-        with operator() as svc:
+        with operator() as svc, progress("verifying", "leaves") as shown:
             report = check_database(
                 svc.read.readers,
                 svc.app.recorder,
                 svc.app.mapper.to_domain_event,
                 svc.audit.keys,
                 public,
+                shown,
             )
     except (KeysMissingError, ValueError, CollabError) as e:
         click.echo(f"error: {e}", err=True)

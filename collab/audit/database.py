@@ -17,7 +17,14 @@ from collab.audit import store, tree
 from collab.audit.export import Public, export_lines
 from collab.audit.keys import KeyRing
 from collab.audit.sealer import Refused, Sealer
-from collab.audit.verify import NoteError, Report, open_checkpoint, root_of, verify_export
+from collab.audit.verify import (
+    NoteError,
+    Progress,
+    Report,
+    open_checkpoint,
+    root_of,
+    verify_export,
+)
 
 
 def check_database(
@@ -26,11 +33,13 @@ def check_database(
     decode: Callable[[Any], Any],
     keys: KeyRing,
     public: Public,
+    progress: Progress | None = None,
 ) -> Report:
+    """`progress` follows the export's verification (the leaves up to the checkpoint)."""
     verifiers = list(keys.verifiers.values())
     with engine.connect() as conn:
         size = store.size(conn)
-        report = export_report(conn, recorder, decode, keys, public)
+        report = export_report(conn, recorder, decode, keys, public, progress)
         try:
             Sealer(keys, recorder, engine).check_leaves(conn, 0, size)
         except Refused as refused:
@@ -51,7 +60,12 @@ def check_database(
 
 
 def export_report(
-    conn: Connection, recorder: Any, decode: Callable[[Any], Any], keys: KeyRing, public: Public
+    conn: Connection,
+    recorder: Any,
+    decode: Callable[[Any], Any],
+    keys: KeyRing,
+    public: Public,
+    progress: Progress | None = None,
 ) -> Report:
     """The whole log exported up to the latest checkpoint recorded, verified as an auditor
     would, and held against the checkpoint kept outside the database."""
@@ -69,7 +83,8 @@ def export_report(
         except NoteError:
             kept = None  # reported by the caller
     lines = export_lines(conn, recorder, decode, latest, keys.origin, public=public)
-    return verify_export((line.encode() for line in lines), verifiers, checkpoint=kept)
+    encoded = (line.encode() for line in lines)
+    return verify_export(encoded, verifiers, checkpoint=kept, progress=progress)
 
 
 def check_nodes(conn: Connection, size: int, report: Report) -> None:

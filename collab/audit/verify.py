@@ -19,10 +19,11 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -847,6 +848,7 @@ def verify_export(
     previous: Checkpoint | None = None,
     clock_tolerance: float = 5.0,
     now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Checks an export (its header line, then one line per leaf), streaming."""
     if now is None:
@@ -860,7 +862,73 @@ def verify_export(
         check.line(first)
     for raw in it:
         check.line(raw)
+        if progress is not None and check.size:  # the total is the header's size
+            progress(min(check.tree.size, check.size), check.size)
     return check.finish()
+
+
+# -- Progress -----------------------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]  # (leaves checked, leaves the export's header announces)
+
+
+class Meter(Protocol):
+    """A Progress the command line ends (its bar's line) before it prints the report."""
+
+    def __call__(self, done: int, total: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _duration(seconds: float) -> str:
+    s = round(seconds)
+    h, m = s // 3600, s // 60 % 60
+    return f"{h}:{m:02}:{s % 60:02}" if h else f"{m}:{s % 60:02}"
+
+
+class _TextMeter:
+    """Progress on stderr: a carriage-return bar on a terminal, redrawn at most every REDRAW
+    seconds; otherwise a plain line at each tenth, so a log or a pipe gets ten lines at most."""
+
+    REDRAW = 0.1
+    WIDTH = 24
+
+    def __init__(self, stream: IO[str], clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream, self.clock = stream, clock
+        self.tty = stream.isatty()
+        self.start = clock()
+        self.last = float("-inf")  # when the bar was drawn, on a terminal
+        self.tenth = 0  # the last tenth printed, otherwise
+        self.drawn = 0  # the drawn line's length: a shorter one must blank its tail
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if self.tty:
+            if done < total and now - self.last < self.REDRAW:
+                return
+            self.last = now
+            filled = self.WIDTH * done // total
+            bar = f"[{'#' * filled}{' ' * (self.WIDTH - filled)}] "
+            line = "verifying " + bar + self._figures(done, total, now)
+            self.stream.write("\r" + line.ljust(self.drawn))
+            self.drawn = len(line)
+        else:
+            if done * 10 // total <= self.tenth:
+                return
+            self.tenth = done * 10 // total
+            self.stream.write(f"verifying: {self._figures(done, total, now)}\n")
+        self.stream.flush()
+
+    def _figures(self, done: int, total: int, now: float) -> str:
+        rate = done / max(now - self.start, 1e-9)
+        left = _duration((total - done) / rate) if rate else "?"
+        return f"{done}/{total} leaves ({100 * done // total}%), {rate:,.0f}/s, {left} left"
+
+    def close(self) -> None:
+        """Ends the bar's line on a terminal, so what follows starts on its own."""
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 # -- Proof bundle -------------------------------------------------------------------------------
@@ -1090,7 +1158,7 @@ def _print(report: Report, kind: str, as_json: bool) -> None:
         print(f"... and {report.omitted} more problems or warnings not listed")
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def _run(argv: Sequence[str] | None, progress: Meter | None) -> int:
     args = _parser().parse_args(argv)
     if not 0 <= args.clock_tolerance < float("inf"):
         raise _UsageError("--clock-tolerance must be a non-negative number of seconds")
@@ -1107,29 +1175,46 @@ def _run(argv: Sequence[str] | None) -> int:
         f = open(args.file, "rb")  # noqa: SIM115 (closed below; the export is streamed)
     except OSError as e:
         raise _UsageError(f"cannot read {args.file}: {e}") from e
-    with f:
-        bundle = _detect_bundle(f)
-        if bundle is not None:
-            kind = "proof bundle"
-            report = verify_bundle(bundle, keys, previous=previous, checkpoint=held)
-        else:
-            kind = "export"
-            report = verify_export(
-                _lines(f),
-                keys,
-                checkpoint=held,
-                previous=previous,
-                clock_tolerance=args.clock_tolerance,
-                now=now,
-            )
+    meter = _TextMeter(sys.stderr) if progress is None else progress
+    try:
+        with f:
+            kind, report = _check(f, args, keys, held, previous, now, meter)
+    finally:
+        meter.close()  # the bar's line ends before the report is printed
     _print(report, kind, args.json)
     return report.exit_code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line; returns the exit code (a crash is 3, never 1)."""
+def _check(
+    f: IO[bytes],
+    args: argparse.Namespace,
+    keys: Sequence[VerifierKey],
+    held: Checkpoint | None,
+    previous: Checkpoint | None,
+    now: datetime | None,
+    progress: Progress | None,
+) -> tuple[str, Report]:
+    """What the file is, and its report."""
+    bundle = _detect_bundle(f)
+    if bundle is not None:
+        return "proof bundle", verify_bundle(bundle, keys, previous=previous, checkpoint=held)
+    report = verify_export(
+        _lines(f),
+        keys,
+        checkpoint=held,
+        previous=previous,
+        clock_tolerance=args.clock_tolerance,
+        now=now,
+        progress=progress,
+    )
+    return "export", report
+
+
+def main(argv: Sequence[str] | None = None, progress: Meter | None = None) -> int:
+    """The command line; returns the exit code (a crash is 3, never 1). Progress goes to
+    ``progress`` if given, else to stderr (the report alone goes to stdout)."""
     try:
-        return _run(argv)
+        return _run(argv, progress)
     except _UsageError as e:
         print(f"verify.py: {e}", file=sys.stderr)
     except SystemExit as e:  # --help
@@ -1145,8 +1230,10 @@ __all__ = [
     "EMPTY_ROOT",
     "STRICTER",
     "Checkpoint",
+    "Meter",
     "NoteError",
     "Problem",
+    "Progress",
     "Report",
     "VerifierKey",
     "canonical_json",
