@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.integration.conftest import Http, Served
+from tests.integration.conftest import Http, Served, run_collab
 from tests.integration.test_http_scenario import TERRITORY, actor, register, terms
 
 OTHER_TERRITORY = {"country": "ES", "nuts": "ES43"}
@@ -33,11 +33,19 @@ class Scene:
     partners: dict[str, Http] = field(default_factory=dict)
     position: int = 0  # the last command's log position: reads wait for it
     outcome: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # the served COLLAB_* settings
 
     @classmethod
     def on(cls, served: Served) -> Scene:
         admin = served.http.as_(served.admin_token())
-        return cls(admin, actor(admin, "broker"))
+        return cls(admin, actor(admin, "broker"), env=served.env)
+
+    def record_due(self) -> None:
+        """Record what is due now (`collab due run`, once), so that the server's own due
+        processor, which runs on its interval, has nothing left to record while a step
+        counts the events."""
+        done = run_collab("due", "run", env=self.env)
+        assert done.returncode == 0, done.stderr
 
     # -- commands --------------------------------------------------------------------------
 
