@@ -31,13 +31,13 @@ class Bare:
             conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id INTEGER PRIMARY KEY, body TEXT)")
             return conn
         settings = self.config.postgres_settings()
-        conn = psycopg.connect(
+        pg = psycopg.connect(
             **self.config.psycopg_kwargs(),
             options=f"-c search_path={settings['POSTGRES_SCHEMA']} -c synchronous_commit=on",
         )
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id BIGSERIAL PRIMARY KEY, body TEXT)")
-        conn.commit()
-        return conn
+        pg.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id BIGSERIAL PRIMARY KEY, body TEXT)")
+        pg.commit()
+        return pg
 
     def insert(self, body: str) -> None:
         if self.conn is None:
