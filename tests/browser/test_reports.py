@@ -1,7 +1,8 @@
 """Reports in a real browser (issue 19): a member opens the partnership's page, follows its
 link to the reports, then the IATI link, and receives a file that validates against the
-IATI 2.03 schema, offline, and is the API's file; so is the 360Giving file. With and
-without JavaScript: the downloads are plain links."""
+IATI 2.03 schema, offline, and is the API's file; so is the 360Giving file, which holds
+the lead's grant and validates against its package schema. With and without JavaScript:
+the downloads are plain links."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from collab.reports.giving_schema import giving_errors
 from collab.reports.iati_schema import xsd_errors
 from tests.browser.conftest import Person, Site
 from tests.browser.forms import follow, signed_in
@@ -46,6 +48,15 @@ def test_a_member_downloads_the_reports_from_the_partnership_page(
     pid = world.active(broker, "Moura care rounds", [lead, ally])
     sector = {"classifications": [{"vocabulary": "dac5", "code": "16010"}]}
     ok(broker.api.post(f"/v1/partnerships/{pid}/corrections", {"changes": sector}))
+    # And the lead's 2000 EUR cash grant to the ally, confirmed (the 360Giving file's grant)
+    grant = {
+        "contribution_type": "cash",
+        "quantity": {"value": "2000.00", "unit": "EUR"},
+        "valuation": {"amount": "2000.00", "currency": "EUR", "method": "actual_cost"},
+        "recipient": ally.organisation_id,
+    }
+    cid = ok(lead.api.post(f"/v1/partnerships/{pid}/commitments", grant), 201)["commitment_id"]
+    ok(lead.api.post(f"/v1/commitments/{cid}/confirm"))
     world.settle()
 
     # When the ally, signed in, opens the partnership's page and follows its reports link
@@ -64,5 +75,6 @@ def test_a_member_downloads_the_reports_from_the_partnership_page(
     name, data = downloaded(a, "360Giving grants (JSON)")
     assert name == f"collab-{pid}-360giving.json"
     assert data == served(ally.api, f"/v1/partnerships/{pid}/reports/360giving")
+    assert giving_errors(data) == [] and cid in data.decode()
     # And the page is still the reports page: a download does not navigate away
     assert a.path == f"/partnerships/{pid}/downloads"
