@@ -21,7 +21,7 @@ from projections.budget import budget_view
 from projections.ledger import ledger_totals
 from projections.rows import Rows
 from projections.tables import Tables
-from projections.views import partnership_rows_from
+from projections.views import CHUNK, partnership_rows_from
 from projections.visibility import Viewer, window
 
 # The events whose effective dates the reports use, by stream kind.
@@ -149,8 +149,8 @@ def register(conn: Connection, t: Tables, ids: Iterable[str]) -> dict[str, Org]:
     o = t.organisations
     wanted = sorted(ids)
     found: dict[str, Org] = {}
-    for i in range(0, len(wanted), 500):
-        query = select(o).where(o.c.organisation_id.in_(wanted[i : i + 500]))
+    for i in range(0, len(wanted), CHUNK):
+        query = select(o).where(o.c.organisation_id.in_(wanted[i : i + CHUNK]))
         for r in conn.execute(query):
             claimed = json.loads(r.identifiers or "[]")
             found[r.organisation_id] = Org(

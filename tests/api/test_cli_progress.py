@@ -15,25 +15,9 @@ from api.cli import main
 from api.progress import Progress, leaf_lines
 from api.service import Service, Settings
 from collab.stores import StoreConfig
+from tests.audit.test_verify_progress import Clock, Terminal
 
 ACTORS = 12
-
-
-class Terminal(io.StringIO):
-    """A stream that says it is a terminal, as stderr is in an operator's shell."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def plain(label: str, unit: str) -> re.Pattern[str]:

@@ -18,7 +18,7 @@ LINE = re.compile(r"verifying: (\d+)/(\d+) leaves \((\d+)%\), [\d,]+/s, \d+:\d\d
 
 
 class Terminal(io.StringIO):
-    """A stream that says it is a terminal, as stderr is in an auditor's shell."""
+    """A stream that says it is a terminal, as stderr is in an operator's or auditor's shell."""
 
     def isatty(self) -> bool:
         return True
