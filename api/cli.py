@@ -89,8 +89,19 @@ def name_demo_people(app: Collab, read: ReadSide) -> None:
 
 @main.command()
 @click.option("--bind", envvar="COLLAB_BIND", default="127.0.0.1:8000", show_default=True)
-@click.option("--workers", envvar="COLLAB_WORKERS", default=2, show_default=True, type=int)
-def serve(bind: str, workers: int) -> None:
+@click.option(
+    "--workers",
+    envvar="COLLAB_WORKERS",
+    type=click.IntRange(1, 64),
+    help="processes [default: 1 in embedded mode (its one writer), 2 in server mode]",
+)
+@click.option(
+    "--threads",
+    envvar="COLLAB_THREADS",
+    type=click.IntRange(1, 256),
+    help="threads per process [default: 16 in embedded mode, 1 in server mode]",
+)
+def serve(bind: str, workers: int | None, threads: int | None) -> None:
     """Serve the HTTP API under gunicorn (embedded SQLite unless configured otherwise)."""
     from api.cli_admin import configured, first_admin_link
     from api.service import Service
@@ -112,22 +123,45 @@ def serve(bind: str, workers: int) -> None:
         link = first_admin_link(svc, f"http://{bind}")
     finally:
         svc.close()
-    click.echo(f"collab: {settings.mode} mode on {settings.store.kind}; workers {workers}")
+    workers, threads = concurrency(settings.mode, workers, threads)
+    if settings.mode == "embedded" and workers > 1:
+        click.echo(SEVERAL_WRITERS.format(workers=workers), err=True)
+    click.echo(
+        f"collab: {settings.mode} mode on {settings.store.kind}; "
+        f"workers {workers}, threads {threads}"
+    )
     click.echo(f"Explorer: http://{bind}/   API docs: http://{bind}/v1/docs")
     if link is not None:
         click.echo(f"Sign in as the first admin: {link}")
         click.echo("  (one use: choose a sign-in name and passphrase there; `collab people link")
         click.echo("  ACTOR_ID` prints a new link for anyone)")
     # This interpreter's gunicorn: the one whose settings `gunicorn_args` looked up.
-    args = [sys.executable, "-m", "gunicorn", *gunicorn_args(bind, workers)]
+    args = [sys.executable, "-m", "gunicorn", *gunicorn_args(bind, workers, threads)]
     os.execv(sys.executable, args)
 
 
 DIRECT_CLIENTS = """\
 collab: warning: listening on {bind}, not a loopback address, and COLLAB_BEHIND_PROXY is not set.
-  gunicorn's sync workers expect a buffering reverse proxy (nginx) in front of them: a client
-  that sends its request slowly holds a worker for up to 30 s (docs/decisions.md, "Slow clients").
+  gunicorn's workers expect a buffering reverse proxy (nginx) in front of them: a client that
+  sends its request slowly holds a worker process or thread for up to 30 s (docs/decisions.md,
+  "Slow clients").
   Serve clients through such a proxy, then set COLLAB_BEHIND_PROXY=1 to silence this warning."""
+
+
+SEVERAL_WRITERS = """\
+collab: warning: {workers} worker processes in embedded mode: each has a writer of its own, and
+  they take turns on the SQLite file's write lock (waiting in SQLite's busy handler) instead of
+  committing commands in groups. One process with threads is the embedded mode's design
+  (docs/decisions.md, "One embedded writer")."""
+
+
+def concurrency(mode: str, workers: int | None, threads: int | None) -> tuple[int, int]:
+    """Processes and threads per process: in embedded mode one process, whose one writer
+    commits the commands of its threads in groups; in server mode sync processes, each
+    with its own connections to PostgreSQL."""
+    if mode == "embedded":
+        return workers or 1, threads or 16
+    return workers or 2, threads or 1
 
 
 NO_PUBLIC_URL = """\
@@ -160,12 +194,15 @@ def local(bind: str) -> bool:
     return (mapped or ip).is_loopback
 
 
-def gunicorn_args(bind: str, workers: int) -> list[str]:
-    """gunicorn's command line: the app, its socket, and no control socket (a gunicorn that
-    has one, 25.1 and later, would open it in $XDG_RUNTIME_DIR or ~/.gunicorn)."""
+def gunicorn_args(bind: str, workers: int, threads: int = 1) -> list[str]:
+    """gunicorn's command line: the app, its socket, its processes and threads (gthread
+    workers when more than one), and no control socket (a gunicorn that has one, 25.1 and
+    later, would open it in $XDG_RUNTIME_DIR or ~/.gunicorn)."""
     from gunicorn.config import KNOWN_SETTINGS  # type: ignore[import-untyped]  # no py.typed
 
     args = ["api.wsgi:app", "--bind", bind, "--workers", str(workers), "--graceful-timeout", "10"]
+    if threads > 1:
+        args += ["--worker-class", "gthread", "--threads", str(threads)]
     if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
         args.append("--no-control-socket")
     return args

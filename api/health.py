@@ -34,8 +34,8 @@ def healthz() -> dict[str, object]:
 @blp.route("/readyz", methods=["GET"])
 @blp.response(200, Ready)
 def readyz() -> dict[str, object]:
-    """The database answers, the views lag the log by at most the configured bound, and
-    the sealer raises no alarm (a tampered or restored log)."""
+    """The database answers, the views lag the log by at most the configured bound, the
+    sealer raises no alarm (a tampered or restored log) and the embedded writer runs."""
     svc = service()
     head = svc.read.follower.head()
     views = min(svc.read.follower.positions().values())
@@ -43,6 +43,10 @@ def readyz() -> dict[str, object]:
     alarm = svc.audit.sealer.alarm()
     if alarm is not None:
         raise Unavailable(f"audit alarm: {alarm.describe()}", retry_after=60)
+    writer = svc.read.group
+    if writer is not None and writer.stopped is not None:
+        # Commands are refused (503) until the process is restarted; reads still work.
+        raise Unavailable(f"the embedded writer has stopped ({writer.stopped})", retry_after=5)
     if lag > svc.settings.ready_max_lag:
         raise Unavailable(f"the views lag the log by {lag} events", retry_after=5)
     return {"status": "ready", "mode": svc.settings.mode, "head": head, "views": views, "lag": lag}

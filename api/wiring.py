@@ -14,6 +14,7 @@ from collab.commands import Outcome
 from collab.stores import StoreConfig
 from projections.due import DueProjection
 from projections.follower import Projection
+from projections.group import GroupWriter, Inserter
 from projections.operations import ensure_current
 from projections.readside import ReadSide
 
@@ -30,7 +31,13 @@ def open_read_side(app: Collab, config: StoreConfig, *, prefix: str = "rm_") -> 
 
 
 def follow_commands(app: Collab, read: ReadSide) -> None:
-    """Embedded mode: bring the views up to each command's position before it returns."""
+    """Embedded mode: a command returns with the views at its position. On a SQLite file
+    the embedded writer commits commands in groups with their views (one transaction, one
+    fsync); elsewhere the views are caught up after each command's own commit."""
+    if read.config.kind == "sqlite" and isinstance(app.recorder, Inserter):
+        read.group = GroupWriter(read.follower, read.writer, app.recorder)
+        app.group = read.group
+        return
 
     def catch_up_to(outcome: Outcome) -> None:
         read.catch_up(outcome.position)

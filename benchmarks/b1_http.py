@@ -1,14 +1,16 @@
 """B1: HTTP command throughput, every feature on, ÷ a bare durable INSERT and ÷ the peer.
 
-Measured: `collab serve` (gunicorn, 2 sync workers) taking `POST /v1/organisations` with a
-bearer token, schema validation, an Idempotency-Key per request (its row written in the
-command's transaction) and, in embedded mode, the read models caught up before each
-response; in server mode (PostgreSQL) a `collab projections run` process follows instead.
-Ceiling: `gunicorn benchmarks.b1_bare:app` with the same settings, one single-row INSERT +
+Measured: `collab serve` (gunicorn as `collab serve` runs it: in embedded mode one
+process with 16 threads and the embedded writer, in server mode 2 sync workers) taking
+`POST /v1/organisations` with a bearer token, schema validation, an Idempotency-Key per
+request (its row written in the command's transaction) and, in embedded mode, the read
+models written in the command's own group transaction; in server mode (PostgreSQL) a
+`collab projections run` process follows instead.
+Ceiling: `gunicorn benchmarks.b1_bare:app` with 2 sync workers, one single-row INSERT +
 commit per request into the same database with the same durability. Peer (issue 20): what
 a user would build instead, `benchmarks.b1_peer` (Flask on the eventsourcing library's own
 Application, the same two-event registration in one save, the same durability, nothing
-else), same settings; on SQLite a file of its own in the same folder (the library's
+else), 2 sync workers; on SQLite a file of its own in the same folder (the library's
 table has the name of collab's log), on PostgreSQL B1's schema. Load: wrk at 1, 4 and 16
 connections (64 in the full run), collab, peer, bare, collab, peer, bare … for ≥ 5 rounds
 after a warm-up.
@@ -40,6 +42,7 @@ from math import inf
 from pathlib import Path
 from typing import Any
 
+from api.cli import concurrency
 from benchmarks import b1_peer
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store
@@ -75,9 +78,13 @@ def free_port() -> int:
         return port
 
 
-def gunicorn(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def gunicorn(
+    target: str, port: int, env: dict[str, str], workers: int = WORKERS, threads: int = 1
+) -> subprocess.Popen[bytes]:
     exe = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    args = [exe, target, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+    args = [exe, target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    if threads > 1:
+        args += ["--worker-class", "gthread", "--threads", str(threads)]
     return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -174,7 +181,9 @@ def servers(config: StoreConfig, workdir: Path) -> Iterator[Servers]:
     b1_peer.prepare(peer_env(config))
     ports = {side: free_port() for side in SIDES}
     procs = {
-        "collab": gunicorn("api.wsgi:app", ports["collab"], env),
+        # Collab as `collab serve` runs it in this mode (embedded: one process, its one
+        # writer, threads); the peer and bare with their best, 2 sync workers.
+        "collab": gunicorn("api.wsgi:app", ports["collab"], env, *concurrency(mode, None, None)),
         "peer": gunicorn(PEER_APP, ports["peer"], {**env, **peer_env(config)}),
         "bare": gunicorn("benchmarks.b1_bare:app", ports["bare"], env),
     }
@@ -258,7 +267,11 @@ def measure(
             settings: dict[str, Any] = {
                 "mode": s.mode,
                 "connections": c,
-                "workers": WORKERS,
+                "workers_threads": {
+                    "collab": concurrency(s.mode, None, None),
+                    "peer": (WORKERS, 1),
+                    "bare": (WORKERS, 1),
+                },
                 "seconds_per_side_per_round": seconds,
                 **DESCRIPTIONS,
             }

@@ -8,9 +8,20 @@ from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Notification,
+    Recording,
+    Transcoding,
+)
 from eventsourcing.utils import resolve_topic, strtobool
 
 from collab import access
@@ -47,7 +58,7 @@ from collab.organisations.handlers import HANDLERS as ORGANISATIONS
 from collab.partnerships.handlers import HANDLERS as PARTNERSHIPS
 from collab.practices.handlers import HANDLERS as PRACTICES
 from collab.stores import StoreConfig, eventsourcing_env
-from collab.stores.base import CollabRecorder
+from collab.stores.base import CollabRecorder, GroupCommit
 from collab.stores.streams import fold
 from collab.tx import Handlers, Tx
 from collab.visibility import Viewer, Window
@@ -143,6 +154,8 @@ class Collab(Application[UUID]):
         # Called after each committed command, before it returns: embedded mode catches
         # the read models up here, so a caller always reads its own writes.
         self.after_commit: list[Callable[[Outcome], None]] = []
+        # The embedded writer, once attached (`api/wiring.py`): commits go through it.
+        self.group: GroupCommit | None = None
         super().__init__(env=env)
         assert isinstance(self.recorder, CollabRecorder)
         self.side: CollabRecorder = self.recorder
@@ -150,6 +163,23 @@ class Collab(Application[UUID]):
         # Identifier claims (one event) and actor bindings (a handful) are loaded on every
         # registration and every request: without the snapshot lookup, one query fewer.
         self.small: Repository[UUID] = Repository(self.events)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """The library's recording, or (with an embedded writer) the events handed to it to
+        be committed with other commands' and the views, each in its own savepoint."""
+        if self.group is None:
+            return super()._record(processing_event)
+        events = processing_event.events
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        ids = self.group.submit(events, stored, processing_event.saved_kwargs)
+        cache = self.repository.cache
+        if cache and not self.repository.fastforward:  # as the library's own recording
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                cache.put(aggregate_id, aggregate)
+        return [
+            Recording(d, Notification(s.originator_id, s.originator_version, s.topic, s.state, n))
+            for d, s, n in zip(events, stored, ids, strict=True)
+        ]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

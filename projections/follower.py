@@ -10,6 +10,7 @@ and nothing is skipped (positions commit in order: the library's table lock).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -126,6 +127,9 @@ class Follower:
         self.projections = list(projections)
         self.batch = batch
         self.cache = StateCache(app)
+        # One thread at a time folds into the cache and writes the rows: the embedded
+        # writer, or a request catching the views up after another process's commands.
+        self.lock = threading.RLock()
 
     def positions(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -150,7 +154,7 @@ class Follower:
         no other follower can move them before the compare-and-set."""
         target = self.head() if until is None else until
         while True:
-            with self.engine.begin() as conn:
+            with self.lock, self.engine.begin() as conn:
                 positions = self.positions_in(conn)
                 low = min(positions.values(), default=target)
                 if low >= target:
@@ -173,11 +177,21 @@ class Follower:
         )
         if not notifications:
             return None
-        changes = []
-        for n in notifications:
-            event = self.app.mapper.to_domain_event(n)
-            after, before, fields = self.cache.fold(event)
-            changes.append(Change(n.id, event, after, before, fields, n))
+        to_event = self.app.mapper.to_domain_event
+        changes = [self.change(n.id, to_event(n), n) for n in notifications]
+        return self.apply_changes(conn, positions, changes)
+
+    def change(self, position: int, event: Any, stored: Any) -> Change:
+        """An event at its position, folded into its aggregate's state (events in order)."""
+        after, before, fields = self.cache.fold(event)
+        return Change(position, event, after, before, fields, stored)
+
+    def apply_changes(
+        self, conn: Connection, positions: dict[str, int], changes: Sequence[Change]
+    ) -> int | None:
+        """Every projection's rows for `changes` (in position order, following `positions`
+        without a gap), in the caller's transaction: the position reached, or None if
+        another follower moved a tracking row first (the caller rolls back)."""
         last = changes[-1].position
         if not self.advance_all(conn, positions, last):
             self.cache.states.clear()  # another follower applied it; read again

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from collab.stores import StoreConfig
 from projections.engine import read_engine
 from projections.follower import Follower, Projection
+from projections.group import GroupWriter
 from projections.history import HistoryProjection
 from projections.learning import PracticeProjection
 from projections.search import SearchProjection
@@ -58,6 +59,8 @@ class ReadSide:
         views = view_projections(self.tables)
         self.follower = Follower(app, self.writer, self.tables, [*views, *consumers])
         self.rebuilt_on_start: list[str] = []
+        # The embedded writer, when commands are committed with their views (api/wiring.py).
+        self.group: GroupWriter | None = None
 
     def catch_up(self, until: int | None = None) -> int:
         return self.follower.catch_up(until)
@@ -66,6 +69,8 @@ class ReadSide:
         return self.readers.connect()
 
     def close(self) -> None:
+        if self.group is not None:
+            self.group.close()
         self.writer.dispose()
         if self.readers is not self.writer:
             self.readers.dispose()

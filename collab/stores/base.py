@@ -48,6 +48,18 @@ class EventSigner(Protocol):
     def sign_event(self, stream: str, version: int, topic: str, state_sha256: str) -> str: ...
 
 
+class GroupCommit(Protocol):
+    """Commits a command's events together with other commands' (the embedded writer)."""
+
+    def submit(
+        self, events: Sequence[Any], stored: Sequence[Any], kwargs: dict[str, Any]
+    ) -> Sequence[int]:
+        """The events' positions once their group has committed; the library's
+        IntegrityError if a version or an idempotency key was taken (nothing of this
+        command recorded); OperationalError if the writer cannot record (503)."""
+        ...
+
+
 @runtime_checkable
 class CollabRecorder(Protocol):
     """What our application recorders add to the library's ``ApplicationRecorder``."""

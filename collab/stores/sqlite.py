@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteConnection,
@@ -154,6 +154,18 @@ class SQLiteCollabRecorder(SQLiteApplicationRecorder):
         if record is not None:
             c.execute(INSERT_IDEMPOTENCY, _rows.idempotency_row(record, notification_ids or ()))
         return notification_ids
+
+    def insert_on(
+        self, cursor: sqlite3.Cursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        """Events and side rows through another owner's connection, in its open transaction
+        (the embedded writer's group, `projections/group.py`): their positions, or the
+        library's IntegrityError when a version or an idempotency key is taken."""
+        try:
+            ids = self._insert_events(SQLiteCursor(cursor), stored_events, **kwargs)
+        except sqlite3.IntegrityError as e:
+            raise IntegrityError(e) from e
+        return ids or ()
 
     def get_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.transaction(commit=False) as c:

@@ -155,7 +155,7 @@ def serve(
     path = workdir / "gunicorn.log"
     log = open(path, "wb")  # noqa: SIM115  # closed below
     bind = f"127.0.0.1:{port}"
-    serving = ("serve", "--bind", bind, "--workers", "2")
+    serving = ("serve", "--bind", bind)  # as a newcomer runs it: its mode's workers, threads
     procs = [collab(*serving, env=env, stdout=log, stderr=subprocess.STDOUT)]
     http = Http(f"http://{bind}")
     try:

@@ -1,0 +1,215 @@
+"""The embedded writer (DESIGN §1, §6; docs/decisions.md "One embedded writer").
+
+One thread owns the process's write connection to the SQLite file. A command's handler
+runs in its request's thread and hands the events it staged to the writer; the writer
+takes every command waiting, and in one transaction (BEGIN IMMEDIATE) it first brings the
+views up to the log's head (events another process wrote), then inserts each command's
+events and side rows in a savepoint of its own (a version or key already taken rolls
+that command back alone, and it answers alone), then applies the views and the Merkle
+leaves from the events in memory, and commits: one fsync for the group, nothing re-read.
+
+A command is acknowledged only after its group's commit. If the group fails, each of its
+commands is tried again alone, so one bad command cannot fail the others. If the thread
+ever stops, commands waiting and later ones get OperationalError (503): nothing was
+acknowledged that is not on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from eventsourcing.persistence import IntegrityError, OperationalError
+from sqlalchemy import Connection, Engine
+
+from projections.follower import Change, Follower
+
+log = logging.getLogger("collab.writer")
+MOST = 64  # commands in one group: enough to absorb a burst, a bounded transaction
+
+
+@runtime_checkable
+class Inserter(Protocol):
+    """The store's insert, on a cursor of the writer's connection (`SQLiteCollabRecorder`)."""
+
+    events_table_name: str
+
+    def insert_on(
+        self, cursor: sqlite3.Cursor, stored_events: Sequence[Any], **kwargs: Any
+    ) -> Sequence[int]: ...
+
+
+@dataclass
+class Job:
+    """One command's events, waiting for its group's commit."""
+
+    events: Sequence[Any]
+    stored: Sequence[Any]
+    kwargs: dict[str, Any]
+    positions: Sequence[int] = ()
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def answer(self) -> Sequence[int]:
+        if self.error is not None:
+            raise self.error
+        return self.positions
+
+
+@dataclass
+class Counts:
+    """What the writer has committed (read by B1: commands per commit)."""
+
+    groups: int = 0
+    commands: int = 0
+    refused: int = 0  # commands rolled back to their savepoint (a version or key taken)
+    retried_alone: int = 0  # groups that failed and were tried again command by command
+
+
+class GroupWriter:
+    """`submit` blocks until the command's group is durable; `close` stops the thread."""
+
+    def __init__(
+        self, follower: Follower, engine: Engine, inserter: Inserter, most: int = MOST
+    ) -> None:
+        self.follower = follower
+        self.engine = engine  # the read side's writer engine: BEGIN IMMEDIATE
+        self.inserter = inserter
+        self.most = most
+        self.counts = Counts()
+        self.jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self.gate = threading.Lock()  # submit's check and put against the writer stopping
+        self.stopped: str | None = None
+        self.current: list[Job] = []  # the group being committed
+        self.thread = threading.Thread(target=self.run, name="collab-writer", daemon=True)
+        self.thread.start()
+
+    def submit(
+        self, events: Sequence[Any], stored: Sequence[Any], kwargs: dict[str, Any]
+    ) -> Sequence[int]:
+        job = Job(events, stored, kwargs)
+        with self.gate:
+            if self.stopped is not None:
+                raise OperationalError(f"the writer has stopped ({self.stopped})")
+            self.jobs.put(job)
+        job.done.wait()
+        return job.answer()
+
+    def close(self) -> None:
+        with self.gate:
+            if self.stopped is None:
+                self.jobs.put(None)
+        self.thread.join(timeout=30)
+
+    # -- the writer's thread -------------------------------------------------------------
+
+    def run(self) -> None:
+        reason = "closed"
+        try:
+            while (jobs := self.take()) is not None:
+                self.current = jobs
+                self.commit(jobs)
+                self.current = []
+        except BaseException as e:  # never expected: say so, answer everyone, stop
+            reason = f"{type(e).__name__}: {e}"
+            log.exception("collab: the embedded writer stopped")
+        finally:
+            self.stop(reason)
+
+    def take(self) -> list[Job] | None:
+        """The commands waiting (at least one; blocks until there is one); None to stop."""
+        first = self.jobs.get()
+        if first is None:
+            return None
+        jobs = [first]
+        while len(jobs) < self.most:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                self.jobs.put(None)  # stop after this group
+                break
+            jobs.append(job)
+        return jobs
+
+    def stop(self, reason: str) -> None:
+        """Answer the group it was committing (rolled back: not acknowledged) and every
+        command waiting with OperationalError; refuse later ones."""
+        with self.gate:
+            self.stopped = reason
+            waiting = [job for job in self.current if not job.done.is_set()]
+            while True:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    waiting.append(job)
+        for job in waiting:
+            job.error = OperationalError(f"the writer has stopped ({reason})")
+            job.done.set()
+
+    def commit(self, jobs: list[Job]) -> None:
+        """Commit the group, or each command alone if the group fails; answer each."""
+        try:
+            with self.follower.lock:
+                self.write(jobs)
+        except Exception as e:
+            self.follower.cache.states.clear()  # states folded from what rolled back
+            if len(jobs) > 1:
+                self.counts.retried_alone += 1
+                for job in jobs:
+                    job.positions, job.error = (), None
+                    self.commit([job])
+                return
+            jobs[0].error = e
+            jobs[0].done.set()
+            return
+        self.counts.groups += 1
+        self.counts.commands += len(jobs)
+        for job in jobs:
+            job.done.set()
+
+    def write(self, jobs: list[Job]) -> None:
+        with self.engine.begin() as conn:
+            positions = self.caught_up(conn)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            changes: list[Change] = []
+            for job in jobs:
+                changes += self.insert(cursor, job)
+            if changes and self.follower.apply_changes(conn, positions, changes) is None:
+                raise RuntimeError("a tracking row moved while the writer held the lock")
+
+    def insert(self, cursor: sqlite3.Cursor, job: Job) -> list[Change]:
+        """One command in its own savepoint; its changes, or none if it was refused."""
+        cursor.execute("SAVEPOINT command")
+        try:
+            ids = self.inserter.insert_on(cursor, job.stored, **job.kwargs)
+        except IntegrityError as e:
+            cursor.execute("ROLLBACK TO command")
+            cursor.execute("RELEASE command")
+            self.counts.refused += 1
+            job.error = e
+            return []
+        cursor.execute("RELEASE command")
+        job.positions = ids
+        change = self.follower.change
+        return [change(n, e, s) for n, e, s in zip(ids, job.events, job.stored, strict=True)]
+
+    def caught_up(self, conn: Connection) -> dict[str, int]:
+        """The tracking positions, once every projection has reached the log's head (the
+        events another process wrote since this writer last held the lock)."""
+        table = self.inserter.events_table_name
+        head = int(conn.exec_driver_sql(f"SELECT MAX(rowid) FROM {table}").scalar() or 0)
+        positions = self.follower.positions_in(conn)
+        while (low := min(positions.values(), default=head)) < head:
+            if self.follower.apply_in(conn, positions, low) is None:
+                raise RuntimeError("a tracking row moved while the writer held the lock")
+            positions = self.follower.positions_in(conn)
+        return positions

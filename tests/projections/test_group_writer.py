@@ -1,0 +1,227 @@
+"""The embedded writer: commands from many threads committed in groups with their views,
+each in its own savepoint; a refused or failing command answers alone; a stopped writer
+answers 503 and acknowledges nothing it did not commit."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import OperationalError
+from sqlalchemy import Connection
+
+from api.wiring import follow_commands, open_read_side
+from collab.application import Collab
+from collab.commands import Context, Outcome
+from collab.organisations.commands import RegisterOrganisation
+from collab.stores import StoreConfig
+from projections.follower import Change
+from projections.group import GroupWriter
+from projections.operations import rebuild
+from projections.readside import ReadSide
+from projections.state import StateProjection
+from tests.application.world import TERRITORY, World
+from tests.projections.support import all_positions, head, views_of
+
+DEADLINE = 30.0
+
+
+@pytest.fixture
+def side(sqlite_config: StoreConfig) -> Iterator[tuple[World, ReadSide]]:
+    app = Collab(sqlite_config)
+    read = open_read_side(app, sqlite_config)
+    follow_commands(app, read)
+    yield World(app), read
+    read.close()
+    app.close()
+
+
+def registration(name: str) -> RegisterOrganisation:
+    number = str(uuid.uuid4().int % 10**9)
+    return RegisterOrganisation(
+        identifiers=[{"scheme": "PT-NIPPC", "id": number}],
+        legal_name=name,
+        org_type=22,
+        sector="civil_society",
+        territory=TERRITORY,
+    )
+
+
+def group_of(
+    read: ReadSide, calls: Sequence[Callable[[], Outcome]]
+) -> list[Outcome | BaseException]:
+    """Run `calls` in threads while the writer is held, so that all but the first wait in
+    its queue; release it once they do: the first commits alone, the rest as one group."""
+    writer = read.group
+    assert writer is not None
+    answers: list[Outcome | BaseException] = [RuntimeError("no answer")] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            answers[i] = calls[i]()
+        except BaseException as e:  # the answer under test
+            answers[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    with read.follower.lock:  # the writer blocks on its first group
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + DEADLINE
+        while writer.jobs.qsize() < len(calls) - 1:
+            assert time.monotonic() < deadline, "the commands never reached the writer"
+            time.sleep(0.001)  # polled to a deadline
+    for t in threads:
+        t.join(DEADLINE)
+    return answers
+
+
+def test_commands_of_many_threads_commit_in_one_group_with_their_views(
+    side: tuple[World, ReadSide],
+) -> None:
+    # Given the embedded writer on a SQLite file, and what it committed so far
+    world, read = side
+    writer = read.group
+    assert writer is not None
+    before = writer.counts.groups, writer.counts.commands
+    # When eight threads register an organisation each while the writer is busy
+    calls = [
+        (lambda i=i: world.app.execute(world.as_broker(), registration(f"Org {i}")))
+        for i in range(8)
+    ]
+    answers = group_of(read, calls)
+    # Then every command is recorded, in two commits: the first alone, seven together
+    outcomes = [a for a in answers if isinstance(a, Outcome)]
+    assert len(outcomes) == 8
+    assert (writer.counts.groups - before[0], writer.counts.commands - before[1]) == (2, 8)
+    # And every command answered with the views already at its position
+    positions = read.follower.positions()
+    assert min(positions.values()) == head(world.app) == max(o.position for o in outcomes)
+    assert sorted(p for o in outcomes for p in o.positions) == all_positions(world.app)[-16:]
+    # And the views equal a rebuild from position 0
+    live = views_of(read)
+    rebuild(read)
+    assert views_of(read) == live
+
+
+def test_a_duplicate_in_the_same_group_rolls_back_alone_and_replays(
+    side: tuple[World, ReadSide],
+) -> None:
+    # Given one keyed command sent twice at once (a client's retry), beside another command
+    world, read = side
+    writer = read.group
+    assert writer is not None
+    command = registration("Twice")
+    key = Context(world.broker, idempotency_key=f"k-{uuid.uuid4()}")
+    before_refused, before_head = writer.counts.refused, head(world.app)
+    calls = [
+        lambda: world.app.execute(world.as_broker(), registration("Before")),
+        lambda: world.app.execute(key, command),
+        lambda: world.app.execute(key, command),
+        lambda: world.app.execute(world.as_broker(), registration("Beside")),
+    ]
+    # When they are committed in one group
+    answers = group_of(read, calls)
+    # Then the duplicate's savepoint was rolled back and it answers with the first's outcome
+    first, second = answers[1], answers[2]
+    assert isinstance(first, Outcome) and isinstance(second, Outcome)
+    assert writer.counts.refused - before_refused == 1
+    assert first.result == second.result and {first.replayed, second.replayed} == {True, False}
+    # And only three registrations are recorded (two events each), the others untouched
+    assert head(world.app) - before_head == 6
+    assert all(isinstance(a, Outcome) and not a.replayed for a in (answers[0], answers[3]))
+    names = {a.result["organisation_id"] for a in answers if isinstance(a, Outcome)}
+    assert len(names) == 3
+
+
+def test_a_command_whose_views_fail_fails_alone(
+    side: tuple[World, ReadSide], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a view that fails on one organisation's events
+    world, read = side
+    writer = read.group
+    assert writer is not None
+    apply = StateProjection.apply
+
+    def fragile(self: StateProjection, conn: Connection, changes: Sequence[Change]) -> None:
+        if any(getattr(c.after, "legal_name", "") == "Poison" for c in changes):
+            raise ValueError("a view cannot hold this")
+        apply(self, conn, changes)
+
+    monkeypatch.setattr(StateProjection, "apply", fragile)
+    before_head, retried = head(world.app), writer.counts.retried_alone
+    # When it is committed in one group with two other commands
+    calls = [
+        (lambda name=name: world.app.execute(world.as_broker(), registration(name)))
+        for name in ("First", "Good", "Poison", "Also good")
+    ]
+    answers = group_of(read, calls)
+    # Then the group was tried again command by command: the poisoned one fails alone
+    assert writer.counts.retried_alone - retried == 1
+    assert isinstance(answers[2], ValueError)
+    assert all(isinstance(answers[i], Outcome) for i in (0, 1, 3))
+    # And nothing of it is recorded, neither its events nor its views
+    assert head(world.app) - before_head == 6
+    monkeypatch.setattr(StateProjection, "apply", apply)
+    live = views_of(read)
+    rebuild(read)
+    assert views_of(read) == live
+
+
+def test_a_stopped_writer_refuses_and_acknowledges_nothing_it_did_not_commit(
+    side: tuple[World, ReadSide], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a writer that dies while committing a group
+    world, read = side
+    writer = read.group
+    assert writer is not None
+    before = head(world.app)
+
+    def dies(jobs: Any) -> None:
+        raise SystemExit("the writer's thread is killed")
+
+    monkeypatch.setattr(writer, "write", dies)
+    calls = [
+        (lambda i=i: world.app.execute(world.as_broker(), registration(f"Lost {i}")))
+        for i in range(3)
+    ]
+    answers = group_of(read, calls)
+    # Then every command waiting is told the writer stopped (a 503), none acknowledged
+    assert all(isinstance(a, OperationalError) for a in answers)
+    writer.thread.join(DEADLINE)
+    assert writer.stopped is not None and not writer.thread.is_alive()
+    # And nothing was recorded
+    assert head(world.app) == before
+    # And a later command is refused at once, not queued for ever
+    with pytest.raises(OperationalError, match="the writer has stopped"):
+        world.app.execute(world.as_broker(), registration("Later"))
+
+
+def test_several_processes_writers_take_turns_and_catch_up_each_other(
+    sqlite_config: StoreConfig,
+) -> None:
+    # Given two services on one file, each with its own writer (two gunicorn processes)
+    apps = [Collab(sqlite_config) for _ in range(2)]
+    reads = [open_read_side(a, sqlite_config) for a in apps]
+    for a, r in zip(apps, reads, strict=True):
+        follow_commands(a, r)
+    try:
+        worlds = [World(a) for a in apps]
+        # When they write in turns
+        for i in range(6):
+            w = worlds[i % 2]
+            w.app.execute(w.as_broker(), registration(f"Turn {i}"))
+        # Then the views of each commit include the other's events: one set of views
+        assert all(isinstance(r.group, GroupWriter) for r in reads)
+        positions = reads[0].follower.positions()
+        assert set(positions.values()) == {head(apps[0])}
+        live = views_of(reads[0])
+        rebuild(reads[1])
+        assert views_of(reads[0]) == live
+    finally:
+        for a, r in zip(apps, reads, strict=True):
+            r.close()
+            a.close()

@@ -1,0 +1,84 @@
+"""kill -9 of the embedded service's one process (its writer committing groups of commands)
+under load, on a SQLite file: gunicorn starts a new one; clients see 503 problem+json or a
+dropped connection, never a 500; nothing acknowledged is lost, nothing is recorded twice,
+and the views (written in the commands' own transactions) equal a rebuild."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from collab.stores import StoreConfig
+from tests.integration.conftest import serve
+from tests.integration.test_http_write_scenarios import Scene, pledge_body
+from tests.reliability.checks import (
+    assert_exactly_once,
+    assert_only_unavailable,
+    assert_views_converge,
+    under_load,
+)
+from tests.reliability.conftest import REGISTRARS, Rig, organisation
+from tests.reliability.load import Client, Load
+from tests.reliability.stack import Stack
+
+pytestmark = pytest.mark.long
+
+
+class EmbeddedStack(Stack):
+    """The stack's reads, from the SQLite file (the library's table, hex stream ids)."""
+
+    def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.config.sqlite_path) as conn:
+            return list(conn.execute(query.replace("%s", "?"), params).fetchall())
+
+    def log(self, after: int = 0) -> list[tuple[int, str, int, str]]:
+        rows = self.sql(
+            "SELECT rowid, originator_id, originator_version, topic FROM stored_events "
+            "WHERE rowid > %s ORDER BY rowid",
+            after,
+        )
+        return [(int(p), str(UUID(s)), int(v), str(t)) for p, s, v, t in rows]
+
+    def head(self) -> int:
+        return int(self.sql("SELECT coalesce(max(rowid), 0) FROM stored_events")[0][0])
+
+
+@pytest.fixture
+def rig(sqlite_config: StoreConfig, tmp_path: Path) -> Iterator[Rig]:
+    """`collab serve` in embedded mode (one process, threads, its writer); registrars and
+    two members pledging on one partnership."""
+    with serve(sqlite_config, tmp_path) as served:
+        stack = EmbeddedStack(served, sqlite_config)
+        scene = Scene.on(served)
+        pid = scene.partnership(a={"roles": ["lead"]}, b={})
+        path = f"/v1/partnerships/{pid}/commitments"
+        clients = [Client("register", str(scene.broker.token), "/v1/organisations", organisation)]
+        clients = clients * REGISTRARS
+        clients += [Client("pledge", str(scene.partners[k].token), path, pledge_body) for k in "ab"]
+        yield Rig(stack, clients, pid, stack.head())
+
+
+def test_the_embedded_process_killed_mid_group_loses_and_doubles_nothing(rig: Rig) -> None:
+    # Given clients whose commands the embedded writer commits in groups
+    killed: list[int] = []
+
+    def fault(stack: Stack, load: Load) -> None:
+        # When the one worker process is killed with SIGKILL, a group perhaps mid-commit
+        [worker] = stack.workers()
+        killed.append(worker)
+        stack.kill(worker)
+
+    load = under_load(rig, fault)
+    # Then gunicorn replaced it, and the clients recovered with their own keys
+    workers = rig.stack.workers()
+    assert len(workers) == 1 and killed[0] not in workers
+    assert_only_unavailable(load)
+    # And every acknowledged command is recorded once, with its idempotency row
+    assert_exactly_once(rig, load)
+    # And the views, written in the groups' transactions, equal a rebuild
+    assert_views_converge(rig.stack)
