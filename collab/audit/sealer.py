@@ -96,6 +96,7 @@ class Sealer:
         self.clock = clock
         self.memory: dict[str, Any] = {}  # an ephemeral ring's checkpoint and alarm
         self.thread: threading.Thread | None = None
+        self.starting = threading.Lock()
         # memory:// keeps its tables on one shared connection: no second thread there.
         self.background = engine.url.database not in (None, "", ":memory:")
 
@@ -120,10 +121,11 @@ class Sealer:
         if not self.background:
             self.seal_quietly()
             return
-        if self.thread is not None and self.thread.is_alive():
-            return
-        self.thread = threading.Thread(target=self.seal_quietly, name="sealer", daemon=True)
-        self.thread.start()
+        with self.starting:  # request threads of one process: one sealing thread at a time
+            if self.thread is not None and self.thread.is_alive():
+                return
+            self.thread = threading.Thread(target=self.seal_quietly, name="sealer", daemon=True)
+            self.thread.start()
 
     def seal_quietly(self) -> None:
         try:
