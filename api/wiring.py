@@ -35,7 +35,8 @@ def follow_commands(app: Collab, read: ReadSide) -> None:
     the embedded writer commits commands in groups with their views (one transaction, one
     fsync); elsewhere the views are caught up after each command's own commit."""
     if read.config.kind == "sqlite" and isinstance(app.recorder, Inserter):
-        read.group = GroupWriter(read.follower, read.writer, app.recorder)
+        turns = read.config.sqlite_path.with_name(read.config.sqlite_path.name + "-writer")
+        read.group = GroupWriter(read.follower, read.writer, app.recorder, turns=turns)
         app.group = read.group
         return
 

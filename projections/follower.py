@@ -20,6 +20,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from sqlalchemy import Connection, Engine, insert, select, text
 
+from collab.stores.sql import change, fetch
 from projections.engine import mark
 from projections.rows import js
 from projections.search import ensure_index
@@ -138,7 +139,7 @@ class Follower:
     def positions_in(self, conn: Connection) -> dict[str, int]:
         # Read before every command's catch-up: plain SQL, no statement to compile.
         sql = f'SELECT projection, position FROM "{self.tables.tracking.name}"'
-        known = dict(conn.exec_driver_sql(sql).tuples().all())
+        known = dict(fetch(conn, sql))
         return {p.name: known.get(p.name, 0) for p in self.projections}
 
     def head(self) -> int:
@@ -256,6 +257,6 @@ class Follower:
                 f'UPDATE "{table}" SET position = {placeholder} WHERE position = {placeholder} '
                 f"AND projection IN ({', '.join([placeholder] * len(names))})"
             )
-            if conn.exec_driver_sql(sql, (new, old, *names)).rowcount != len(names):
+            if change(conn, sql, (new, old, *names)) != len(names):
                 return False
         return True

@@ -16,17 +16,22 @@ acknowledged that is not on disk.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from eventsourcing.persistence import IntegrityError, OperationalError
 from sqlalchemy import Connection, Engine
 
+from collab.stores.sql import fetch
 from projections.follower import Change, Follower
 
 log = logging.getLogger("collab.writer")
@@ -75,9 +80,16 @@ class GroupWriter:
     """`submit` blocks until the command's group is durable; `close` stops the thread."""
 
     def __init__(
-        self, follower: Follower, engine: Engine, inserter: Inserter, most: int = MOST
+        self,
+        follower: Follower,
+        engine: Engine,
+        inserter: Inserter,
+        most: int = MOST,
+        turns: Path | None = None,
     ) -> None:
         self.follower = follower
+        # A lock file beside the database, which the writers of every process share.
+        self.turns = None if turns is None else os.open(turns, os.O_RDWR | os.O_CREAT, 0o600)
         self.engine = engine  # the read side's writer engine: BEGIN IMMEDIATE
         self.inserter = inserter
         self.most = most
@@ -105,6 +117,9 @@ class GroupWriter:
             if self.stopped is None:
                 self.jobs.put(None)
         self.thread.join(timeout=30)
+        if self.turns is not None and not self.thread.is_alive():
+            os.close(self.turns)
+            self.turns = None
 
     # -- the writer's thread -------------------------------------------------------------
 
@@ -177,7 +192,7 @@ class GroupWriter:
             job.done.set()
 
     def write(self, jobs: list[Job]) -> None:
-        with self.engine.begin() as conn:
+        with self.turn(), self.engine.begin() as conn:
             positions = self.caught_up(conn)
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             changes: list[Change] = []
@@ -185,6 +200,20 @@ class GroupWriter:
                 changes += self.insert(cursor, job)
             if changes and self.follower.apply_changes(conn, positions, changes) is None:
                 raise RuntimeError("a tracking row moved while the writer held the lock")
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """The writers of several processes on one file take turns here: the kernel wakes
+        the next one as this one's group commits, where SQLite's busy handler would make
+        it sleep and poll (up to 100 ms at a time)."""
+        if self.turns is None:
+            yield
+            return
+        fcntl.flock(self.turns, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.turns, fcntl.LOCK_UN)
 
     def insert(self, cursor: sqlite3.Cursor, job: Job) -> list[Change]:
         """One command in its own savepoint; its changes, or none if it was refused."""
@@ -206,7 +235,7 @@ class GroupWriter:
         """The tracking positions, once every projection has reached the log's head (the
         events another process wrote since this writer last held the lock)."""
         table = self.inserter.events_table_name
-        head = int(conn.exec_driver_sql(f"SELECT MAX(rowid) FROM {table}").scalar() or 0)
+        head = int(fetch(conn, f"SELECT MAX(rowid) FROM {table}")[0][0] or 0)
         positions = self.follower.positions_in(conn)
         while (low := min(positions.values(), default=head)) < head:
             if self.follower.apply_in(conn, positions, low) is None:

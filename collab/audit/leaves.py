@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select, tuple_
 
 from collab.audit import tables as t
 from collab.audit.verify import canonical_json, leaf_hash, node_hash
-from collab.stores.sql import delete_many, insert_many, mark
+from collab.stores.sql import delete_many, fetch, insert_many, mark
 
 
 def entry_bytes(
@@ -77,9 +77,10 @@ class AuditProjection:
         streams = {str(c.stored.originator_id) for c in changes} - f.heads.keys()
         if streams:
             marks = ", ".join([mark(conn)] * len(streams))
-            rows = conn.exec_driver_sql(
+            rows = fetch(
+                conn,
                 f"SELECT stream, version, leaf_hash FROM audit_heads WHERE stream IN ({marks})",
-                tuple(sorted(streams)),
+                sorted(streams),
             )
             f.heads.update({s: (v, h) for s, v, h in rows})
         new_leaves, new_nodes, new_heads = [], [], {}
@@ -130,9 +131,8 @@ class AuditProjection:
     def current(self, conn: Connection) -> Frontier:
         """The cached frontier if the tree's last leaf is still the one we appended, else
         the frontier read back from the tables (another process appended, or we rolled back)."""
-        row = conn.exec_driver_sql(
-            "SELECT leaf, leaf_hash FROM audit_leaves ORDER BY leaf DESC LIMIT 1"
-        ).first()
+        found = fetch(conn, "SELECT leaf, leaf_hash FROM audit_leaves ORDER BY leaf DESC LIMIT 1")
+        row = found[0] if found else None
         size, last = (0, "") if row is None else (row[0] + 1, row[1])
         if (size, last) == (self.frontier.size, self.frontier.last):
             return self.frontier

@@ -1,7 +1,9 @@
 """Plain SQL for the hot paths of SQLAlchemy tables (read models, the Merkle log).
 
 Rows of plain text and integers gain nothing from SQLAlchemy's per-row parameter
-processing and statement compilation; executemany through the driver is what is left.
+processing, statement compilation and result objects: the embedded writer runs these for
+every command, so they go through the driver's own cursor, in the transaction the
+SQLAlchemy connection began.
 """
 
 from __future__ import annotations
@@ -17,6 +19,28 @@ def mark(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
+def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of one statement, through the driver's own cursor in ``conn``'s transaction:
+    none of SQLAlchemy's per-statement events and result objects (about 80 µs a statement,
+    against 10-20 µs for SQLite's own work on these small statements)."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def change(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
+    """One statement that writes, through the driver's cursor: the rows it changed."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, tuple(params))
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
+
+
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """executemany of ``rows`` (dicts keyed by every column of ``table``)."""
     if not rows:
@@ -24,11 +48,15 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     columns = [c.name for c in table.columns]
     values = ", ".join([mark(conn)] * len(columns))
     sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({values})'
-    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+    finally:
+        cursor.close()
 
 
 def delete_many(conn: Connection, table: Table, key: str, ids: Sequence[str | int]) -> None:
     """The rows whose ``key`` is one of ``ids``, in one statement."""
     placeholder = mark(conn)
     sql = f'DELETE FROM "{table.name}" WHERE {key} IN ({", ".join([placeholder] * len(ids))})'
-    conn.exec_driver_sql(sql, tuple(ids))
+    change(conn, sql, ids)

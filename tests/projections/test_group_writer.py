@@ -66,14 +66,19 @@ def group_of(
         except BaseException as e:  # the answer under test
             answers[i] = e
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    with read.follower.lock:  # the writer blocks on its first group
-        for t in threads:
-            t.start()
+    def until(done: Callable[[], bool]) -> None:
         deadline = time.monotonic() + DEADLINE
-        while writer.jobs.qsize() < len(calls) - 1:
+        while not done():
             assert time.monotonic() < deadline, "the commands never reached the writer"
             time.sleep(0.001)  # polled to a deadline
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    with read.follower.lock:  # the writer blocks on its first group
+        threads[0].start()
+        until(lambda: len(writer.current) == 1)
+        for t in threads[1:]:
+            t.start()
+        until(lambda: writer.jobs.qsize() == len(calls) - 1)
     for t in threads:
         t.join(DEADLINE)
     return answers
