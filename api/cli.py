@@ -93,13 +93,13 @@ def name_demo_people(app: Collab, read: ReadSide) -> None:
     "--workers",
     envvar="COLLAB_WORKERS",
     type=click.IntRange(1, 64),
-    help="processes [default: 1 in embedded mode (its one writer), 2 in server mode]",
+    help="processes [default: 2]",
 )
 @click.option(
     "--threads",
     envvar="COLLAB_THREADS",
     type=click.IntRange(1, 256),
-    help="threads per process [default: 16 in embedded mode, 1 in server mode]",
+    help="threads per process [default: 8 in embedded mode, 1 (sync) in server mode]",
 )
 def serve(bind: str, workers: int | None, threads: int | None) -> None:
     """Serve the HTTP API under gunicorn (embedded SQLite unless configured otherwise)."""
@@ -124,8 +124,6 @@ def serve(bind: str, workers: int | None, threads: int | None) -> None:
     finally:
         svc.close()
     workers, threads = concurrency(settings.mode, workers, threads)
-    if settings.mode == "embedded" and workers > 1:
-        click.echo(SEVERAL_WRITERS.format(workers=workers), err=True)
     click.echo(
         f"collab: {settings.mode} mode on {settings.store.kind}; "
         f"workers {workers}, threads {threads}"
@@ -148,19 +146,14 @@ collab: warning: listening on {bind}, not a loopback address, and COLLAB_BEHIND_
   Serve clients through such a proxy, then set COLLAB_BEHIND_PROXY=1 to silence this warning."""
 
 
-SEVERAL_WRITERS = """\
-collab: warning: {workers} worker processes in embedded mode: each has a writer of its own, and
-  they take turns on the SQLite file's write lock (waiting in SQLite's busy handler) instead of
-  committing commands in groups. One process with threads is the embedded mode's design
-  (docs/decisions.md, "One embedded writer")."""
-
-
 def concurrency(mode: str, workers: int | None, threads: int | None) -> tuple[int, int]:
-    """Processes and threads per process: in embedded mode one process, whose one writer
-    commits the commands of its threads in groups; in server mode sync processes, each
-    with its own connections to PostgreSQL."""
+    """Processes and threads per process. Embedded mode: two processes (two cores for the
+    Python of requests, which one process's GIL would serialise) of eight threads each;
+    each process's writer commits its threads' commands in groups, and the two writers take
+    turns on the file (docs/decisions.md, "One embedded writer"). Server mode: sync
+    processes, each with its own connections to PostgreSQL."""
     if mode == "embedded":
-        return workers or 1, threads or 16
+        return workers or 2, threads or 8
     return workers or 2, threads or 1
 
 

@@ -1,7 +1,7 @@
 """B1: HTTP command throughput, every feature on, ÷ a bare durable INSERT and ÷ the peer.
 
-Measured: `collab serve` (gunicorn as `collab serve` runs it: in embedded mode one
-process with 16 threads and the embedded writer, in server mode 2 sync workers) taking
+Measured: `collab serve` (gunicorn as `collab serve` runs it: in embedded mode 2 processes
+of 8 threads, each with its embedded writer, in server mode 2 sync workers) taking
 `POST /v1/organisations` with a bearer token, schema validation, an Idempotency-Key per
 request (its row written in the command's transaction) and, in embedded mode, the read
 models written in the command's own group transaction; in server mode (PostgreSQL) a
@@ -181,8 +181,8 @@ def servers(config: StoreConfig, workdir: Path) -> Iterator[Servers]:
     b1_peer.prepare(peer_env(config))
     ports = {side: free_port() for side in SIDES}
     procs = {
-        # Collab as `collab serve` runs it in this mode (embedded: one process, its one
-        # writer, threads); the peer and bare with their best, 2 sync workers.
+        # Collab as `collab serve` runs it in this mode (embedded: processes of threads,
+        # each with its writer); the peer and bare with their best, 2 sync workers.
         "collab": gunicorn("api.wsgi:app", ports["collab"], env, *concurrency(mode, None, None)),
         "peer": gunicorn(PEER_APP, ports["peer"], {**env, **peer_env(config)}),
         "bare": gunicorn("benchmarks.b1_bare:app", ports["bare"], env),

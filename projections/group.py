@@ -23,7 +23,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -98,6 +98,7 @@ class GroupWriter:
         self.gate = threading.Lock()  # submit's check and put against the writer stopping
         self.stopped: str | None = None
         self.current: list[Job] = []  # the group being committed
+        self.conn: Connection | None = None  # the writer thread's connection
         self.thread = threading.Thread(target=self.run, name="collab-writer", daemon=True)
         self.thread.start()
 
@@ -134,6 +135,7 @@ class GroupWriter:
             reason = f"{type(e).__name__}: {e}"
             log.exception("collab: the embedded writer stopped")
         finally:
+            self.drop_connection()
             self.stop(reason)
 
     def take(self) -> list[Job] | None:
@@ -177,6 +179,7 @@ class GroupWriter:
                 self.write(jobs)
         except Exception as e:
             self.follower.cache.states.clear()  # states folded from what rolled back
+            self.drop_connection()  # a fresh one for the next try, whatever broke
             if len(jobs) > 1:
                 self.counts.retried_alone += 1
                 for job in jobs:
@@ -192,7 +195,10 @@ class GroupWriter:
             job.done.set()
 
     def write(self, jobs: list[Job]) -> None:
-        with self.turn(), self.engine.begin() as conn:
+        if self.conn is None:  # the writer's own, kept open: no pool checkout and reset
+            self.conn = self.engine.connect()
+        conn = self.conn
+        with self.turn(), conn.begin():
             positions = self.caught_up(conn)
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             changes: list[Change] = []
@@ -200,6 +206,12 @@ class GroupWriter:
                 changes += self.insert(cursor, job)
             if changes and self.follower.apply_changes(conn, positions, changes) is None:
                 raise RuntimeError("a tracking row moved while the writer held the lock")
+
+    def drop_connection(self) -> None:
+        if self.conn is not None:
+            with suppress(Exception):  # already broken: nothing left to release
+                self.conn.close()
+            self.conn = None
 
     @contextmanager
     def turn(self) -> Iterator[None]:
