@@ -82,3 +82,8 @@ def test_the_embedded_process_killed_mid_group_loses_and_doubles_nothing(rig: Ri
     assert_exactly_once(rig, load)
     # And the views, written in the groups' transactions, equal a rebuild
     assert_views_converge(rig.stack)
+    # And once sealed, the log verifies (clean, or warnings only)
+    sealed = rig.stack.collab("audit", "seal")
+    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+    checked = rig.stack.collab("audit", "verify", "--database", rig.stack.config.url)
+    assert checked.returncode in (0, 2), checked.stdout + checked.stderr
