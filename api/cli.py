@@ -98,7 +98,9 @@ def name_demo_people(app: Collab, read: ReadSide) -> None:
 @click.option(
     "--threads",
     envvar="COLLAB_THREADS",
-    type=click.IntRange(1, 256),
+    # At most 12: each process's connection pools hold 15 connections, and its writer,
+    # sealer and due-date threads need theirs.
+    type=click.IntRange(1, 12),
     help="threads per process [default: 8 in embedded mode, 1 (sync) in server mode]",
 )
 def serve(bind: str, workers: int | None, threads: int | None) -> None:

@@ -139,7 +139,19 @@ def on_unexpected(error: Exception) -> Response:
 def database_unreachable(error: Exception) -> bool:
     """Connection-level failures of any driver layer: retrying later may succeed."""
     names = {type(e).__name__ for e in _chain(error)}
-    return bool(names & {"OperationalError", "InterfaceError", "PoolTimeout", "PoolError"})
+    # A pool with no connection free in time (SQLAlchemy's TimeoutError, the library's
+    # ConnectionUnavailableError) is also a moment's unavailability, not a defect.
+    return bool(names & UNREACHABLE)
+
+
+UNREACHABLE = {
+    "OperationalError",
+    "InterfaceError",
+    "PoolTimeout",
+    "PoolError",
+    "TimeoutError",
+    "ConnectionUnavailableError",
+}
 
 
 def _chain(error: BaseException) -> list[BaseException]:

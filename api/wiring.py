@@ -37,7 +37,7 @@ def follow_commands(app: Collab, read: ReadSide) -> None:
     if read.config.kind == "sqlite" and isinstance(app.recorder, Inserter):
         turns = read.config.sqlite_path.with_name(read.config.sqlite_path.name + "-writer")
         read.group = GroupWriter(read.follower, read.writer, app.recorder, turns=turns)
-        app.group = read.group
+        app.commit_through(read.group)
         return
 
     def catch_up_to(outcome: Outcome) -> None:

@@ -22,7 +22,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,11 +51,12 @@ class Inserter(Protocol):
 
 @dataclass
 class Job:
-    """One command's events, waiting for its group's commit."""
+    """One command's events (or rows that are not the log's: snapshots), waiting for its
+    group's commit; `insert` writes them on the writer's cursor and gives their positions."""
 
     events: Sequence[Any]
     stored: Sequence[Any]
-    kwargs: dict[str, Any]
+    insert: Callable[[sqlite3.Cursor], Sequence[int]]
     positions: Sequence[int] = ()
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -105,7 +106,22 @@ class GroupWriter:
     def submit(
         self, events: Sequence[Any], stored: Sequence[Any], kwargs: dict[str, Any]
     ) -> Sequence[int]:
-        job = Job(events, stored, kwargs)
+        def insert(cursor: sqlite3.Cursor) -> Sequence[int]:
+            return self.inserter.insert_on(cursor, stored, **kwargs)
+
+        return self.wait(Job(events, stored, insert))
+
+    def submit_rows(self, insert: Callable[[sqlite3.Cursor], object]) -> None:
+        """Rows beside the log (a snapshot), written in the next group's transaction: a
+        write of their own would wait behind the writers for SQLite's lock."""
+
+        def rows(cursor: sqlite3.Cursor) -> Sequence[int]:
+            insert(cursor)
+            return ()
+
+        self.wait(Job((), (), rows))
+
+    def wait(self, job: Job) -> Sequence[int]:
         with self.gate:
             if self.stopped is not None:
                 raise OperationalError(f"the writer has stopped ({self.stopped})")
@@ -173,21 +189,27 @@ class GroupWriter:
             job.done.set()
 
     def commit(self, jobs: list[Job]) -> None:
-        """Commit the group, or each command alone if the group fails; answer each."""
-        try:
-            with self.follower.lock:
+        """Commit the group, or each command alone if one of them may be why it failed;
+        answer each."""
+        with self.follower.lock:
+            try:
                 self.write(jobs)
-        except Exception as e:
-            self.follower.cache.states.clear()  # states folded from what rolled back
-            self.drop_connection()  # a fresh one for the next try, whatever broke
-            if len(jobs) > 1:
+                failed: Exception | None = None
+            except Exception as e:
+                failed = e
+                self.follower.cache.states.clear()  # states folded from what rolled back
+                self.drop_connection()  # a fresh one for the next try, whatever broke
+        if failed is not None:
+            shared = shared_cause(failed)
+            if len(jobs) > 1 and not shared:
                 self.counts.retried_alone += 1
                 for job in jobs:
                     job.positions, job.error = (), None
                     self.commit([job])
                 return
-            jobs[0].error = e
-            jobs[0].done.set()
+            for job in jobs:
+                job.error = unavailable(failed) if shared else failed
+                job.done.set()
             return
         self.counts.groups += 1
         self.counts.commands += len(jobs)
@@ -231,7 +253,7 @@ class GroupWriter:
         """One command in its own savepoint; its changes, or none if it was refused."""
         cursor.execute("SAVEPOINT command")
         try:
-            ids = self.inserter.insert_on(cursor, job.stored, **job.kwargs)
+            ids = job.insert(cursor)
         except IntegrityError as e:
             cursor.execute("ROLLBACK TO command")
             cursor.execute("RELEASE command")
@@ -250,7 +272,31 @@ class GroupWriter:
         head = int(fetch(conn, f"SELECT MAX(rowid) FROM {table}")[0][0] or 0)
         positions = self.follower.positions_in(conn)
         while (low := min(positions.values(), default=head)) < head:
-            if self.follower.apply_in(conn, positions, low) is None:
-                raise RuntimeError("a tracking row moved while the writer held the lock")
+            try:
+                reached = self.follower.apply_in(conn, positions, low)
+            except Exception as e:  # no command of this group is the cause
+                raise CatchUpFailed(f"the views cannot follow position {low + 1}: {e}") from e
+            if reached is None:
+                raise CatchUpFailed("a tracking row moved while the writer held the lock")
             positions = self.follower.positions_in(conn)
         return positions
+
+
+class CatchUpFailed(RuntimeError):
+    """The views could not be brought to the head before the group's own events."""
+
+
+def shared_cause(error: Exception) -> bool:
+    """A failure no single command caused (the views behind, the database locked or gone):
+    trying each command alone would only repeat it, once per command."""
+    if isinstance(error, CatchUpFailed):
+        return True
+    names = {type(e).__name__ for e in (error, error.__cause__, error.__context__) if e}
+    return bool(names & {"OperationalError", "InterfaceError", "DatabaseError"})
+
+
+def unavailable(error: Exception) -> OperationalError:
+    """What each command of a group that failed together is told (the API's 503)."""
+    failure = OperationalError(f"the group could not be recorded: {type(error).__name__}")
+    failure.__cause__ = error
+    return failure

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -57,6 +57,10 @@ class GroupCommit(Protocol):
         """The events' positions once their group has committed; the library's
         IntegrityError if a version or an idempotency key was taken (nothing of this
         command recorded); OperationalError if the writer cannot record (503)."""
+        ...
+
+    def submit_rows(self, insert: Callable[[Any], object]) -> None:
+        """Rows beside the log (snapshots), written by `insert(cursor)` in a group."""
         ...
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
     SQLiteApplicationRecorder,
     SQLiteConnection,
     SQLiteConnectionPool,
@@ -22,7 +23,7 @@ from eventsourcing.sqlite import (
 from eventsourcing.utils import Environment, EnvType
 
 from collab.stores import _rows, tighten
-from collab.stores.base import Contact, EventSigner, IdempotencyRecord, Signature
+from collab.stores.base import Contact, EventSigner, GroupCommit, IdempotencyRecord, Signature
 
 SQLITE_BUSY_TIMEOUT = 5  # seconds; the library's default when SQLITE_LOCK_TIMEOUT is unset
 _IDEMPOTENCY = _rows.IDEMPOTENCY_TABLE
@@ -204,10 +205,32 @@ class SQLiteCollabRecorder(SQLiteApplicationRecorder):
             return bool(c.sqlite_cursor.rowcount)
 
 
+class SQLiteSnapshotRecorder(SQLiteAggregateRecorder):
+    """The library's recorder of snapshots, writing through the embedded writer once one is
+    attached (`rows`): a write of its own would queue for SQLite's lock behind the writers
+    while holding the library pool's writer lock, which the pool's readers (the writer's
+    own catch-up among them) queue behind."""
+
+    rows: GroupCommit | None = None
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if self.rows is None:
+            return super().insert_events(stored_events, **kwargs)
+
+        def insert(cursor: sqlite3.Cursor) -> None:
+            self._insert_events(SQLiteCursor(cursor), stored_events)
+
+        self.rows.submit_rows(insert)
+        return None
+
+
 class SQLiteStoreFactory(SQLiteFactory):
-    """``PERSISTENCE_MODULE`` for ``sqlite:///``; snapshots use the library's recorder."""
+    """``PERSISTENCE_MODULE`` for ``sqlite:///``; snapshots through the writer once attached."""
 
     application_recorder_class = SQLiteCollabRecorder
+    aggregate_recorder_class = SQLiteSnapshotRecorder
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)  # parses and validates the SQLITE_* settings

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import OperationalError
@@ -16,8 +17,9 @@ from sqlalchemy import Connection
 
 from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
+from collab.audit.keys import KeyRing
 from collab.commands import Context, Outcome
-from collab.organisations.commands import RegisterOrganisation
+from collab.organisations.commands import CorrectOrganisation, RegisterOrganisation
 from collab.stores import StoreConfig
 from projections.follower import Change
 from projections.group import GroupWriter
@@ -32,7 +34,8 @@ DEADLINE = 30.0
 
 @pytest.fixture
 def side(sqlite_config: StoreConfig) -> Iterator[tuple[World, ReadSide]]:
-    app = Collab(sqlite_config)
+    # Signed events and the Merkle leaves, as served; a snapshot every third version
+    app = Collab(sqlite_config, keys=KeyRing.ephemeral(), snapshot_interval=3)
     read = open_read_side(app, sqlite_config)
     follow_commands(app, read)
     yield World(app), read
@@ -49,6 +52,16 @@ def registration(name: str) -> RegisterOrganisation:
         sector="civil_society",
         territory=TERRITORY,
     )
+
+
+def assert_views_and_leaves_whole(world: World, read: ReadSide) -> None:
+    """One leaf per event, in log order, and views equal to a rebuild from position 0."""
+    with read.reader() as conn:
+        leaves = [p for (p,) in conn.exec_driver_sql("SELECT position FROM audit_leaves")]
+    assert sorted(leaves) == all_positions(world.app)
+    live = views_of(read)
+    rebuild(read)
+    assert views_of(read) == live
 
 
 def group_of(
@@ -140,6 +153,41 @@ def test_a_duplicate_in_the_same_group_rolls_back_alone_and_replays(
     assert all(isinstance(a, Outcome) and not a.replayed for a in (answers[0], answers[3]))
     names = {a.result["organisation_id"] for a in answers if isinstance(a, Outcome)}
     assert len(names) == 3
+    # And the positions the rolled-back savepoint freed hold the next command's events,
+    # with their leaves and views
+    assert_views_and_leaves_whole(world, read)
+
+
+def test_two_commands_on_one_aggregate_in_one_group_both_succeed_in_turn(
+    side: tuple[World, ReadSide],
+) -> None:
+    # Given an organisation
+    world, read = side
+    writer = read.group
+    assert writer is not None
+    org = world.app.execute(world.as_broker(), registration("Renamed")).result["organisation_id"]
+    refused = writer.counts.refused
+    # When two corrections of it, each made on version 1, are committed in one group
+    calls = [
+        lambda: world.app.execute(world.as_broker(), registration("Before")),
+        lambda: world.app.execute(
+            world.as_broker(), CorrectOrganisation(org, {"legal_name": "First name"})
+        ),
+        lambda: world.app.execute(
+            world.as_broker(), CorrectOrganisation(org, {"legal_name": "Second name"})
+        ),
+    ]
+    answers = group_of(read, calls)
+    # Then the second's savepoint found version 2 taken, and its retry recorded version 3
+    assert all(isinstance(a, Outcome) for a in answers), answers
+    assert writer.counts.refused - refused == 1
+    events = list(world.app.events.get(UUID(org)))
+    assert [e.originator_version for e in events] == [1, 2, 3]
+    # And version 3 triggered a snapshot, written through the writer too
+    snapshots = world.app.snapshots
+    assert snapshots is not None
+    assert [s.originator_version for s in snapshots.get(UUID(org))] == [3]
+    assert_views_and_leaves_whole(world, read)
 
 
 def test_a_command_whose_views_fail_fails_alone(
@@ -168,12 +216,47 @@ def test_a_command_whose_views_fail_fails_alone(
     assert writer.counts.retried_alone - retried == 1
     assert isinstance(answers[2], ValueError)
     assert all(isinstance(answers[i], Outcome) for i in (0, 1, 3))
-    # And nothing of it is recorded, neither its events nor its views
+    # And nothing of it is recorded, neither its events nor its views nor its leaves
     assert head(world.app) - before_head == 6
     monkeypatch.setattr(StateProjection, "apply", apply)
-    live = views_of(read)
-    rebuild(read)
-    assert views_of(read) == live
+    assert_views_and_leaves_whole(world, read)
+
+
+def test_views_that_cannot_follow_another_writer_refuse_the_group_once_as_unavailable(
+    side: tuple[World, ReadSide], sqlite_config: StoreConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an event recorded by another process without a writer, which a view refuses
+    world, read = side
+    writer = read.group
+    assert writer is not None
+    apply = StateProjection.apply
+
+    def fragile(self: StateProjection, conn: Connection, changes: Sequence[Change]) -> None:
+        if any(getattr(c.after, "legal_name", "") == "Elsewhere" for c in changes):
+            raise ValueError("a view cannot hold this")
+        apply(self, conn, changes)
+
+    monkeypatch.setattr(StateProjection, "apply", fragile)
+    other = Collab(sqlite_config)
+    try:
+        World(other).app.execute(Context(world.broker), registration("Elsewhere"))
+    finally:
+        other.close()
+    before, retried = head(world.app), writer.counts.retried_alone
+    # When this process's commands are committed in one group
+    calls = [
+        (lambda name=name: world.app.execute(world.as_broker(), registration(name)))
+        for name in ("One", "Two", "Three")
+    ]
+    answers = group_of(read, calls)
+    # Then every command is told the service is unavailable (503), without a try each
+    assert all(isinstance(a, OperationalError) for a in answers), answers
+    assert writer.counts.retried_alone == retried
+    assert head(world.app) == before
+    # And once the view is mended, the next command brings the views up and is recorded
+    monkeypatch.setattr(StateProjection, "apply", apply)
+    world.app.execute(world.as_broker(), registration("Mended"))
+    assert min(read.follower.positions().values()) == head(world.app)
 
 
 def test_a_stopped_writer_refuses_and_acknowledges_nothing_it_did_not_commit(
