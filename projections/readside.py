@@ -63,7 +63,12 @@ class ReadSide:
         self.group: GroupWriter | None = None
 
     def catch_up(self, until: int | None = None) -> int:
-        return self.follower.catch_up(until)
+        if self.group is None:
+            return self.follower.catch_up(until)
+        # Events another process wrote without a writer (the command line): take the
+        # writers' turn, as they do, rather than wait in SQLite's busy handler.
+        with self.follower.lock, self.group.turn():
+            return self.follower.catch_up(until)
 
     def reader(self) -> Connection:
         return self.readers.connect()
