@@ -39,6 +39,14 @@ def flask_app(memory_config: StoreConfig) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def embedded_app(sqlite_config: StoreConfig) -> Iterator[Flask]:
+    """Embedded mode on a SQLite file: commands through the embedded writer."""
+    app = make_app(sqlite_config)
+    yield app
+    app.extensions["collab"].close()
+
+
+@pytest.fixture
 def durable_app(durable: StoreConfig) -> Iterator[Flask]:
     app = make_app(durable)
     yield app

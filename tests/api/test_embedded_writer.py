@@ -4,37 +4,28 @@ views at their position; a stopped writer answers 503 and /readyz says why."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from api.service import Service
-from collab.stores import StoreConfig
-from tests.api.conftest import Auth, head, make_app, organisation_body
+from tests.api.conftest import Auth, head, organisation_body
 
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def embedded(sqlite_config: StoreConfig) -> Iterator[Flask]:
-    app = make_app(sqlite_config)
-    yield app
-    app.extensions["collab"].close()
-
-
 def test_commands_from_sixteen_threads_all_answer_with_the_views_at_their_position(
-    embedded: Flask,
+    embedded_app: Flask,
 ) -> None:
     # Given a broker on an embedded service (a SQLite file, its writer)
-    broker = Auth(embedded).broker
-    svc: Service = embedded.extensions["collab"]
+    broker = Auth(embedded_app).broker
+    svc: Service = embedded_app.extensions["collab"]
     assert svc.read.group is not None
     answers: list[Any] = []
 
     def register() -> None:
-        client = embedded.test_client()
+        client = embedded_app.test_client()
         for _ in range(4):
             r = client.post("/v1/organisations", json=organisation_body(), headers=broker.headers())
             answers.append((r.status_code, r.json))
@@ -50,30 +41,30 @@ def test_commands_from_sixteen_threads_all_answer_with_the_views_at_their_positi
     ids = {body["result"]["organisation_id"] for _, body in answers}
     assert len(ids) == 64
     # And each is readable at once: the views were written in its own transaction
-    assert min(svc.read.follower.positions().values()) == head(embedded)
-    client = embedded.test_client()
+    assert min(svc.read.follower.positions().values()) == head(embedded_app)
+    client = embedded_app.test_client()
     listed = client.get("/v1/organisations?limit=200", headers=broker.headers()).json
     assert ids <= {o["organisation_id"] for o in listed["items"]}
 
 
 def test_a_stopped_writer_answers_503_and_readyz_says_why(
-    embedded: Flask, monkeypatch: pytest.MonkeyPatch
+    embedded_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given an embedded service whose writer has stopped
-    broker = Auth(embedded).broker
-    client = embedded.test_client()
+    broker = Auth(embedded_app).broker
+    client = embedded_app.test_client()
     first = client.post("/v1/organisations", json=organisation_body(), headers=broker.headers())
     assert first.status_code == 201
-    svc: Service = embedded.extensions["collab"]
+    svc: Service = embedded_app.extensions["collab"]
     assert svc.read.group is not None
     svc.read.group.close()
-    before = head(embedded)
+    before = head(embedded_app)
     # When a command arrives
     refused = client.post("/v1/organisations", json=organisation_body(), headers=broker.headers())
     # Then it is refused as unavailable (a client retries later), and nothing is recorded
     assert refused.status_code == 503 and refused.mimetype == PROBLEM
     assert refused.headers["Retry-After"] == "1"
-    assert head(embedded) == before
+    assert head(embedded_app) == before
     # And reads go on
     org = first.json["result"]["organisation_id"]
     assert client.get(f"/v1/organisations/{org}", headers=broker.headers()).status_code == 200

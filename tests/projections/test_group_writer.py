@@ -54,6 +54,24 @@ def registration(name: str) -> RegisterOrganisation:
     )
 
 
+def writer_of(read: ReadSide) -> GroupWriter:
+    assert read.group is not None, "no embedded writer: not a SQLite file?"
+    return read.group
+
+
+def fragile_on(monkeypatch: pytest.MonkeyPatch, name: str) -> Callable[[], None]:
+    """The state view refuses an organisation called `name`; the function mends it."""
+    apply = StateProjection.apply
+
+    def fragile(self: StateProjection, conn: Connection, changes: Sequence[Change]) -> None:
+        if any(getattr(c.after, "legal_name", "") == name for c in changes):
+            raise ValueError("a view cannot hold this")
+        apply(self, conn, changes)
+
+    monkeypatch.setattr(StateProjection, "apply", fragile)
+    return lambda: monkeypatch.setattr(StateProjection, "apply", apply)
+
+
 def assert_views_and_leaves_whole(world: World, read: ReadSide) -> None:
     """One leaf per event, in log order, and views equal to a rebuild from position 0."""
     with read.reader() as conn:
@@ -69,8 +87,7 @@ def group_of(
 ) -> list[Outcome | BaseException]:
     """Run `calls` in threads while the writer is held, so that all but the first wait in
     its queue; release it once they do: the first commits alone, the rest as one group."""
-    writer = read.group
-    assert writer is not None
+    writer = writer_of(read)
     answers: list[Outcome | BaseException] = [RuntimeError("no answer")] * len(calls)
 
     def run(i: int) -> None:
@@ -102,8 +119,7 @@ def test_commands_of_many_threads_commit_in_one_group_with_their_views(
 ) -> None:
     # Given the embedded writer on a SQLite file, and what it committed so far
     world, read = side
-    writer = read.group
-    assert writer is not None
+    writer = writer_of(read)
     before = writer.counts.groups, writer.counts.commands
     # When eight threads register an organisation each while the writer is busy
     calls = [
@@ -130,8 +146,7 @@ def test_a_duplicate_in_the_same_group_rolls_back_alone_and_replays(
 ) -> None:
     # Given one keyed command sent twice at once (a client's retry), beside another command
     world, read = side
-    writer = read.group
-    assert writer is not None
+    writer = writer_of(read)
     command = registration("Twice")
     key = Context(world.broker, idempotency_key=f"k-{uuid.uuid4()}")
     before_refused, before_head = writer.counts.refused, head(world.app)
@@ -163,8 +178,7 @@ def test_two_commands_on_one_aggregate_in_one_group_both_succeed_in_turn(
 ) -> None:
     # Given an organisation
     world, read = side
-    writer = read.group
-    assert writer is not None
+    writer = writer_of(read)
     org = world.app.execute(world.as_broker(), registration("Renamed")).result["organisation_id"]
     refused = writer.counts.refused
     # When two corrections of it, each made on version 1, are committed in one group
@@ -195,16 +209,8 @@ def test_a_command_whose_views_fail_fails_alone(
 ) -> None:
     # Given a view that fails on one organisation's events
     world, read = side
-    writer = read.group
-    assert writer is not None
-    apply = StateProjection.apply
-
-    def fragile(self: StateProjection, conn: Connection, changes: Sequence[Change]) -> None:
-        if any(getattr(c.after, "legal_name", "") == "Poison" for c in changes):
-            raise ValueError("a view cannot hold this")
-        apply(self, conn, changes)
-
-    monkeypatch.setattr(StateProjection, "apply", fragile)
+    writer = writer_of(read)
+    mend = fragile_on(monkeypatch, "Poison")
     before_head, retried = head(world.app), writer.counts.retried_alone
     # When it is committed in one group with two other commands
     calls = [
@@ -218,7 +224,7 @@ def test_a_command_whose_views_fail_fails_alone(
     assert all(isinstance(answers[i], Outcome) for i in (0, 1, 3))
     # And nothing of it is recorded, neither its events nor its views nor its leaves
     assert head(world.app) - before_head == 6
-    monkeypatch.setattr(StateProjection, "apply", apply)
+    mend()
     assert_views_and_leaves_whole(world, read)
 
 
@@ -227,16 +233,8 @@ def test_views_that_cannot_follow_another_writer_refuse_the_group_once_as_unavai
 ) -> None:
     # Given an event recorded by another process without a writer, which a view refuses
     world, read = side
-    writer = read.group
-    assert writer is not None
-    apply = StateProjection.apply
-
-    def fragile(self: StateProjection, conn: Connection, changes: Sequence[Change]) -> None:
-        if any(getattr(c.after, "legal_name", "") == "Elsewhere" for c in changes):
-            raise ValueError("a view cannot hold this")
-        apply(self, conn, changes)
-
-    monkeypatch.setattr(StateProjection, "apply", fragile)
+    writer = writer_of(read)
+    mend = fragile_on(monkeypatch, "Elsewhere")
     other = Collab(sqlite_config)
     try:
         World(other).app.execute(Context(world.broker), registration("Elsewhere"))
@@ -254,7 +252,7 @@ def test_views_that_cannot_follow_another_writer_refuse_the_group_once_as_unavai
     assert writer.counts.retried_alone == retried
     assert head(world.app) == before
     # And once the view is mended, the next command brings the views up and is recorded
-    monkeypatch.setattr(StateProjection, "apply", apply)
+    mend()
     world.app.execute(world.as_broker(), registration("Mended"))
     assert min(read.follower.positions().values()) == head(world.app)
 
@@ -264,8 +262,7 @@ def test_a_stopped_writer_refuses_and_acknowledges_nothing_it_did_not_commit(
 ) -> None:
     # Given a writer that dies while committing a group
     world, read = side
-    writer = read.group
-    assert writer is not None
+    writer = writer_of(read)
     before = head(world.app)
 
     def dies(jobs: Any) -> None:

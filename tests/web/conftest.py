@@ -24,6 +24,7 @@ from tests.api.conftest import Caller, make_app
 flask_app = api_fixtures.flask_app
 auth = api_fixtures.auth
 client = api_fixtures.client
+embedded_app = api_fixtures.embedded_app
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSPHRASE = "a long enough passphrase"
