@@ -11,6 +11,8 @@ from datetime import datetime
 
 from flask import Flask, g, request
 
+from api.callers import Caller
+from api.credentials import digest
 from api.errors import ApiProblem
 from api.service import service
 from collab.domain.envelope import Actor
@@ -45,7 +47,20 @@ def authenticate() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthenticated()
     svc = service()
-    bearer = svc.credentials.bearer(token.strip(), svc.now())
+    now, key = svc.now(), digest(token.strip())
+    callers = svc.credentials.callers
+    caller = callers.get(key, now)
+    if caller is None:
+        caller = verified(token.strip(), now)
+        callers.put(key, caller)
+    g.actor = caller.actor
+    g.token_expires_at = caller.expires_at
+
+
+def verified(token: str, now: datetime) -> Caller:
+    """The token's actor, read from the database: a live token of an active actor."""
+    svc = service()
+    bearer = svc.credentials.bearer(token, now)
     if bearer is None:  # unknown, expired or revoked
         raise unauthenticated()
     try:
@@ -54,9 +69,7 @@ def authenticate() -> None:
         raise unauthenticated() from None
     if not binding.active:
         raise unauthenticated()
-    g.actor = binding.actor()
-    g.actor_version = binding.version
-    g.token_expires_at = bearer.expires_at
+    return Caller(binding.actor(), bearer.expires_at)
 
 
 def current_actor() -> Actor:

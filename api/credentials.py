@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, Engine, MetaData, Table, Text, insert, select, text, update
 
+from api.callers import Callers
 from collab.domain.envelope import rfc3339
 from projections.engine import mark
 
@@ -81,6 +82,7 @@ class Credentials:
 
     def __init__(self, writer: Engine, reader: Engine) -> None:
         self.writer, self.reader = writer, reader
+        self.callers = Callers()  # tokens seen in the last second (api/callers.py)
 
     def setup(self) -> None:
         create_tables(self.writer, metadata)
@@ -146,7 +148,9 @@ class Credentials:
         if actor_id is not None:
             query = query.where(tokens.c.actor_id == actor_id)
         with self.writer.begin() as conn:
-            return conn.execute(query.values(revoked_at=rfc3339(now))).rowcount == 1
+            revoked = conn.execute(query.values(revoked_at=rfc3339(now))).rowcount == 1
+        self.callers.forget()  # once committed: no request of this process uses it again
+        return revoked
 
     def any_token(self) -> bool:
         with self.reader.connect() as conn:

@@ -17,7 +17,7 @@ from api.credentials import TOKEN_DAYS_CEILING, Credentials, TokenInfo
 from api.due import Background, DueRunner
 from api.wiring import follow_commands, open_read_side
 from collab.access import check_link_issuer
-from collab.actors.commands import EnrolActor
+from collab.actors.commands import DisableActor, EnrolActor
 from collab.application import Collab
 from collab.audit.export import Sees, export_lines
 from collab.audit.keys import KeyRing
@@ -199,11 +199,17 @@ class Service:
             )
         self.credentials = Credentials(self.read.writer, self.read.readers)
         self.credentials.setup()
+        # A disabled actor's tokens stop working at once in this process (api/callers.py).
+        self.app.after_commit.append(self.forget_callers)
         self.people = People(self.read.writer, self.read.readers)
         self.people.setup()
 
     def now(self) -> datetime:
         return self.settings.clock()
+
+    def forget_callers(self, outcome: Outcome) -> None:
+        if outcome.command == DisableActor.NAME:
+            self.credentials.callers.forget()
 
     def enrol(self, ctx: Context, name: str, command: EnrolActor) -> Outcome:
         """Enrol an actor (a recorded binding) and keep its display name (erasable table)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
-from tests.integration.conftest import Served
+from api.callers import TTL
+from tests.integration.conftest import Served, run_collab
 
 
 def test_an_admin_made_on_the_command_line_works_over_http(served: Served) -> None:
@@ -48,3 +50,27 @@ def test_without_a_token_every_resource_is_401_problem(served: Served) -> None:
     assert reply.status == 401
     assert reply.headers["Content-Type"] == "application/problem+json"
     assert reply.body["status"] == 401
+
+
+def test_a_token_revoked_on_the_command_line_is_refused_by_every_worker_within_a_second(
+    served: Served,
+) -> None:
+    # Given an admin whose token the served workers have just seen (and remember)
+    token = served.admin_token()
+    admin = served.http.as_(token)
+    me = admin.get("/v1/actors/me")
+    assert me.status == 200
+    actor_id = me.body["actor_id"]
+    for _ in range(8):
+        assert admin.get("/v1/actors/me").status == 200
+    (listed,) = admin.get(f"/v1/actors/{actor_id}/tokens").body["items"]
+    # When another process, the command line, revokes it
+    revoked = run_collab(
+        "tokens", "revoke", "--actor", actor_id, "--token", listed["token_id"], env=served.env
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    done = time.monotonic()
+    # Then once a second has passed, no worker answers it from memory
+    while time.monotonic() < done + TTL:
+        admin.get("/v1/actors/me")  # a worker may still remember it: polled to the second
+    assert {admin.get("/v1/actors/me").status for _ in range(8)} == {401}
