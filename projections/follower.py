@@ -20,7 +20,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from sqlalchemy import Connection, Engine, insert, select, text
 
-from collab.stores.sql import change, fetch
+from collab.stores.sql import fetch, rowcount
 from projections.engine import mark
 from projections.rows import js
 from projections.search import ensure_index
@@ -257,6 +257,6 @@ class Follower:
                 f'UPDATE "{table}" SET position = {placeholder} WHERE position = {placeholder} '
                 f"AND projection IN ({', '.join([placeholder] * len(names))})"
             )
-            if change(conn, sql, (new, old, *names)) != len(names):
+            if rowcount(conn, sql, (new, old, *names)) != len(names):
                 return False
         return True

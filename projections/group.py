@@ -31,7 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 from eventsourcing.persistence import IntegrityError, OperationalError
 from sqlalchemy import Connection, Engine
 
-from collab.stores.sql import fetch
+from collab.stores.sql import driver_cursor, fetch
 from projections.follower import Change, Follower
 
 log = logging.getLogger("collab.writer")
@@ -69,7 +69,7 @@ class Job:
 
 @dataclass
 class Counts:
-    """What the writer has committed (read by B1: commands per commit)."""
+    """What the writer has committed and refused (the tests read them)."""
 
     groups: int = 0
     commands: int = 0
@@ -220,9 +220,8 @@ class GroupWriter:
         if self.conn is None:  # the writer's own, kept open: no pool checkout and reset
             self.conn = self.engine.connect()
         conn = self.conn
-        with self.turn(), conn.begin():
+        with self.turn(), conn.begin(), driver_cursor(conn) as cursor:
             positions = self.caught_up(conn)
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             changes: list[Change] = []
             for job in jobs:
                 changes += self.insert(cursor, job)
