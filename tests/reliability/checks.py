@@ -29,6 +29,21 @@ def under_load(rig: Rig, fault: Callable[[Stack, Load], None]) -> Load:
     return load
 
 
+def a_worker_killed_under_load(rig: Rig) -> Load:
+    """kill -9 of one of the two gunicorn workers mid-load, requests in flight with it;
+    asserts gunicorn replaced it."""
+    killed: list[int] = []
+
+    def fault(stack: Stack, load: Load) -> None:
+        killed.append(stack.workers()[0])
+        stack.kill(killed[0])
+
+    load = under_load(rig, fault)
+    workers = rig.stack.workers()
+    assert len(workers) == 2 and killed[0] not in workers
+    return load
+
+
 def assert_only_unavailable(load: Load) -> None:
     """Any non-2xx answer was a 503 problem+json (a reset connection is allowed), never 500."""
     wrong = [s for s in load.seen if s.status != 0]
@@ -72,7 +87,7 @@ def assert_views_converge(stack: Stack) -> str:
 
 def assert_verifies(stack: Stack) -> int:
     """Once a checkpoint covers every event, the database verifies: clean or warnings."""
-    events = int(stack.sql("SELECT count(*) FROM collab_events")[0][0])
+    events = stack.events()
     stack.wait_sealed(events)
     checked = stack.collab("audit", "verify", "--database", stack.config.url)
     assert checked.returncode in (0, 2), checked.stdout + checked.stderr

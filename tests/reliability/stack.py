@@ -121,6 +121,10 @@ class Stack:
         )
         return [(int(p), str(s), int(v), str(t)) for p, s, v, t in rows]
 
+    def events(self) -> int:
+        """How many events are stored (fewer than the head where positions have gaps)."""
+        return int(self.sql("SELECT count(*) FROM collab_events")[0][0])
+
     def head(self) -> int:
         return int(self.sql("SELECT coalesce(max(notification_id), 0) FROM collab_events")[0][0])
 

@@ -16,14 +16,9 @@ import pytest
 from collab.stores import StoreConfig
 from tests.integration.conftest import serve
 from tests.integration.test_http_write_scenarios import Scene, pledge_body
-from tests.reliability.checks import (
-    assert_exactly_once,
-    assert_only_unavailable,
-    assert_views_converge,
-    under_load,
-)
+from tests.reliability.checks import a_worker_killed_under_load, assert_survived
 from tests.reliability.conftest import REGISTRARS, Rig, organisation
-from tests.reliability.load import Client, Load
+from tests.reliability.load import Client
 from tests.reliability.stack import Stack
 
 pytestmark = pytest.mark.long
@@ -47,6 +42,16 @@ class EmbeddedStack(Stack):
     def head(self) -> int:
         return int(self.sql("SELECT coalesce(max(rowid), 0) FROM stored_events")[0][0])
 
+    def events(self) -> int:
+        return int(self.sql("SELECT count(*) FROM stored_events")[0][0])
+
+    def wait_sealed(self, leaves: int) -> int:
+        """Sealed here by the command line: an embedded service seals after a command
+        once its interval has passed, and the load has stopped."""
+        sealed = self.collab("audit", "seal")
+        assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+        return super().wait_sealed(leaves)
+
 
 @pytest.fixture
 def rig(sqlite_config: StoreConfig, tmp_path: Path) -> Iterator[Rig]:
@@ -64,26 +69,11 @@ def rig(sqlite_config: StoreConfig, tmp_path: Path) -> Iterator[Rig]:
 
 
 def test_the_embedded_process_killed_mid_group_loses_and_doubles_nothing(rig: Rig) -> None:
-    # Given clients whose commands the embedded writer commits in groups
-    killed: list[int] = []
-
-    def fault(stack: Stack, load: Load) -> None:
-        # When a worker process is killed with SIGKILL, a group perhaps mid-commit (and
-        # perhaps holding the writers' turn, which the kernel then releases)
-        killed.append(stack.workers()[0])
-        stack.kill(killed[0])
-
-    load = under_load(rig, fault)
-    # Then gunicorn replaced it, and the clients recovered with their own keys
-    workers = rig.stack.workers()
-    assert len(workers) == 2 and killed[0] not in workers
-    assert_only_unavailable(load)
-    # And every acknowledged command is recorded once, with its idempotency row
-    assert_exactly_once(rig, load)
-    # And the views, written in the groups' transactions, equal a rebuild
-    assert_views_converge(rig.stack)
-    # And once sealed, the log verifies (clean, or warnings only)
-    sealed = rig.stack.collab("audit", "seal")
-    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
-    checked = rig.stack.collab("audit", "verify", "--database", rig.stack.config.url)
-    assert checked.returncode in (0, 2), checked.stdout + checked.stderr
+    # Given clients whose commands the embedded writers commit in groups
+    # When a worker process is killed with SIGKILL, a group perhaps mid-commit (and
+    # perhaps holding the writers' turn, which the kernel then releases)
+    # Then gunicorn replaced it
+    load = a_worker_killed_under_load(rig)
+    # And the clients recovered: nothing lost or doubled, the views (written in the
+    # groups' transactions) equal a rebuild, and once sealed the log verifies
+    assert_survived(rig, load)

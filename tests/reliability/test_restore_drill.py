@@ -32,7 +32,7 @@ def work(stack: Stack, admin: Http, commands: int) -> int:
         reply = admin.post("/v1/organisations", organisation())
         assert reply.status == 201, reply.body
     stack.wait_caught_up()
-    events = int(stack.sql("SELECT count(*) FROM collab_events")[0][0])
+    events = stack.events()
     assert stack.wait_sealed(events) == events
     return events
 
