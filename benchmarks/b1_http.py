@@ -42,7 +42,7 @@ from math import inf
 from pathlib import Path
 from typing import Any
 
-from api.cli import concurrency
+from api.cli import concurrency, gunicorn_args
 from benchmarks import b1_peer
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store
@@ -78,14 +78,16 @@ def free_port() -> int:
         return port
 
 
-def gunicorn(
-    target: str, port: int, env: dict[str, str], workers: int = WORKERS, threads: int = 1
-) -> subprocess.Popen[bytes]:
+def gunicorn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     exe = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    args = [exe, target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    if threads > 1:
-        args += ["--worker-class", "gthread", "--threads", str(threads)]
-    return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [exe, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def plain(target: str, port: int) -> list[str]:
+    """The peer's and the ceiling's command line: their best, 2 sync workers."""
+    return [target, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
 
 
 def wait_up(port: int, path: str) -> None:
@@ -180,12 +182,13 @@ def servers(config: StoreConfig, workdir: Path) -> Iterator[Servers]:
     token = next(x.split()[1] for x in token.splitlines() if x.startswith("token "))
     b1_peer.prepare(peer_env(config))
     ports = {side: free_port() for side in SIDES}
+    serving = concurrency(mode, None, None)
     procs = {
         # Collab as `collab serve` runs it in this mode (embedded: processes of threads,
         # each with its writer); the peer and bare with their best, 2 sync workers.
-        "collab": gunicorn("api.wsgi:app", ports["collab"], env, *concurrency(mode, None, None)),
-        "peer": gunicorn(PEER_APP, ports["peer"], {**env, **peer_env(config)}),
-        "bare": gunicorn("benchmarks.b1_bare:app", ports["bare"], env),
+        "collab": gunicorn(gunicorn_args(f"127.0.0.1:{ports['collab']}", *serving), env),
+        "peer": gunicorn(plain(PEER_APP, ports["peer"]), {**env, **peer_env(config)}),
+        "bare": gunicorn(plain("benchmarks.b1_bare:app", ports["bare"]), env),
     }
     if mode == "server":
         follower = [sys.executable, "-c", "from api.cli import main; main()", "projections", "run"]
