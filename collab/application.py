@@ -46,7 +46,7 @@ from collab.domain import values as v
 from collab.domain.actor import ActorBinding
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Actor, utc_now
-from collab.domain.errors import CollabError, NotFoundError, StaleVersionError
+from collab.domain.errors import CollabError, NotFoundError
 from collab.domain.lineage import Lineage
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
@@ -246,9 +246,10 @@ class Collab(Application[UUID]):
                 earlier = self.recorded(ctx)
                 if earlier is not None:
                     return replay_or_refuse(earlier, name, print_)
-                if ctx.expected_version is not None:
-                    # Someone committed after our If-Match check: the caller's view is stale.
-                    raise StaleVersionError(f"{name}: the target changed concurrently") from None
+                # Another command took a version of one of our aggregates. With If-Match the
+                # next try checks the target again: 412 if it was the target that changed,
+                # and no refusal when it was another aggregate the command also writes (a
+                # confirmation notes itself on its partnership, which every pledge moves).
                 continue
             outcome = Outcome(name, result, tuple(r.notification.id for r in recordings))
             for listener in self.after_commit:

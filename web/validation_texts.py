@@ -107,7 +107,6 @@ RULES = (
     ),
     N_("no active broker has this id"),
     N_("concurrent changes kept conflicting; try again"),
-    N_("the target changed concurrently"),
     N_("the recipient is not a member of this partnership"),
     N_("an organisation does not commit to itself"),
     N_("only auditors receive audit grants"),

@@ -9,12 +9,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from eventsourcing.persistence import IntegrityError
 
 from collab.application import Collab, Context, Outcome
 from collab.commitments.commands import ConfirmCommitment, Pledge
 from collab.domain.errors import (
-    ConflictError,
     IdempotencyKeyReuseError,
     RuleViolationError,
     StaleVersionError,
@@ -215,33 +213,51 @@ def test_a_stale_expected_version_is_refused(world: World) -> None:
     world.refused(StaleVersionError, lambda: milestone(version))
 
 
-def test_an_integrity_error_with_an_expected_version_is_a_conflict(
-    world: World, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("rival_moves", ["partnership", "commitment"])
+def test_a_conflict_under_if_match_is_refused_only_when_the_target_moved(
+    world: World, rival: Collab, monkeypatch: pytest.MonkeyPatch, rival_moves: str
 ) -> None:
-    # Given another writer commits between our load and our save (simulated once)
-    pid = world.partnership(a={})
-    version = world.partnership_of(pid).version
-    save, calls = world.app.save, []
+    # Given c's pledge at version 1, and a rival command committed between c's load and save
+    pid = world.in_force()
+    cid = world.pledge("c", pid, confirm=False)
 
-    def conflicting(*aggregates: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 1:
-            raise IntegrityError("simulated concurrent write")
-        return save(*aggregates, **kwargs)
+    def other() -> Outcome:
+        if rival_moves == "partnership":  # b pledges: the partnership moves, not c's pledge
+            return rival.execute(
+                world.as_("b"),
+                Pledge(
+                    pid,
+                    contribution_type="staff_time",
+                    quantity={"value": "5", "unit": "hour"},
+                    valuation={"method": "not_valued"},
+                ),
+            )
+        return rival.execute(world.as_("c"), ConfirmCommitment(cid))  # the target itself
 
-    monkeypatch.setattr(world.app, "save", conflicting)
-    cmd = world.as_broker(expected_version=version)
-    # When the command names the version it expects, Then it is a conflict, not retried
-    err = world.refused(
-        ConflictError,
-        lambda: world.app.execute(cmd, SetMilestone(pid, title="M", due_date="2027-03-01")),
+    gate = Gate("rival", "confirm")
+    gate.install(monkeypatch, world.app, rival)
+    # When c confirms with If-Match 1 (its confirmation also notes itself on the partnership)
+    results = race(
+        confirm=lambda: world.app.execute(
+            world.as_("c", expected_version=1), ConfirmCommitment(cid)
+        ),
+        rival=other,
     )
-    # A stale If-Match after all (412), not retried
-    assert type(err) is StaleVersionError and len(calls) == 1
-    # And without an expected version the service retries and succeeds
-    calls.clear()
-    world.app.execute(world.as_broker(), SetMilestone(pid, title="M", due_date="2027-03-01"))
-    assert len(calls) == 2
+    assert isinstance(results["rival"], Outcome), results
+    if rival_moves == "partnership":
+        # Then the conflict on the partnership is tried again, and the target still matches
+        assert isinstance(results["confirm"], Outcome), results
+        assert gate.saves.count("confirm") == 2
+    else:
+        # Then the next try finds the target moved: 412, and nothing more is saved
+        err = results["confirm"]
+        assert type(err) is StaleVersionError, err
+        assert "expected version 1, current version is 2" in str(err)
+        assert gate.saves.count("confirm") == 1
+    # And the pledge is confirmed once, by whichever command was acknowledged
+    assert world.events(cid) == ["Pledged", "Confirmed"]
+    assert world.events(pid).count("CommitmentConfirmationNoted") == 1
+    streams(world.app)
 
 
 # -- racing writers ------------------------------------------------------------------------
