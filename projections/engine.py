@@ -9,12 +9,17 @@ from sqlalchemy.pool import StaticPool
 
 from collab.stores import StoreConfig
 from collab.stores.sql import mark
+from projections.checkpointer import Checkpointer
 
 __all__ = ["mark", "read_engine"]
 
 
-def read_engine(config: StoreConfig, *, writer: bool = False) -> Engine:
-    """SQLite: WAL + synchronous=FULL (a writer begins IMMEDIATE); PostgreSQL: the schema.
+def read_engine(
+    config: StoreConfig, *, writer: bool = False, checkpointer: Checkpointer | None = None
+) -> Engine:
+    """SQLite: WAL + synchronous=FULL (a writer begins IMMEDIATE; given a `checkpointer`,
+    its connections leave checkpoints to it and nudge it at each commit); PostgreSQL: the
+    schema.
 
     On PostgreSQL no pre-ping (a round trip per checkout): a connection the server dropped
     fails its statement, SQLAlchemy invalidates the pool and the API answers 503 once. The
@@ -37,11 +42,13 @@ def read_engine(config: StoreConfig, *, writer: bool = False) -> Engine:
         engine = create_engine(
             "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
-    _sqlite_transactions(engine, immediate=writer)
+    _sqlite_transactions(engine, immediate=writer, checkpointer=checkpointer)
     return engine
 
 
-def _sqlite_transactions(engine: Engine, *, immediate: bool) -> None:
+def _sqlite_transactions(
+    engine: Engine, *, immediate: bool, checkpointer: Checkpointer | None
+) -> None:
     """Take the write lock at BEGIN, so two followers never both work on one batch."""
 
     @event.listens_for(engine, "connect")
@@ -51,7 +58,15 @@ def _sqlite_transactions(engine: Engine, *, immediate: bool) -> None:
         if engine.url.database:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        if checkpointer is not None:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
+
+    if checkpointer is not None:
+
+        @event.listens_for(engine, "commit")
+        def on_commit(_connection: Any) -> None:
+            checkpointer.nudge()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:

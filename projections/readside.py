@@ -15,6 +15,7 @@ from eventsourcing.application import Application
 from sqlalchemy import Connection
 
 from collab.stores import StoreConfig
+from projections.checkpointer import Checkpointer
 from projections.engine import read_engine
 from projections.follower import Follower, Projection
 from projections.group import GroupWriter
@@ -51,7 +52,10 @@ class ReadSide:
         self.app = app
         self.config = config
         self.tables: Tables = define(prefix)
-        self.writer = read_engine(config, writer=True)
+        # A SQLite file's WAL is copied back by a thread of its own, not by the commit
+        # that fills it (projections/checkpointer.py).
+        self.checkpointer = Checkpointer(config.sqlite_path) if config.kind == "sqlite" else None
+        self.writer = read_engine(config, writer=True, checkpointer=self.checkpointer)
         # memory://: one in-memory database, so readers share the writer's engine.
         self.readers = self.writer if config.kind == "memory" else read_engine(config)
         # `consumers`: others fed in the same batch transaction as the views (the Merkle
@@ -79,3 +83,5 @@ class ReadSide:
         self.writer.dispose()
         if self.readers is not self.writer:
             self.readers.dispose()
+        if self.checkpointer is not None:
+            self.checkpointer.close()
