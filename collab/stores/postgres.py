@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import (
     AggregateRecorder,
     ApplicationRecorder,
@@ -21,12 +22,15 @@ from eventsourcing.postgres import (
     TPostgresTrackingRecorder,
 )
 from eventsourcing.utils import Environment, EnvType, retry
+from psycopg import Connection, Pipeline
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from collab.stores import _rows
 from collab.stores._postgres_datastore import CollabPostgresDatastore
 from collab.stores.base import Contact, EventSigner, IdempotencyRecord, Signature
 
+BEGIN, COMMIT = SQL("BEGIN"), SQL("COMMIT")
 # COLLATE "C" compares bytes, as SQLite's BINARY does: purging by RFC 3339 text and any
 # ordering give the same answer on both backends whatever the database's locale.
 _IDEMPOTENCY_DDL = (
@@ -98,22 +102,24 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         """The library's default statements (``SET LOCAL lock_timeout``, ``LOCK TABLE … IN
-        EXCLUSIVE MODE``, ``NOTIFY``, ``INSERT … RETURNING notification_id``), then our row,
-        in one transaction, without pipeline mode.
+        EXCLUSIVE MODE``, ``NOTIFY``, ``INSERT … RETURNING notification_id``), then our
+        rows, in one transaction in pipeline mode: two round trips, one to learn the
+        positions (the idempotency row holds them), one for our rows and the commit.
 
-        Why not the library's pipelined ``insert_events`` with our row in its
+        Why not the library's pipelined ``insert_events`` with our rows in its
         ``_fetch_ids_after_insert_events`` hook: it catches any exception raised after its
-        INSERT and still commits (events without their row), and B2 measured it slower
-        here (local server: pipeline mode's extra Python I/O loop costs more than the round
-        trips it saves). Here any failure, ours or the server's, leaves the transaction by
-        an exception and rolls back everything; the retry is the library's (connection
-        errors only; a duplicate key is an IntegrityError and is not retried).
+        INSERT and still commits (events without their rows). Here any failure, ours or
+        the server's, leaves the transaction by an exception and rolls back everything;
+        the retry is the library's (connection errors only; a duplicate key is an
+        IntegrityError and is not retried).
         """
         record = _rows.idempotency_of(kwargs)
         notification_ids: Sequence[int] | None = None
-        with self.datastore.transaction(commit=True) as curs:
+        with self.datastore.get_connection() as conn, self._pipelined(conn) as pipeline:
+            curs = conn.cursor()
             if stored_events:
                 self._insert_stored_events(curs, stored_events, **kwargs)
+                pipeline.sync()  # a duplicate version raises here, and all rolls back
                 notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
                 signed = _rows.signature_rows(self.signer, stored_events)
                 if signed:
@@ -123,15 +129,35 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
                 curs.execute(self.insert_idempotency, row)
         return notification_ids
 
+    @staticmethod
+    @contextmanager
+    def _pipelined(conn: Connection[DictRow]) -> Iterator[Pipeline]:
+        """One transaction in pipeline mode on one of the pool's autocommit connections:
+        BEGIN is sent with the first statements and COMMIT with the last, not each with
+        a sync of its own as `conn.transaction()` would (two round trips more); anything
+        raised rolls it back."""
+        try:
+            with conn.pipeline() as pipeline:
+                conn.execute(BEGIN)
+                yield pipeline
+                conn.execute(COMMIT)
+        except BaseException:
+            with suppress(psycopg.Error):  # a broken connection: the pool replaces it
+                conn.rollback()
+            raise
+
+    # Reads are single statements on the pool's autocommit connections: no BEGIN and
+    # ROLLBACK round trips around them (the library's own reads do the same).
+
     def get_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.select_idempotency, (actor_id, key))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_idempotency, (actor_id, key), prepare=True)
             row = curs.fetchone()
         return None if row is None else _rows.idempotency_from_row(row)
 
     def get_signatures(self, events: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Signature]:
         found: dict[tuple[str, int], Signature] = {}
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             for chunk in _rows.chunks(events):
                 streams = [s for s, _ in chunk]
                 versions = [v for _, v in chunk]
@@ -158,7 +184,7 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
             curs.execute(self.upsert_contact, row)
 
     def list_contacts(self, organisation_id: str) -> list[Contact]:
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.select_contacts, (organisation_id,))
             rows = curs.fetchall()
         return _rows.sorted_contacts([_rows.contact_from_row(r) for r in rows])
