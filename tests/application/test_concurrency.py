@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from collab.application import Collab, Context, Outcome
-from collab.commitments.commands import ConfirmCommitment, Pledge
+from collab.commitments.commands import ConfirmCommitment
 from collab.domain.errors import (
     IdempotencyKeyReuseError,
     RuleViolationError,
@@ -21,7 +21,7 @@ from collab.governance.commands import ApplyDecision, RecordDecision, SetMilesto
 from collab.partnerships.commands import CancelPartnership, InitiatePartnership, WithdrawMembership
 from collab.stores import StoreConfig
 from tests.application.conftest import fixed_clock
-from tests.application.world import TERRITORY, World
+from tests.application.world import TERRITORY, World, staff_hours
 
 TIMEOUT = 20.0  # seconds a barrier or a thread may wait before the test fails
 
@@ -223,15 +223,7 @@ def test_a_conflict_under_if_match_is_refused_only_when_the_target_moved(
 
     def other() -> Outcome:
         if rival_moves == "partnership":  # b pledges: the partnership moves, not c's pledge
-            return rival.execute(
-                world.as_("b"),
-                Pledge(
-                    pid,
-                    contribution_type="staff_time",
-                    quantity={"value": "5", "unit": "hour"},
-                    valuation={"method": "not_valued"},
-                ),
-            )
+            return rival.execute(world.as_("b"), staff_hours(pid))
         return rival.execute(world.as_("c"), ConfirmCommitment(cid))  # the target itself
 
     gate = Gate("rival", "confirm")
@@ -272,15 +264,7 @@ def test_two_writers_on_one_partnership_both_succeed_after_retry(
     gate.install(monkeypatch, world.app, rival)
 
     def pledge(app: Collab, key: str) -> Callable[[], Outcome]:
-        return lambda: app.execute(
-            world.as_(key),
-            Pledge(
-                pid,
-                contribution_type="staff_time",
-                quantity={"value": "5", "unit": "hour"},
-                valuation={"method": "not_valued"},
-            ),
-        )
+        return lambda: app.execute(world.as_(key), staff_hours(pid))
 
     results = race(a=pledge(world.app, "a"), b=pledge(rival, "b"))
     # Then both succeed, b after one retry

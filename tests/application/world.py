@@ -31,6 +31,18 @@ from collab.partnerships.commands import (
 
 SECTOR_TYPES = {"public": 11, "civil_society": 22, "private": 70}
 TERRITORY = {"country": "PT", "nuts": "PT1C2"}
+
+
+def staff_hours(pid: str) -> Pledge:
+    """Five hours of staff time to the pool, not valued: the plainest pledge."""
+    return Pledge(
+        pid,
+        contribution_type="staff_time",
+        quantity={"value": "5", "unit": "hour"},
+        valuation={"method": "not_valued"},
+    )
+
+
 OTHER_TERRITORY = {"country": "ES", "nuts": "ES43"}
 
 C = TypeVar("C", bound=Command)

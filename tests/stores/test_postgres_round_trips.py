@@ -21,10 +21,10 @@ from eventsourcing.postgres import PostgresDatastore
 from collab.application import Collab
 from collab.audit.keys import KeyRing
 from collab.commands import Command, Context
-from collab.commitments.commands import ConfirmCommitment, Pledge
+from collab.commitments.commands import ConfirmCommitment
 from collab.organisations.commands import RegisterOrganisation
 from collab.stores import StoreConfig
-from tests.application.world import TERRITORY, World
+from tests.application.world import TERRITORY, World, staff_hours
 
 pytestmark = pytest.mark.postgres
 MOST = 7  # round trips per command (issue 21)
@@ -87,15 +87,6 @@ def registration() -> RegisterOrganisation:
     )
 
 
-def pledge(pid: str) -> Pledge:
-    return Pledge(
-        pid,
-        contribution_type="staff_time",
-        quantity={"value": "5", "unit": "hour"},
-        valuation={"method": "not_valued"},
-    )
-
-
 def test_a_keyed_command_makes_at_most_seven_round_trips(
     traced: tuple[World, Trace],
 ) -> None:
@@ -116,7 +107,9 @@ def test_a_keyed_command_makes_at_most_seven_round_trips(
         pledged: list[Any] = []
         ctx = world.as_("b", idempotency_key=uuid.uuid4().hex)
         counts["pledge"].append(
-            trace.round_trips(lambda c=ctx, o=pledged: o.append(world.app.execute(c, pledge(pid))))
+            trace.round_trips(
+                lambda c=ctx, o=pledged: o.append(world.app.execute(c, staff_hours(pid)))
+            )
         )
         cid = pledged[0].result["commitment_id"]
         ctx = world.as_("b", idempotency_key=uuid.uuid4().hex, expected_version=1)
