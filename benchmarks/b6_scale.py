@@ -15,8 +15,9 @@ Both stores grow as rounds append to them (the small one by at most about 2e4 ev
 full run, 7e3 in a smoke run): that is kept small against the factor of 100 between them.
 
 Seeding must take minutes, not hours: ``api.demo.run_demo`` runs once on ``memory://`` and
-its stored events (84 events over 26 streams of every kind) are copied with fresh stream
-ids (replaced in the stored bytes too, so each copy is a self-consistent little world) and
+its stored events (every kind of stream) are copied with fresh ids, the streams' and every
+other id they carry (replaced in the stored bytes, so each copy is a self-consistent little
+world: an adoption or a delivery id is unique in the views as in the service), and
 recorded times set to the moment of copying, then inserted through the application's
 recorder in transactions of 20,000 events. The copies' writer signatures are one real
 signature repeated (same key, same size): nobody verifies them here, and signing a million
@@ -30,6 +31,7 @@ own; all are removed after the run.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -58,6 +60,7 @@ TARGET = 0.8
 CHUNK = 20_000  # seeded events per transaction
 SEED_BATCH = 5_000  # the follower's batch for the untimed first catch-up
 RECORDED = b'"recorded_at":"'
+UUID_TEXT = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class PlaceholderSigner:
@@ -72,7 +75,7 @@ class PlaceholderSigner:
 
 
 class Template:
-    """One run of the demo's stored events, copied with fresh stream ids on demand."""
+    """One run of the demo's stored events, copied with fresh ids on demand."""
 
     def __init__(self) -> None:
         app = Collab(StoreConfig("memory://"))
@@ -82,12 +85,16 @@ class Template:
         finally:
             app.close()
         self.streams = sorted({n.originator_id for n in self.events}, key=str)
+        # Every other id the events carry (an adoption's, a delivery's, a correlation's):
+        # fresh in each copy too, or the views' unique keys would refuse the second copy.
+        found = {m.decode() for n in self.events for m in UUID_TEXT.findall(n.state)}
+        self.ids = sorted({*self.streams, *(uuid.UUID(x) for x in found)}, key=str)
 
     def __len__(self) -> int:
         return len(self.events)
 
     def copy(self) -> list[StoredEvent]:
-        fresh = {s: uuid.uuid4() for s in self.streams}
+        fresh = {s: uuid.uuid4() for s in self.ids}
         # Ids appear in the stored JSON as text (str fields) and as hex (UUID fields).
         swaps = [(str(s).encode(), str(f).encode()) for s, f in fresh.items()]
         swaps += [(s.hex.encode(), f.hex.encode()) for s, f in fresh.items()]

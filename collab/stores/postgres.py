@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
 
@@ -22,7 +22,7 @@ from eventsourcing.postgres import (
     TPostgresTrackingRecorder,
 )
 from eventsourcing.utils import Environment, EnvType, retry
-from psycopg import Connection, Pipeline
+from psycopg import Connection
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -31,6 +31,7 @@ from collab.stores._postgres_datastore import CollabPostgresDatastore
 from collab.stores.base import Contact, EventSigner, IdempotencyRecord, Signature
 
 BEGIN, COMMIT = SQL("BEGIN"), SQL("COMMIT")
+PIPELINED_MOST = 64 * 1024  # bytes of event state an insert sends in pipeline mode
 # COLLATE "C" compares bytes, as SQLite's BINARY does: purging by RFC 3339 text and any
 # ordering give the same answer on both backends whatever the database's locale.
 _IDEMPOTENCY_DDL = (
@@ -115,11 +116,12 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
         """
         record = _rows.idempotency_of(kwargs)
         notification_ids: Sequence[int] | None = None
-        with self.datastore.get_connection() as conn, self._pipelined(conn) as pipeline:
+        pipelined = sum(len(e.state) for e in stored_events) <= PIPELINED_MOST
+        with self.datastore.get_connection() as conn, self._transaction(conn, pipelined) as sync:
             curs = conn.cursor()
             if stored_events:
                 self._insert_stored_events(curs, stored_events, **kwargs)
-                pipeline.sync()  # a duplicate version raises here, and all rolls back
+                sync()  # a duplicate version raises here, and all rolls back
                 notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
                 signed = _rows.signature_rows(self.signer, stored_events)
                 if signed:
@@ -131,15 +133,24 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
 
     @staticmethod
     @contextmanager
-    def _pipelined(conn: Connection[DictRow]) -> Iterator[Pipeline]:
-        """One transaction in pipeline mode on one of the pool's autocommit connections:
-        BEGIN is sent with the first statements and COMMIT with the last, not each with
-        a sync of its own as `conn.transaction()` would (two round trips more); anything
-        raised rolls it back."""
+    def _transaction(conn: Connection[DictRow], pipelined: bool) -> Iterator[Callable[[], None]]:
+        """One transaction on one of the pool's autocommit connections; it gives the sync
+        that makes the statements sent so far answer.
+
+        Pipelined (a command's few events): BEGIN is sent with the first statements and
+        COMMIT with the last, not each with a sync of its own as `conn.transaction()`
+        would (two round trips more). A bulk insert (an import, a benchmark's seeding) is
+        sent plainly: in pipeline mode a message of megabytes hung at its sync on this
+        machine (psycopg 3.3, as in psycopg#685), and for it round trips do not count.
+        Anything raised rolls the transaction back."""
+        if not pipelined:
+            with conn.transaction():
+                yield lambda: None
+            return
         try:
             with conn.pipeline() as pipeline:
                 conn.execute(BEGIN)
-                yield pipeline
+                yield pipeline.sync
                 conn.execute(COMMIT)
         except BaseException:
             with suppress(psycopg.Error):  # a broken connection: the pool replaces it

@@ -9,13 +9,15 @@ that name them and the commit).
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 
 from collab.application import Collab
@@ -31,6 +33,7 @@ MOST = 7  # round trips per command (issue 21)
 # Rounds first: the pool hands its connections out in turn, and each prepares a statement
 # once (one round trip more, the first time on each connection).
 WARM, MEASURED = 6, 3
+BULK_DEADLINE = 120.0  # seconds; the insert takes about 2.5 s here
 
 
 class Trace:
@@ -123,3 +126,23 @@ def test_a_keyed_command_makes_at_most_seven_round_trips(
     command = registration()
     world.app.execute(ctx, command)
     assert trace.round_trips(keyed(ctx, command)) == 1
+
+
+def test_a_bulk_insert_of_megabytes_completes(traced: tuple[World, Trace]) -> None:
+    # Given 20,000 events of 1 kB in one insert (an import; B6 seeds so): in pipeline mode
+    # such a message hung at its sync on this machine
+    world, _ = traced
+    before = world.app.recorder.max_notification_id() or 0
+    events = [
+        StoredEvent(uuid.uuid4(), 1, "bulk:Event", b'{"text":"' + b"x" * 1000 + b'"}')
+        for _ in range(20_000)
+    ]
+    done: list[Sequence[int] | None] = []
+    # When it is inserted (in a thread, so that a hang fails the test instead of stalling it)
+    worker = threading.Thread(target=lambda: done.append(world.app.recorder.insert_events(events)))
+    worker.start()
+    worker.join(BULK_DEADLINE)
+    # Then it completes, every event at the next position
+    assert not worker.is_alive(), "the bulk insert hung"
+    assert done and list(done[0] or ()) == list(range(before + 1, before + 20_001))
+    assert world.app.recorder.max_notification_id() == before + 20_000
