@@ -165,12 +165,17 @@ class Servers:
             done["follower_cpu_us"] = 1e6 * (after["follower"] - before["follower"]) / requests
         return done
 
+    def workers(self, side: str) -> list[int]:
+        """The side's gunicorn workers: its master's children."""
+        master = self.procs[side].pid
+        return [
+            int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        ]
+
     def cpu(self, side: str) -> dict[str, float]:
         """CPU seconds so far of the side's gunicorn workers (a worker replaced meanwhile
         would lose its share: none is, under this load) and of collab's follower."""
-        master = self.procs[side].pid
-        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        spent = {"workers": sum(cpu_seconds(int(pid)) for pid in workers)}
+        spent = {"workers": sum(cpu_seconds(pid) for pid in self.workers(side))}
         if side == "collab" and "follower" in self.procs:
             spent["follower"] = cpu_seconds(self.procs["follower"].pid)
         return spent
@@ -179,11 +184,10 @@ class Servers:
         """fsync + fdatasync calls in the side's workers ÷ commands, for 1 s at 16 connections."""
         if shutil.which("strace") is None:
             return None
-        master = self.procs[side].pid
-        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        workers = self.workers(side)
         with tempfile.NamedTemporaryFile("r", suffix=".strace") as out:
             command = ["strace", "-f", "-c", "-e", "trace=fsync,fdatasync", "-o", out.name]
-            command += [arg for pid in workers for arg in ("-p", pid)]
+            command += [arg for pid in workers for arg in ("-p", str(pid))]
             tracer = subprocess.Popen(command, stderr=subprocess.PIPE)
             assert tracer.stderr is not None
             for _ in workers:  # "Process N attached": traced before the load starts
@@ -239,24 +243,20 @@ def servers(config: StoreConfig, workdir: Path) -> Iterator[Servers]:
 
 
 def figures(rounds: list[Round], side: str) -> dict[str, Any]:
-    """One side's requests/s, latency and failures, every round."""
-    return {
+    """One side's requests/s, latency, failures and CPU per request, every round."""
+    found = {
         f"{side}_rps": [r[side]["rps"] for r in rounds],
         f"{side}_p50_p99_p999_us": [[r[side][k] for k in ("p50", "p99", "p999")] for r in rounds],
         f"{side}_non2xx_or_socket_errors": sum(
             int(r[side]["non2xx"] + r[side]["socket_errors"]) for r in rounds
         ),
         f"{side}_worker_cpu_us_per_request": [round(r[side]["cpu_us"]) for r in rounds],
-        **(
-            {
-                "collab_follower_cpu_us_per_request": [
-                    round(r[side]["follower_cpu_us"]) for r in rounds
-                ]
-            }
-            if "follower_cpu_us" in rounds[0][side]
-            else {}
-        ),
     }
+    if "follower_cpu_us" in rounds[0][side]:  # collab in server mode
+        found[f"{side}_follower_cpu_us_per_request"] = [
+            round(r[side]["follower_cpu_us"]) for r in rounds
+        ]
+    return found
 
 
 def over(rounds: list[Round], a: str, b: str) -> tuple[float, ...]:

@@ -8,10 +8,10 @@ after batch: B6's catch-up on 1e6 events ran at 0.64-0.77 of the same on 1e4.
 
 The read side's writer connections (the follower's batches, the embedded writer's groups,
 a rebuild) turn the automatic checkpoint off, and each commit of theirs nudges this
-thread, which waits `pause` (a second) for more commits to gather and runs a PASSIVE checkpoint on a
-connection of its own: it never blocks a writer or a reader, and skips what a reader
-still needs (copied on a later run). Durability is unchanged: a commit is durable in the
-WAL (synchronous=FULL) before it answers, with or without a checkpoint.
+thread, which waits `pause` (a second) for more commits to gather and runs a PASSIVE
+checkpoint on a connection of its own: it never blocks a writer or a reader, and skips
+what a reader still needs (copied on a later run). Durability is unchanged: a commit is
+durable in the WAL (synchronous=FULL) before it answers, with or without a checkpoint.
 
 Connections that do not nudge (the event store's own pool, other processes without a read
 side) keep SQLite's automatic checkpoint. Several processes may each run one of these on
@@ -63,17 +63,18 @@ class Checkpointer:
         self.pid = 0  # the process the thread runs in (a forked worker starts its own)
 
     def nudge(self) -> None:
-        thread = self.thread
-        if thread is None or not thread.is_alive() or self.pid != os.getpid():
+        if not self.running():  # checked again under the guard
             self.start()
         self.nudged.set()
 
+    def running(self) -> bool:
+        """Whether this process's thread is alive (a forked worker inherits a dead one)."""
+        thread = self.thread
+        return thread is not None and thread.is_alive() and self.pid == os.getpid()
+
     def start(self) -> None:
         with self.guard:
-            if self.stopping.is_set():
-                return
-            thread = self.thread
-            if thread is not None and thread.is_alive() and self.pid == os.getpid():
+            if self.stopping.is_set() or self.running():
                 return
             self.pid = os.getpid()
             self.thread = threading.Thread(target=self.run, name="collab-checkpointer", daemon=True)

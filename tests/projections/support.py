@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from hashlib import sha256
 from typing import Any
 
@@ -10,6 +12,16 @@ from sqlalchemy import select
 from collab.application import Collab
 from projections.operations import canonical_row, digest, tables_prefix
 from projections.readside import ReadSide
+
+DEADLINE = 30.0  # seconds a polled condition may take before the test fails
+
+
+def until(done: Callable[[], bool], failure: str, deadline: float = DEADLINE) -> None:
+    """Poll `done` (every millisecond) until it holds; fail with `failure` at the deadline."""
+    end = time.monotonic() + deadline
+    while not done():
+        assert time.monotonic() < end, failure
+        time.sleep(0.001)  # polled to a deadline
 
 
 def differences(actual: Any, expected: Any, path: str = "view") -> list[str]:

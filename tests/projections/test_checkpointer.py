@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,9 @@ from collab.stores import StoreConfig
 from projections.checkpointer import Checkpointer
 from projections.readside import ReadSide
 from tests.application.world import World
+from tests.projections.support import until
 
-DEADLINE = 30.0
+NEVER = "the checkpointer never got there"
 
 
 @pytest.fixture
@@ -32,13 +32,6 @@ def side(sqlite_config: StoreConfig) -> Iterator[tuple[World, ReadSide, Checkpoi
     yield World(app), read, read.checkpointer
     read.close()
     app.close()
-
-
-def until(done: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not done():
-        assert time.monotonic() < deadline, "the checkpointer never got there"
-        time.sleep(0.005)  # polled to a deadline
 
 
 def copied_all(checkpointer: Checkpointer, runs: int) -> Callable[[], bool]:
@@ -70,7 +63,7 @@ def test_the_views_commits_are_copied_into_the_file_by_the_checkpointer(
     pid = world.partnership(a={}, b={})
     assert read.catch_up() == world.app.recorder.max_notification_id()
     # Then, after the views' commit, the thread copies every frame of the WAL into the file
-    until(copied_all(checkpointer, runs))
+    until(copied_all(checkpointer, runs), NEVER)
     assert checkpointer.counts.failed == 0
     # And the database file alone (without its WAL) holds the events and the views
     alone, table = tmp_path / "alone.db", world.app.recorder.events_table_name
@@ -102,13 +95,13 @@ def test_a_failed_checkpoint_is_logged_and_the_next_commit_tries_again(
     # When the views commit, Then the failure is counted and logged, the thread goes on
     world.org("a")
     read.catch_up()
-    until(lambda: checkpointer.counts.failed == 1)
+    until(lambda: checkpointer.counts.failed == 1, NEVER)
     assert "a WAL checkpoint failed" in caplog.text
     # And the next commit's checkpoint copies everything back
     runs = checkpointer.counts.runs
     world.org("b")
     read.catch_up()
-    until(copied_all(checkpointer, runs))
+    until(copied_all(checkpointer, runs), NEVER)
     assert checkpointer.thread is not None and checkpointer.thread.is_alive()
 
 
@@ -119,7 +112,7 @@ def test_a_closed_read_side_stops_its_checkpointer(
     world, read, checkpointer = side
     world.org("a")
     read.catch_up()
-    until(copied_all(checkpointer, 0))
+    until(copied_all(checkpointer, 0), NEVER)
     thread = checkpointer.thread
     assert thread is not None
     # When the read side closes, Then its thread stops, and a later nudge starts none
@@ -139,7 +132,7 @@ def test_a_thread_that_died_is_started_again_by_the_next_nudge(tmp_path: Path) -
         checkpointer = Checkpointer(path, pause=0.01)
         try:
             checkpointer.nudge()
-            until(lambda: checkpointer.counts.runs == 1)
+            until(lambda: checkpointer.counts.runs == 1, NEVER)
             first = checkpointer.thread
             assert first is not None
             checkpointer.pid = -1  # another process's thread
@@ -147,7 +140,7 @@ def test_a_thread_that_died_is_started_again_by_the_next_nudge(tmp_path: Path) -
             conn.execute("INSERT INTO t VALUES (1)")
             conn.commit()
             checkpointer.nudge()
-            until(copied_all(checkpointer, 1))
+            until(copied_all(checkpointer, 1), NEVER)
             assert checkpointer.thread is not first
         finally:
             checkpointer.close()

@@ -5,7 +5,6 @@ answers 503 and acknowledges nothing it did not commit."""
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -27,9 +26,10 @@ from projections.operations import rebuild
 from projections.readside import ReadSide
 from projections.state import StateProjection
 from tests.application.world import TERRITORY, World
-from tests.projections.support import all_positions, head, views_of
+from tests.projections.support import all_positions, head, until, views_of
 
 DEADLINE = 30.0
+UNREACHED = "the commands never reached the writer"
 
 
 @pytest.fixture
@@ -96,19 +96,13 @@ def group_of(
         except BaseException as e:  # the answer under test
             answers[i] = e
 
-    def until(done: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + DEADLINE
-        while not done():
-            assert time.monotonic() < deadline, "the commands never reached the writer"
-            time.sleep(0.001)  # polled to a deadline
-
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
     with read.follower.lock:  # the writer blocks on its first group
         threads[0].start()
-        until(lambda: len(writer.current) == 1)
+        until(lambda: len(writer.current) == 1, UNREACHED)
         for t in threads[1:]:
             t.start()
-        until(lambda: writer.jobs.qsize() == len(calls) - 1)
+        until(lambda: writer.jobs.qsize() == len(calls) - 1, UNREACHED)
     for t in threads:
         t.join(DEADLINE)
     return answers
