@@ -9,7 +9,6 @@ and nothing is skipped (positions commit in order: the library's table lock).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,21 +50,26 @@ class Change:
     position: int
     event: Any
     after: Aggregate  # shared: by the end of a batch, the state after its last event
-    before: str  # tracked fields as JSON text just before this event; "" for a creation
-    fields: str  # tracked fields as JSON text just after this event
+    before: Tracked | None  # tracked fields just before this event; None for a creation
+    fields: Tracked  # tracked fields just after this event
     stored: Any = None  # the notification as stored: topic and bytes (the audit log's leaf)
 
     @property
     def kind(self) -> str:
         return type(self.after).__name__
 
-    def changed_fields(self) -> dict[str, Any]:
-        """The tracked fields this event changed, with their new plain values."""
-        if self.before == self.fields:
-            return {}
-        after: dict[str, Any] = json.loads(self.fields)
-        before: dict[str, Any] = json.loads(self.before) if self.before else {}
-        return {f: v for f, v in after.items() if f not in before or before[f] != v}
+    def changed_fields(self) -> dict[str, str]:
+        """The tracked fields this event changed (every one for a creation), each with its
+        new value as JSON text. A field holding the very object it held before is unchanged;
+        a new object is compared by its JSON text (as 1.0 and 1.00 differ there)."""
+        names = TRACKED_FIELDS.get(self.kind, ())
+        if self.before is None:
+            return {f: js(v) for f, v in zip(names, self.fields, strict=True)}
+        out: dict[str, str] = {}
+        for f, old, new in zip(names, self.before, self.fields, strict=True):
+            if old is not new and (text := js(new)) != js(old):
+                out[f] = text
+        return out
 
 
 class Projection(Protocol):
@@ -75,23 +79,31 @@ class Projection(Protocol):
     def apply(self, conn: Connection, changes: Sequence[Change]) -> None: ...
 
 
+# The tracked fields' values just after an event, in TRACKED_FIELDS' order: references, not
+# copies. The domain never changes a field's value in place (it assigns a new value), so
+# the values an event left stay as they were while later events fold into the aggregate
+# (tests/projections/test_field_history.py checks it on every kind of event).
+Tracked = tuple[Any, ...]
+
+
 class StateCache:
     """Aggregates folded event by event; loaded from the store at the version just before."""
 
     def __init__(self, app: Application[UUID], limit: int = 20_000) -> None:
         self.app = app
         self.limit = limit
-        self.states: dict[UUID, tuple[Aggregate, str]] = {}
+        self.states: dict[UUID, tuple[Aggregate, Tracked]] = {}
 
-    def fold(self, event: Any) -> tuple[Aggregate, str, str]:
-        """Apply one event; the tracked fields are copied as JSON text per event (the
-        aggregate itself is shared and mutated by the next event)."""
+    def fold(self, event: Any) -> tuple[Aggregate, Tracked | None, Tracked]:
+        """Apply one event; the tracked fields' values are kept per event (the aggregate
+        itself is shared and mutated by the next event)."""
         cached = self.states.get(event.originator_id)
+        before: Tracked | None
         if cached is not None and cached[0].version == event.originator_version - 1:
             aggregate: Aggregate | None = cached[0]
             before = cached[1]
         else:
-            aggregate, before = None, ""
+            aggregate, before = None, None
             if event.originator_version > 1:
                 aggregate = self.app.repository.get(
                     event.originator_id, version=event.originator_version - 1
@@ -105,10 +117,9 @@ class StateCache:
         return after, before, fields
 
 
-def tracked(aggregate: Any) -> str:
-    """The tracked fields as one JSON text (decimals as text): a copy, in one C call."""
-    names = TRACKED_FIELDS.get(type(aggregate).__name__, ())
-    return js({f: getattr(aggregate, f) for f in names})
+def tracked(aggregate: Any) -> Tracked:
+    """The tracked fields' values as they stand (references: see `Tracked`)."""
+    return tuple(getattr(aggregate, f) for f in TRACKED_FIELDS.get(type(aggregate).__name__, ()))
 
 
 class Follower:

@@ -48,13 +48,20 @@ def rowcount(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """executemany of ``rows`` (dicts keyed by every column of ``table``)."""
+    if rows:
+        columns = [c.name for c in table.columns]
+        insert_tuples(conn, table, [tuple(row[c] for c in columns) for row in rows])
+
+
+def insert_tuples(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """executemany of ``rows``, tuples of every column of ``table`` in its order."""
     if not rows:
         return
     columns = [c.name for c in table.columns]
     values = ", ".join([mark(conn)] * len(columns))
     sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({values})'
     with driver_cursor(conn) as cursor:
-        cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+        cursor.executemany(sql, rows)
 
 
 def delete_many(conn: Connection, table: Table, key: str, ids: Sequence[str | int]) -> None:
