@@ -17,6 +17,7 @@ from sqlalchemy import Column, Connection, Index, MetaData, Table, Text, select
 
 from collab.due import DueItem, due_of
 from collab.stores.sql import delete_many, insert_many
+from projections.follower import begun
 
 
 def due_table(prefix: str = "rm_") -> Table:
@@ -51,7 +52,9 @@ class DueProjection:
             for aggregate in last.values()
             for i in due_of(aggregate)
         ]
-        delete_many(conn, self.table, "stream_id", [str(i) for i in last])
+        new = begun(changes)
+        if held := [str(i) for i in last if i not in new]:
+            delete_many(conn, self.table, "stream_id", held)
         insert_many(conn, self.table, rows)
 
 

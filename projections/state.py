@@ -11,7 +11,7 @@ from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
 from collab.stores.sql import delete_many, insert_many
-from projections.follower import Change
+from projections.follower import Change, begun
 from projections.rows import (
     COMMITMENT_TABLES,
     PARTNERSHIP_TABLES,
@@ -65,10 +65,12 @@ class StateProjection:
                 continue
             for name, table_rows in built.items():
                 rows.setdefault(name, []).extend(table_rows)
+        new = {str(i) for i in begun(changes)}
         for name, key in OWNER.items():
             if not touched[key]:
                 continue
             table = getattr(self.tables, name)
-            delete_many(conn, table, key, touched[key])
+            if held := [i for i in touched[key] if i not in new]:
+                delete_many(conn, table, key, held)
             insert_many(conn, table, rows.get(name, []))
         apply_series(conn, self.tables, changes)  # rows from the events themselves

@@ -74,7 +74,12 @@ class AuditProjection:
 
     def apply(self, conn: Connection, changes: Sequence[Any]) -> None:
         f = self.current(conn)
-        streams = {str(c.stored.originator_id) for c in changes} - f.heads.keys()
+        # The heads of the streams this batch continues and the cache does not hold; a
+        # stream the batch begins (version 1) has none to read.
+        first: dict[str, int] = {}
+        for c in changes:
+            first.setdefault(str(c.stored.originator_id), int(c.stored.originator_version))
+        streams = {s for s, v in first.items() if v > 1} - f.heads.keys()
         if streams:
             marks = ", ".join([mark(conn)] * len(streams))
             rows = fetch(
@@ -110,7 +115,8 @@ class AuditProjection:
         # Plain executemany: this runs before every embedded command answers.
         insert_many(conn, t.leaves, new_leaves)
         insert_many(conn, t.nodes, new_nodes)
-        delete_many(conn, t.heads, "stream", sorted(new_heads))
+        if held := [s for s in sorted(new_heads) if first[s] > 1]:  # begun here: no head yet
+            delete_many(conn, t.heads, "stream", held)
         heads = [{"stream": s, "version": v, "leaf_hash": h} for s, (v, h) in new_heads.items()]
         insert_many(conn, t.heads, heads)
         if len(f.heads) > 50_000:

@@ -71,3 +71,38 @@ def test_a_stopped_writer_answers_503_and_readyz_says_why(
     # And the readiness probe says the writer has stopped
     ready = client.get("/readyz")
     assert ready.status_code == 503 and "writer has stopped" in ready.json["detail"]
+
+
+def test_a_registration_in_the_writer_reads_no_head_and_deletes_no_row_of_the_streams_it_begins(
+    embedded_app: Flask,
+) -> None:
+    # Given an embedded service that has registered one organisation (the writer's
+    # connection open, its caches warm)
+    broker = Auth(embedded_app).broker
+    client = embedded_app.test_client()
+    assert (
+        client.post(
+            "/v1/organisations", json=organisation_body(), headers=broker.headers()
+        ).status_code
+        == 201
+    )
+    svc: Service = embedded_app.extensions["collab"]
+    assert svc.read.group is not None and svc.read.group.conn is not None
+    statements: list[str] = []
+    raw = svc.read.group.conn.connection.driver_connection
+    raw.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    # When another organisation is registered (two streams begun: it and its claim)
+    try:
+        r = client.post("/v1/organisations", json=organisation_body(), headers=broker.headers())
+    finally:
+        raw.set_trace_callback(None)  # type: ignore[union-attr]
+    assert r.status_code == 201
+    # Then its leaves were appended without reading any stream's head (none has one yet):
+    # the only audit read is the tree's last leaf, which tells the cache is still current
+    audit_reads = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "audit_" in s
+    ]
+    assert len(audit_reads) == 1 and "FROM audit_leaves" in audit_reads[0], audit_reads
+    assert any(s.startswith('INSERT INTO "audit_heads"') for s in statements), statements
+    # And no view, due or head row was deleted first: a stream begun has none
+    assert [s for s in statements if s.startswith("DELETE")] == []
