@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import inspect
 
+import projections.operations as operations
 from api.demo import run_demo
 from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
@@ -188,3 +190,40 @@ def test_the_same_log_in_sqlite_and_postgresql_gives_the_same_digest(
     finally:
         for side in sides:
             side.close()
+
+
+def durability(engine: Any, kind: str) -> str:
+    """The engine's commit durability: SQLite's synchronous level, PostgreSQL's setting."""
+    with engine.connect() as conn:
+        if kind == "postgres":
+            return str(conn.exec_driver_sql("SHOW synchronous_commit").scalar())
+        return {0: "off", 1: "normal", 2: "full", 3: "extra"}[
+            conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        ]
+
+
+def test_a_rebuild_fills_without_waiting_on_the_disk_and_swaps_durably(
+    app: Collab, read: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the demo in the log, and the engine that fills the fresh tables watched
+    run_demo(app)
+    kind = read.config.kind
+    seen: dict[str, str] = {}
+    filling = operations.filling
+
+    @contextmanager
+    def watched(side: ReadSide) -> Iterator[Any]:
+        with filling(side) as engine:
+            seen["fill"] = durability(engine, kind)
+            yield engine
+
+    monkeypatch.setattr(operations, "filling", watched)
+    # When the views are rebuilt
+    assert rebuild(read) == head(app)
+    # Then the fill's commits were not waited on (never OFF on SQLite: the file holds the
+    # events), while the read side's engine, which commits the swap, stays durable
+    if kind == "memory":  # one in-memory database: nothing to wait on either way
+        assert seen["fill"] == durability(read.writer, kind)
+    else:
+        assert seen["fill"] == ("normal" if kind == "sqlite" else "off")
+        assert durability(read.writer, kind) == ("full" if kind == "sqlite" else "on")
