@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check collab projections api web tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy collab projections api web
+	$(BIN)/mypy collab projections api web benchmarks
 
 pytest: $(STAMP)
 	@set -e; for tier in $(TIERS); do \

@@ -52,18 +52,18 @@ def served(workdir: Path) -> Iterator[tuple[Flask, str, dict[str, str]]]:
     svc: Service = app.extensions["collab"]
     try:
         out = svc.app.execute(Context(OPERATOR), EnrolActor(role="broker"))
-        broker = out.result["actor_id"]
+        broker = out.text("actor_id")
         token, _ = svc.credentials.issue(broker, "b10", svc.now(), 1)
         started = svc.app.execute(
             Context(Actor(broker, "broker")),
             InitiatePartnership(
                 title="Evidence",
                 need_statement="Large files",
-                territory={"country": "PT"},
+                territory={"country": "PT", "nuts": None, "lau": None},
                 partnership_type="social_innovation",
             ),
         )
-        yield app, started.result["partnership_id"], {"Authorization": f"Bearer {token}"}
+        yield app, started.text("partnership_id"), {"Authorization": f"Bearer {token}"}
     finally:
         svc.close()
 
@@ -116,7 +116,7 @@ def run(smoke: bool = False) -> list[Result]:
             def download() -> float:
                 start = time.perf_counter()
                 response = client.get(f"{url}/{shas[-1]}", headers=auth)
-                size = sum(len(chunk) for chunk in response.response)  # type: ignore[union-attr]
+                size = sum(len(chunk) for chunk in response.response)
                 elapsed = time.perf_counter() - start
                 assert response.status_code == 200 and size == SIZE
                 return elapsed

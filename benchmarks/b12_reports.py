@@ -66,7 +66,14 @@ def seed(app: Collab, events: int) -> tuple[str, int]:
     pid = demo.found()
     indicator = app.execute(
         Context(demo.broker),
-        SetIndicator(pid, kind="output", name="rounds", unit="session", baseline="0", target="9"),
+        SetIndicator(
+            pid,
+            kind="output",
+            name="rounds",
+            unit="session",
+            baseline=Decimal(0),
+            target=Decimal(9),
+        ),
     ).text("indicator_id")
     made = [
         (demo.pledge(pid, key, kind, "1000000.00" if kind == "cash" else "1000000", unit,

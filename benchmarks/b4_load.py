@@ -44,17 +44,22 @@ def seed(app: Collab, events: int) -> UUID:
         InitiatePartnership(
             title="Bench",
             need_statement="Bench need",
-            territory={"country": "PT"},
+            territory={"country": "PT", "nuts": None, "lau": None},
             partnership_type="other",
         ),
     )
-    pid = UUID(out.result["partnership_id"])
+    pid = UUID(out.text("partnership_id"))
     indicator = app.execute(
         Context(broker),
         SetIndicator(
-            str(pid), kind="output", name="rounds", unit="session", baseline="0", target="1000000"
+            str(pid),
+            kind="output",
+            name="rounds",
+            unit="session",
+            baseline=Decimal(0),
+            target=Decimal(1000000),
         ),
-    ).result["indicator_id"]
+    ).text("indicator_id")
     acting = Acting(broker, None)
     p: Partnership = app.repository.get(pid)
     i = 0

@@ -67,7 +67,12 @@ class Seeded:
         out = self.app.execute(
             Context(self.demo.broker),
             SetIndicator(
-                pid, kind="output", name="rounds", unit="session", baseline="0", target="1000000"
+                pid,
+                kind="output",
+                name="rounds",
+                unit="session",
+                baseline=Decimal(0),
+                target=Decimal(1000000),
             ),
         )
         return str(out.result["indicator_id"])
@@ -142,7 +147,7 @@ def folder(app: Collab, streams: list[UUID], versions: list[int], reads: int) ->
     def run() -> float:
         start = time.perf_counter()
         for _ in range(reads):
-            got = [app.repository.get(s).version for s in streams]
+            got: list[int] = [app.repository.get(s).version for s in streams]
         elapsed = time.perf_counter() - start
         if got != versions:
             raise RuntimeError(f"folded to {got}, expected {versions}")
@@ -163,7 +168,7 @@ def measure(backend: str, config: StoreConfig, events: int, rounds: int) -> list
         read = open_read_side(writer, config)
         head = read.catch_up()
         streams = seeded.streams()
-        versions = [writer.repository.get(s).version for s in streams]
+        versions: list[int] = [writer.repository.get(s).version for s in streams]
         # Enough reads per round that a round is not a few milliseconds.
         reads = max(1, 10_000 // sum(versions))
         results = []

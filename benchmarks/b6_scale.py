@@ -97,7 +97,7 @@ class Template:
         fresh = {s: uuid.uuid4() for s in self.ids}
         # Ids appear in the stored JSON as text (str fields) and as hex (UUID fields).
         swaps = [(str(s).encode(), str(f).encode()) for s, f in fresh.items()]
-        swaps += [(s.hex.encode(), f.hex.encode()) for s, f in fresh.items()]
+        swaps += [(uuid.UUID(str(s)).hex.encode(), f.hex.encode()) for s, f in fresh.items()]
         copied = []
         for n in self.events:
             state = n.state

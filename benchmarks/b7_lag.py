@@ -37,11 +37,13 @@ def partnership(app: Collab, broker: Actor) -> str:
     out = app.execute(
         Context(broker),
         InitiatePartnership(
-            title="B7", need_statement="lag", territory={"country": "PT"}, partnership_type="other"
+            title="B7",
+            need_statement="lag",
+            territory={"country": "PT", "nuts": None, "lau": None},
+            partnership_type="other",
         ),
     )
-    pid: str = out.result["partnership_id"]
-    return pid
+    return out.text("partnership_id")
 
 
 def command_rate(app: Collab, broker: Actor, pid: str, count: int) -> float:

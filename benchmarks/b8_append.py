@@ -17,15 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine
-
 from benchmarks.b3_rebuild import seed
 from benchmarks.harness import Result, Timed, compare
 from collab.application import Collab
 from collab.audit.keys import KeyRing
 from collab.audit.leaves import AuditProjection
 from collab.stores import StoreConfig
-from projections.engine import _sqlite_transactions
+from projections.engine import read_engine
 from projections.follower import Follower
 from projections.tables import define
 
@@ -36,8 +34,7 @@ def appender(app: Collab, origin: str, workdir: Path, head: int) -> Timed:
     def run() -> float:
         path = workdir / "audit.db"
         path.unlink(missing_ok=True)
-        engine = create_engine(f"sqlite:///{path}")
-        _sqlite_transactions(engine, immediate=True)
+        engine = read_engine(StoreConfig(f"sqlite:///{path}"), writer=True)
         follower = Follower(app, engine, define("b8_"), [AuditProjection(origin)])
         follower.setup()
         start = time.perf_counter()
