@@ -53,8 +53,9 @@ def stored(read: ReadSide) -> set[Row]:
     f = read.tables.field_history
     with read.reader() as conn:
         found: list[Any] = conn.execute(
-            select(f.c.stream_id, f.c.field, f.c.position, f.c.stream_version)
-            .add_columns(f.c.event_type, f.c.value)
+            select(f.c.stream_id, f.c.field, f.c.position, f.c.stream_version).add_columns(
+                f.c.event_type, f.c.value
+            )
         ).all()
     return {tuple(r) for r in found}  # type: ignore[misc]
 
