@@ -53,15 +53,26 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         insert_tuples(conn, table, [tuple(row[c] for c in columns) for row in rows])
 
 
+# From this many rows on, PostgreSQL takes an insert as COPY: one stream of rows rather than
+# a statement per row (a rebuild's batch writes thousands of history rows; a command's few
+# rows stay plain INSERTs).
+COPY_FROM = 64
+
+
 def insert_tuples(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
-    """executemany of ``rows``, tuples of every column of ``table`` in its order."""
+    """``rows``, tuples of every column of ``table`` in its order: executemany, or on
+    PostgreSQL a COPY for `COPY_FROM` rows or more (psycopg's, which escapes each value)."""
     if not rows:
         return
-    columns = [c.name for c in table.columns]
-    values = ", ".join([mark(conn)] * len(columns))
-    sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({values})'
+    columns = ", ".join(c.name for c in table.columns)
     with driver_cursor(conn) as cursor:
-        cursor.executemany(sql, rows)
+        if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        values = ", ".join([mark(conn)] * len(table.columns))
+        cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({values})', rows)
 
 
 def delete_many(conn: Connection, table: Table, key: str, ids: Sequence[str | int]) -> None:
