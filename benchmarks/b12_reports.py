@@ -29,14 +29,13 @@ from api.demo import Demo
 from api.wiring import open_read_side
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store, sqlite_store
-from benchmarks.b4_load import day
+from benchmarks.b4_load import day, rounds_indicator
 from benchmarks.b5_asof import meta
 from benchmarks.harness import Result, Timed, compare
-from collab.application import Collab, Context
+from collab.application import Collab
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, Actor
 from collab.domain.partnership import Partnership
-from collab.governance.commands import SetIndicator
 from collab.stores import StoreConfig
 from collab.visibility import Viewer
 from projections.asof import rows_as_of
@@ -64,17 +63,7 @@ def seed(app: Collab, events: int) -> tuple[str, int]:
     demo = Demo(app)
     demo.register()
     pid = demo.found()
-    indicator = app.execute(
-        Context(demo.broker),
-        SetIndicator(
-            pid,
-            kind="output",
-            name="rounds",
-            unit="session",
-            baseline=Decimal(0),
-            target=Decimal(9),
-        ),
-    ).text("indicator_id")
+    indicator = rounds_indicator(app, demo.broker, pid, Decimal(9))
     made = [
         (demo.pledge(pid, key, kind, "1000000.00" if kind == "cash" else "1000000", unit,
                      demo.orgs[to] if to else "pool"), key, to)

@@ -49,17 +49,7 @@ def seed(app: Collab, events: int) -> UUID:
         ),
     )
     pid = UUID(out.text("partnership_id"))
-    indicator = app.execute(
-        Context(broker),
-        SetIndicator(
-            str(pid),
-            kind="output",
-            name="rounds",
-            unit="session",
-            baseline=Decimal(0),
-            target=Decimal(1000000),
-        ),
-    ).text("indicator_id")
+    indicator = rounds_indicator(app, broker, str(pid), Decimal(1000000))
     acting = Acting(broker, None)
     p: Partnership = app.repository.get(pid)
     i = 0
@@ -76,6 +66,21 @@ def seed(app: Collab, events: int) -> UUID:
             i += 1
         app.save(p)
     return pid
+
+
+def rounds_indicator(app: Collab, broker: Actor, pid: str, target: Decimal) -> str:
+    """An output indicator ("rounds", in sessions, from 0 to `target`) set on `pid`: its id."""
+    return app.execute(
+        Context(broker),
+        SetIndicator(
+            pid,
+            kind="output",
+            name="rounds",
+            unit="session",
+            baseline=Decimal(0),
+            target=target,
+        ),
+    ).text("indicator_id")
 
 
 def day(i: int) -> str:

@@ -32,13 +32,12 @@ from api.demo import Demo
 from api.wiring import open_read_side
 from benchmarks.b2_append import postgres_url
 from benchmarks.b3_rebuild import postgres_store, sqlite_store
-from benchmarks.b4_load import day
+from benchmarks.b4_load import day, rounds_indicator
 from benchmarks.harness import Result, Timed, compare
-from collab.application import Collab, Context
+from collab.application import Collab
 from collab.domain.commitment import Commitment
 from collab.domain.envelope import Acting, make_envelope, utc_now
 from collab.domain.partnership import Partnership
-from collab.governance.commands import SetIndicator
 from collab.stores import StoreConfig
 from projections.asof import position_at, view_as_of
 from projections.readside import ReadSide
@@ -64,18 +63,7 @@ class Seeded:
         self.indicators = {p: self.indicator(p) for p in (self.pid, self.other)}
 
     def indicator(self, pid: str) -> str:
-        out = self.app.execute(
-            Context(self.demo.broker),
-            SetIndicator(
-                pid,
-                kind="output",
-                name="rounds",
-                unit="session",
-                baseline=Decimal(0),
-                target=Decimal(1000000),
-            ),
-        )
-        return str(out.result["indicator_id"])
+        return rounds_indicator(self.app, self.demo.broker, pid, Decimal(1000000))
 
     def streams(self) -> list[UUID]:
         return [UUID(self.pid), *(UUID(c) for c in self.cids)]
