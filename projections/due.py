@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Index, MetaData, Table, Text, select
 
 from collab.due import DueItem, due_of
-from collab.stores.sql import delete_many, insert_many
-from projections.follower import begun
+from collab.stores.sql import delete_many, insert_many, streams_begun
 
 
 def due_table(prefix: str = "rm_") -> Table:
@@ -52,8 +51,8 @@ class DueProjection:
             for aggregate in last.values()
             for i in due_of(aggregate)
         ]
-        new = begun(changes)
-        if held := [str(i) for i in last if i not in new]:
+        new = streams_begun(c.event for c in changes)
+        if held := [str(i) for i in last if str(i) not in new]:
             delete_many(conn, self.table, "stream_id", held)
         insert_many(conn, self.table, rows)
 

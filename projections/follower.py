@@ -72,20 +72,6 @@ class Change:
         return out
 
 
-def begun(changes: Sequence[Change]) -> set[Any]:
-    """The aggregates whose first event in `changes` is their first ever: no projection
-    holds rows of them yet, so there are none to delete before writing theirs."""
-    seen: set[Any] = set()
-    out: set[Any] = set()
-    for c in changes:
-        key = c.event.originator_id
-        if key not in seen:
-            seen.add(key)
-            if c.event.originator_version == 1:
-                out.add(key)
-    return out
-
-
 class Projection(Protocol):
     name: str
     code_version: int  # bump when the rows it writes change: the views are then rebuilt

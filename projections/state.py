@@ -10,8 +10,8 @@ from sqlalchemy import Connection
 from collab.domain.commitment import Commitment
 from collab.domain.organisation import Organisation
 from collab.domain.partnership import Partnership
-from collab.stores.sql import delete_many, insert_many
-from projections.follower import Change, begun
+from collab.stores.sql import delete_many, insert_many, streams_begun
+from projections.follower import Change
 from projections.rows import (
     COMMITMENT_TABLES,
     PARTNERSHIP_TABLES,
@@ -65,7 +65,7 @@ class StateProjection:
                 continue
             for name, table_rows in built.items():
                 rows.setdefault(name, []).extend(table_rows)
-        new = {str(i) for i in begun(changes)}
+        new = streams_begun(c.event for c in changes)
         for name, key in OWNER.items():
             if not touched[key]:
                 continue

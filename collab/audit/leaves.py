@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select, tuple_
 
 from collab.audit import tables as t
 from collab.audit.verify import canonical_json, leaf_hash, node_hash
-from collab.stores.sql import delete_many, fetch, insert_many, mark
+from collab.stores.sql import delete_many, fetch, insert_many, mark, streams_begun
 
 
 def entry_bytes(
@@ -75,11 +75,9 @@ class AuditProjection:
     def apply(self, conn: Connection, changes: Sequence[Any]) -> None:
         f = self.current(conn)
         # The heads of the streams this batch continues and the cache does not hold; a
-        # stream the batch begins (version 1) has none to read.
-        first: dict[str, int] = {}
-        for c in changes:
-            first.setdefault(str(c.stored.originator_id), int(c.stored.originator_version))
-        streams = {s for s, v in first.items() if v > 1} - f.heads.keys()
+        # stream the batch begins has none to read.
+        new = streams_begun(c.stored for c in changes)
+        streams = {str(c.stored.originator_id) for c in changes} - new - f.heads.keys()
         if streams:
             marks = ", ".join([mark(conn)] * len(streams))
             rows = fetch(
@@ -115,7 +113,7 @@ class AuditProjection:
         # Plain executemany: this runs before every embedded command answers.
         insert_many(conn, t.leaves, new_leaves)
         insert_many(conn, t.nodes, new_nodes)
-        if held := [s for s in sorted(new_heads) if first[s] > 1]:  # begun here: no head yet
+        if held := [s for s in sorted(new_heads) if s not in new]:  # begun here: no head yet
             delete_many(conn, t.heads, "stream", held)
         heads = [{"stream": s, "version": v, "leaf_hash": h} for s, (v, h) in new_heads.items()]
         insert_many(conn, t.heads, heads)

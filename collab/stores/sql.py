@@ -8,7 +8,7 @@ SQLAlchemy connection began.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -73,6 +73,20 @@ def insert_tuples(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]
             return
         values = ", ".join([mark(conn)] * len(table.columns))
         cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({values})', rows)
+
+
+def streams_begun(events: Iterable[Any]) -> set[str]:
+    """The streams (ids as text) whose first event in `events` is their first ever: no
+    rows of theirs can exist yet, so a consumer writing theirs has none to delete or read."""
+    seen: set[str] = set()
+    begun: set[str] = set()
+    for e in events:
+        stream = str(e.originator_id)
+        if stream not in seen:
+            seen.add(stream)
+            if e.originator_version == 1:
+                begun.add(stream)
+    return begun
 
 
 def delete_many(conn: Connection, table: Table, key: str, ids: Sequence[str | int]) -> None:
