@@ -3,6 +3,7 @@ handler, and one executor (authority, retries, idempotency) that runs them all."
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -228,34 +229,46 @@ class Collab(Application[UUID]):
         earlier = self.recorded(ctx)
         if earlier is not None:
             return replay_or_refuse(earlier, name, print_)
-        for _ in range(MAX_ATTEMPTS):
-            tx = Tx(self, ctx, self.clock())
-            try:
-                result = handler(tx, command)
-            except CollabError:
-                # A duplicate of this keyed command may have committed since the check
-                # above, and its effects refuse this try: the answer is its outcome.
-                earlier = self.recorded(ctx)
-                if earlier is not None:
-                    return replay_or_refuse(earlier, name, print_)
-                raise
-            record = idempotency_record(ctx, name, print_, result, tx.now)
-            try:
-                recordings = self.save(*tx.staged, idempotency=record)
-            except IntegrityError:
-                earlier = self.recorded(ctx)
-                if earlier is not None:
-                    return replay_or_refuse(earlier, name, print_)
-                # Another command took a version of one of our aggregates. With If-Match the
-                # next try checks the target again: 412 if it was the target that changed,
-                # and no refusal when it was another aggregate the command also writes (a
-                # confirmation notes itself on its partnership, which every pledge moves).
-                continue
-            outcome = Outcome(name, result, tuple(r.notification.id for r in recordings))
-            for listener in self.after_commit:
-                listener(outcome)
-            return outcome
+        for attempt in range(MAX_ATTEMPTS):
+            # Tried again after a conflict, through an embedded writer: in its turn, where
+            # nothing can be written between this try's loads and its insert.
+            held = self.group.held() if attempt and self.group else contextlib.nullcontext()
+            with held:
+                outcome = self.attempt(ctx, command, handler, print_)
+            if outcome is not None and outcome.replayed:
+                return outcome
+            if outcome is not None:
+                for listener in self.after_commit:
+                    listener(outcome)
+                return outcome
         raise conflict_exhausted(name)
+
+    def attempt(self, ctx: Context, command: Command, handler: Any, print_: str) -> Outcome | None:
+        """One try: its outcome, an earlier one's replayed, or None after a conflict."""
+        name = command.command_name()
+        tx = Tx(self, ctx, self.clock())
+        try:
+            result = handler(tx, command)
+        except CollabError:
+            # A duplicate of this keyed command may have committed since the check
+            # above, and its effects refuse this try: the answer is its outcome.
+            earlier = self.recorded(ctx)
+            if earlier is not None:
+                return replay_or_refuse(earlier, name, print_)
+            raise
+        record = idempotency_record(ctx, name, print_, result, tx.now)
+        try:
+            recordings = self.save(*tx.staged, idempotency=record)
+        except IntegrityError:
+            earlier = self.recorded(ctx)
+            if earlier is not None:
+                return replay_or_refuse(earlier, name, print_)
+            # Another command took a version of one of our aggregates. With If-Match the
+            # next try checks the target again: 412 if it was the target that changed,
+            # and no refusal when it was another aggregate the command also writes (a
+            # confirmation notes itself on its partnership, which every pledge moves).
+            return None
+        return Outcome(name, result, tuple(r.notification.id for r in recordings))
 
     def recorded(self, ctx: Context) -> Any:
         if ctx.idempotency_key is None:

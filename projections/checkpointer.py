@@ -106,8 +106,8 @@ class Checkpointer:
                         )
                     self.checkpoint(conn)
                 except sqlite3.Error:
-                    self.counts.failed += 1
                     log.warning("collab: a WAL checkpoint failed", exc_info=True)
+                    self.counts.failed += 1  # after the log line: who sees one sees both
                     if conn is not None:
                         conn.close()
                     conn = None

@@ -12,6 +12,12 @@ A command is acknowledged only after its group's commit. If the group fails, eac
 commands is tried again alone, so one bad command cannot fail the others. If the thread
 ever stops, commands waiting and later ones get OperationalError (503): nothing was
 acknowledged that is not on disk.
+
+A command tried again after a version conflict runs in the writer's turn (`held`): the
+writer takes the lock and catches up, the command's handler loads and decides while no
+process can write, and its events go first in the group. Tried again outside the turn, a
+command on an aggregate that another process's clients keep writing can lose every try:
+it loads between that process's groups and is inserted after the next one.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ from projections.follower import Change, Follower
 
 log = logging.getLogger("collab.writer")
 MOST = 64  # commands in one group: enough to absorb a burst, a bounded transaction
+# How long the writer, holding the lock for a command tried again in its turn, waits for
+# that command's events; a handler that takes longer is inserted in a later group instead.
+HOLD_SECONDS = 2.0
 
 
 @runtime_checkable
@@ -68,6 +77,43 @@ class Job:
 
 
 @dataclass
+class Turn(Job):
+    """A command tried again in the writer's turn: `ready` once the writer holds the lock
+    and the views are at the head; the command's events are handed over (`hand`) or it
+    is let go (`release`), and its insert runs first in the group."""
+
+    events: Sequence[Any] = ()
+    stored: Sequence[Any] = ()
+    insert: Callable[[sqlite3.Cursor], Sequence[int]] = lambda cursor: ()
+    ready: threading.Event = field(default_factory=threading.Event)
+    handed: threading.Event = field(default_factory=threading.Event)
+    given_up: bool = False  # the writer stopped waiting: too late to hand anything over
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def hand(self, job: Job) -> bool:
+        """Give the writer this command's events; False if it no longer waits for them."""
+        with self.guard:
+            if self.given_up or self.handed.is_set():
+                return False
+            self.events, self.stored, self.insert = job.events, job.stored, job.insert
+            self.handed.set()
+            return True
+
+    def release(self) -> None:
+        """Nothing (more) to hand over: the writer goes on with the group."""
+        with self.guard:
+            self.handed.set()
+
+    def awaited(self) -> bool:
+        """Called by the writer: whether the command handed its events over in time."""
+        self.handed.wait(HOLD_SECONDS)
+        with self.guard:
+            self.given_up = not self.handed.is_set()
+            self.handed.set()
+            return not self.given_up
+
+
+@dataclass
 class Counts:
     """What the writer has committed and refused (the tests read them)."""
 
@@ -75,6 +121,7 @@ class Counts:
     commands: int = 0
     refused: int = 0  # commands rolled back to their savepoint (a version or key taken)
     retried_alone: int = 0  # groups that failed and were tried again command by command
+    held: int = 0  # turns held for a command tried again after a conflict
 
 
 class GroupWriter:
@@ -99,6 +146,8 @@ class GroupWriter:
         self.gate = threading.Lock()  # submit's check and put against the writer stopping
         self.stopped: str | None = None
         self.current: list[Job] = []  # the group being committed
+        self.later: list[Job] = []  # taken, kept for the next group (one turn held per group)
+        self.holding = threading.local()  # the Turn a request thread is running in
         self.conn: Connection | None = None  # the writer thread's connection
         self.thread = threading.Thread(target=self.run, name="collab-writer", daemon=True)
         self.thread.start()
@@ -109,7 +158,34 @@ class GroupWriter:
         def insert(cursor: sqlite3.Cursor) -> Sequence[int]:
             return self.inserter.insert_on(cursor, stored, **kwargs)
 
-        return self.wait(Job(events, stored, insert))
+        job = Job(events, stored, insert)
+        turn: Turn | None = getattr(self.holding, "turn", None)
+        if turn is not None:
+            self.holding.turn = None  # its first save only: snapshots follow in a group
+            if turn.hand(job):
+                turn.done.wait()
+                return turn.answer()
+        return self.wait(job)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Run the body (a command's try) while this writer holds the lock with the views
+        at the head: what it loads, no process can change before its first `submit`, whose
+        events the writer inserts first. OperationalError (503) if the writer has stopped."""
+        turn = Turn()
+        with self.gate:
+            if self.stopped is not None:
+                raise OperationalError(f"the writer has stopped ({self.stopped})")
+            self.jobs.put(turn)
+        turn.ready.wait()
+        if turn.error is not None:
+            raise turn.error
+        self.holding.turn = turn
+        try:
+            yield
+        finally:
+            self.holding.turn = None
+            turn.release()
 
     def submit_rows(self, insert: Callable[[sqlite3.Cursor], object]) -> None:
         """Rows beside the log (a snapshot), written in the next group's transaction: a
@@ -155,12 +231,17 @@ class GroupWriter:
             self.stop(reason)
 
     def take(self) -> list[Job] | None:
-        """The commands waiting (at least one; blocks until there is one); None to stop."""
-        first = self.jobs.get()
+        """The commands waiting (at least one; blocks until there is one); None to stop.
+        A turn held goes first, and one per group: the others wait for the next."""
+        waiting, self.later = self.later, []
+        first = waiting.pop(0) if waiting else self.jobs.get()
         if first is None:
             return None
         jobs = [first]
         while len(jobs) < self.most:
+            if waiting:
+                jobs.append(waiting.pop(0))
+                continue
             try:
                 job = self.jobs.get_nowait()
             except queue.Empty:
@@ -169,14 +250,17 @@ class GroupWriter:
                 self.jobs.put(None)  # stop after this group
                 break
             jobs.append(job)
-        return jobs
+        turns = [job for job in jobs if isinstance(job, Turn)]
+        self.later = turns[1:] + waiting
+        rest = [job for job in jobs if not isinstance(job, Turn)]
+        return turns[:1] + rest
 
     def stop(self, reason: str) -> None:
         """Answer the group it was committing (rolled back: not acknowledged) and every
         command waiting with OperationalError; refuse later ones."""
         with self.gate:
             self.stopped = reason
-            waiting = [job for job in self.current if not job.done.is_set()]
+            waiting = [job for job in self.current + self.later if not job.done.is_set()]
             while True:
                 try:
                     job = self.jobs.get_nowait()
@@ -187,6 +271,8 @@ class GroupWriter:
         for job in waiting:
             job.error = OperationalError(f"the writer has stopped ({reason})")
             job.done.set()
+            if isinstance(job, Turn):
+                job.ready.set()
 
     def commit(self, jobs: list[Job]) -> None:
         """Commit the group, or each command alone if one of them may be why it failed;
@@ -224,6 +310,11 @@ class GroupWriter:
             positions = self.caught_up(conn)
             changes: list[Change] = []
             for job in jobs:
+                if isinstance(job, Turn) and not job.handed.is_set():
+                    self.counts.held += 1
+                    job.ready.set()  # the command loads and decides now
+                    if not job.awaited():
+                        continue  # too slow: it is inserted in a later group
                 changes += self.insert(cursor, job)
             if changes and self.follower.apply_changes(conn, positions, changes) is None:
                 raise RuntimeError("a tracking row moved while the writer held the lock")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -61,6 +62,11 @@ class GroupCommit(Protocol):
 
     def submit_rows(self, insert: Callable[[Any], object]) -> None:
         """Rows beside the log (snapshots), written by `insert(cursor)` in a group."""
+        ...
+
+    def held(self) -> AbstractContextManager[None]:
+        """The writer's turn, for a command tried again after a conflict: while the body
+        runs, no process writes, and the body's first `submit` is inserted first."""
         ...
 
 

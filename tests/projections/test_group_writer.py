@@ -304,3 +304,91 @@ def test_several_processes_writers_take_turns_and_catch_up_each_other(
         for a, r in zip(apps, reads, strict=True):
             r.close()
             a.close()
+
+
+def test_a_command_tried_again_runs_in_the_writers_turn_and_another_process_cannot_starve_it(
+    sqlite_config: StoreConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two services on one file, each with its own writer (two gunicorn processes),
+    # and an organisation
+    apps = [Collab(sqlite_config) for _ in range(2)]
+    reads = [open_read_side(a, sqlite_config) for a in apps]
+    for a, r in zip(apps, reads, strict=True):
+        follow_commands(a, r)
+    rivals: list[threading.Thread] = []
+    try:
+        world = World(apps[0])
+        org = world.app.execute(world.as_broker(), registration("Contested")).result
+        org_id = UUID(str(org["organisation_id"]))
+        # And the other process's client, which corrects it each time this process has
+        # loaded it for a try, before this process's writer inserts the try's events
+        load = apps[0].load
+        rival_names: list[str] = []
+
+        def rival() -> None:
+            name = f"Rival {len(rival_names)}"
+            rival_names.append(name)
+            correction = CorrectOrganisation(str(org_id), {"legal_name": name})
+            apps[1].execute(Context(world.broker), correction)
+
+        def load_then_rival_writes(aggregate_id: UUID) -> Any:
+            aggregate = load(aggregate_id)
+            if aggregate_id == org_id:
+                rivals.append(threading.Thread(target=rival))
+                rivals[-1].start()
+                rivals[-1].join(0.5)  # written, unless a writer's turn holds it back
+            return aggregate
+
+        monkeypatch.setattr(apps[0], "load", load_then_rival_writes)
+        held = writer_of(reads[0]).counts.held
+        # When this process corrects it
+        mine = CorrectOrganisation(str(org_id), {"legal_name": "Mine"})
+        outcome = apps[0].execute(world.as_broker(), mine)
+        for t in rivals:
+            t.join(DEADLINE)
+        # Then the first try lost to the rival, and the second, run in the writer's turn,
+        # was recorded: the rival's write waited for the turn instead of starving it
+        assert writer_of(reads[0]).counts.held == held + 1
+        assert len(rivals) == 2 and not any(t.is_alive() for t in rivals)
+        events = list(apps[0].events.get(org_id))[1:]
+        names = [getattr(e, "changes", {}).get("legal_name") for e in events]
+        assert names == ["Rival 0", "Mine", "Rival 1"], names
+        assert outcome.position == outcome.positions[0] and not outcome.replayed
+        # And the views of both processes' writes equal a rebuild
+        reads[0].catch_up()
+        live = views_of(reads[0])
+        rebuild(reads[1])
+        assert views_of(reads[0]) == live
+    finally:
+        for t in rivals:
+            t.join(DEADLINE)
+        for a, r in zip(apps, reads, strict=True):
+            r.close()
+            a.close()
+
+
+def test_a_turn_held_too_long_is_let_go_and_its_command_is_recorded_in_a_later_group(
+    side: tuple[World, ReadSide], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a writer that waits a tenth of a second for a command tried in its turn
+    world, read = side
+    writer = writer_of(read)
+    monkeypatch.setattr("projections.group.HOLD_SECONDS", 0.1)
+    before = head(world.app)
+    others: list[Outcome] = []
+
+    def another() -> None:
+        others.append(world.app.execute(world.as_broker(), registration("Meanwhile")))
+
+    other = threading.Thread(target=another)
+    # When a command's try, in the writer's turn, takes longer than that to decide
+    with writer.held():
+        other.start()
+        other.join(DEADLINE)
+        # Then the writer let the turn go: another thread's command was recorded meanwhile
+        assert len(others) == 1 and head(world.app) == before + 2
+        # And the slow try's events, handed over too late, are recorded in a later group
+        late = world.app.execute(world.as_broker(), registration("Late"))
+    assert late.positions and min(late.positions) > others[0].position
+    assert head(world.app) == before + 4
+    assert_views_and_leaves_whole(world, read)
