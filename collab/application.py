@@ -225,7 +225,9 @@ class Collab(Application[UUID]):
         handler = HANDLERS[type(command)]
         ctx = ctx.checked()
         name = command.command_name()
-        print_ = ctx.fingerprint or command.fingerprint()
+        # The fingerprint only tells a keyed command's replay from a reuse of its key.
+        keyed = ctx.idempotency_key is not None
+        print_ = ctx.fingerprint or (command.fingerprint() if keyed else "")
         earlier = self.recorded(ctx)
         if earlier is not None:
             return replay_or_refuse(earlier, name, print_)
