@@ -237,12 +237,12 @@ class Collab(Application[UUID]):
             held = self.group.held() if attempt and self.group else contextlib.nullcontext()
             with held:
                 outcome = self.attempt(ctx, command, handler, print_)
-            if outcome is not None and outcome.replayed:
-                return outcome
-            if outcome is not None:
+            if outcome is None:
+                continue
+            if not outcome.replayed:
                 for listener in self.after_commit:
                     listener(outcome)
-                return outcome
+            return outcome
         raise conflict_exhausted(name)
 
     def attempt(self, ctx: Context, command: Command, handler: Any, print_: str) -> Outcome | None:

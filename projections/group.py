@@ -173,10 +173,7 @@ class GroupWriter:
         at the head: what it loads, no process can change before its first `submit`, whose
         events the writer inserts first. OperationalError (503) if the writer has stopped."""
         turn = Turn()
-        with self.gate:
-            if self.stopped is not None:
-                raise OperationalError(f"the writer has stopped ({self.stopped})")
-            self.jobs.put(turn)
+        self.enqueue(turn)
         turn.ready.wait()
         if turn.error is not None:
             raise turn.error
@@ -198,12 +195,16 @@ class GroupWriter:
         self.wait(Job((), (), rows))
 
     def wait(self, job: Job) -> Sequence[int]:
+        self.enqueue(job)
+        job.done.wait()
+        return job.answer()
+
+    def enqueue(self, job: Job) -> None:
+        """Queue `job` for the writer; OperationalError (503) if the writer has stopped."""
         with self.gate:
             if self.stopped is not None:
                 raise OperationalError(f"the writer has stopped ({self.stopped})")
             self.jobs.put(job)
-        job.done.wait()
-        return job.answer()
 
     def close(self) -> None:
         with self.gate:
