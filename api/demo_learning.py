@@ -175,7 +175,7 @@ def found_abroad(demo: Demo) -> str:
         out = demo.app.execute(
             Context(demo.broker),
             RegisterOrganisation(
-                identifiers=[{"scheme": "ES-NIF", "id": f"P41{i}{uuid.uuid4().int % 10**5:05d}"}],
+                identifiers=[{"scheme": "ES-NIF", "id": f"P41{i}{uuid.uuid4().int % 10**10:010d}"}],
                 legal_name=name,
                 org_type=kind,
                 sector=sector,

@@ -71,8 +71,18 @@ def insert_tuples(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]
                 for row in rows:
                     copy.write_row(row)
             return
-        values = ", ".join([mark(conn)] * len(table.columns))
-        cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({values})', rows)
+        values = f"({', '.join([mark(conn)] * len(table.columns))})"
+        if conn.dialect.name == "postgresql":
+            # One statement of len(rows) rows: one round trip, where psycopg's executemany
+            # opens a pipeline and sends a statement per row (a follower's batch writes
+            # a row or two to each of a dozen tables: the pipeline cost more than the rows).
+            flat = [value for row in rows for value in row]
+            cursor.execute(
+                f'INSERT INTO "{table.name}" ({columns}) VALUES {", ".join([values] * len(rows))}',
+                flat,
+            )
+            return
+        cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES {values}', rows)
 
 
 def streams_begun(events: Iterable[Any]) -> set[str]:

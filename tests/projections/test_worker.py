@@ -6,7 +6,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy.exc
@@ -89,3 +89,100 @@ def test_the_worker_waits_out_a_database_outage_then_catches_up(
     assert min(read.follower.positions().values()) == head
     read.close()
     app.close()
+
+
+class Batches:
+    """The worker's catch-ups, each with the time it ended; `then` runs an action after
+    the n-th (in the worker's thread); the worker stops after `steps` catch-ups."""
+
+    def __init__(self, stop: threading.Event, steps: int) -> None:
+        self.stop, self.steps = stop, steps
+        self.reached: list[int] = []
+        self.at: list[float] = []
+        self.actions: dict[int, Callable[[], object]] = {}
+
+    def then(self, n: int, action: Callable[[], object]) -> None:
+        self.actions[n] = action
+
+    def __call__(self, position: int) -> None:
+        self.reached.append(position)
+        self.at.append(time.monotonic())
+        n = len(self.reached)
+        if n in self.actions:
+            self.actions[n]()
+        if n == self.steps:
+            self.stop.set()
+
+
+def later(seconds: float, action: Callable[[], object]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: (time.sleep(seconds), action()))
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def listened(postgres_config: StoreConfig) -> Iterator[tuple[World, ReadSide]]:
+    app = Collab(postgres_config)
+    read = open_read_side(app, postgres_config)
+    world = World(app)
+    world.org("a", "public")
+    yield world, read
+    read.close()
+    app.close()
+
+
+@pytest.mark.postgres
+def test_a_busy_worker_lingers_after_a_wake_up_and_takes_in_commands_meanwhile(
+    listened: tuple[World, ReadSide],
+) -> None:
+    # Given a worker lingering a second after a wake-up when its last catch-up found work
+    world, read = listened
+    stop = threading.Event()
+    batches = Batches(stop, steps=3)
+    positions: list[int] = []
+
+    def commit(key: str) -> None:
+        world.org(key)
+        positions.append(world.app.recorder.max_notification_id() or 0)
+
+    batches.then(1, lambda: commit("first"))  # its catch-up (the second) finds work
+    # When, after that busy catch-up, one command wakes the worker and another commits
+    # 0.3 s later
+    threads: list[threading.Thread] = []
+    batches.then(
+        2,
+        lambda: threads.extend(
+            [later(0.2, lambda: commit("second")), later(0.5, lambda: commit("third"))]
+        ),
+    )
+    follow(read, read.config, stop, poll=5.0, gather=1.0, on_batch=batches)
+    for thread in threads:
+        thread.join()
+    # Then the catch-up after the linger takes both in, in one batch
+    assert batches.reached[1] == positions[0]
+    assert batches.reached[2] == positions[2] > positions[1]
+
+
+@pytest.mark.postgres
+def test_after_a_quiet_catch_up_the_worker_answers_a_wake_up_at_once(
+    listened: tuple[World, ReadSide],
+) -> None:
+    # Given a worker with a long linger whose last catch-up found nothing new
+    world, read = listened
+    stop = threading.Event()
+    batches = Batches(stop, steps=3)
+    committed: list[float] = []
+
+    def commit() -> None:
+        world.org("late")
+        committed.append(time.monotonic())
+
+    threads: list[threading.Thread] = []
+    batches.then(2, lambda: threads.append(later(0.2, commit)))
+    # When a command commits after that quiet catch-up (the second, after a 0.3 s poll)
+    follow(read, read.config, stop, poll=0.3, gather=10.0, on_batch=batches)
+    threads[0].join()
+    # Then the worker catches it up at once, without lingering
+    assert batches.reached[0] == batches.reached[1] < batches.reached[2]
+    assert batches.reached[2] == world.app.recorder.max_notification_id()
+    assert batches.at[2] - committed[0] < 2.0

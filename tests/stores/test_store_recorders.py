@@ -14,6 +14,7 @@ from eventsourcing.persistence import DataError, IntegrityError
 
 from collab.stores import CollabRecorder, Contact, IdempotencyRecord, StoreConfig
 from collab.stores import eventsourcing_env as env_for
+from collab.stores.postgres import VALUES_MOST
 
 
 class Note(Aggregate):
@@ -74,6 +75,33 @@ def test_events_and_outcome_commit_together_with_positions(app: Application[UUID
         recorded_at="2025-01-01T00:00:00Z",
         positions=ids,
     )
+
+
+@pytest.mark.parametrize("count", [2, VALUES_MOST, VALUES_MOST + 1])
+def test_an_insert_of_any_size_keeps_its_events_in_order(
+    app: Application[UUID], count: int
+) -> None:
+    # Given `count` events: new aggregates and a second event of the first (on PostgreSQL
+    # a command's few go as one multi-row VALUES, more as the library's array of its
+    # composite type)
+    notes = [Note(f"note {i}") for i in range(count - 1)]
+    notes[0].trigger_event(Aggregate.Event)
+    before = app.recorder.max_notification_id() or 0
+
+    # When they are saved in one insert
+    recordings = app.save(*notes)
+
+    # Then each event is at the next position, in the order given, with its bytes
+    logged = app.recorder.select_notifications(start=before + 1, limit=count + 10)
+    assert [n.id for n in logged] == list(range(before + 1, before + count + 1))
+    assert [r.notification.id for r in recordings] == [n.id for n in logged]
+    assert [(n.originator_id, n.originator_version, n.topic) for n in logged] == [
+        (r.domain_event.originator_id, r.domain_event.originator_version, r.notification.topic)
+        for r in recordings
+    ]
+    assert [n.state for n in logged] == [r.notification.state for r in recordings]
+    assert [app.repository.get(note.id).text for note in notes] == [n.text for n in notes]
+    assert app.repository.get(notes[0].id).version == 2
 
 
 def test_duplicate_key_raises_and_records_no_event(app: Application[UUID]) -> None:
