@@ -236,7 +236,7 @@ class Collab(Application[UUID]):
             # nothing can be written between this try's loads and its insert.
             held = self.group.held() if attempt and self.group else contextlib.nullcontext()
             with held:
-                outcome = self.attempt(ctx, command, handler, print_)
+                outcome = self.attempt(ctx, command, handler, print_, first=not attempt)
             if outcome is None:
                 continue
             if not outcome.replayed:
@@ -245,10 +245,12 @@ class Collab(Application[UUID]):
             return outcome
         raise conflict_exhausted(name)
 
-    def attempt(self, ctx: Context, command: Command, handler: Any, print_: str) -> Outcome | None:
+    def attempt(
+        self, ctx: Context, command: Command, handler: Any, print_: str, *, first: bool = False
+    ) -> Outcome | None:
         """One try: its outcome, an earlier one's replayed, or None after a conflict."""
         name = command.command_name()
-        tx = Tx(self, ctx, self.clock())
+        tx = Tx(self, ctx, self.clock(), first=first)
         try:
             result = handler(tx, command)
         except CollabError:

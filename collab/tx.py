@@ -78,6 +78,9 @@ class Tx:
     staged: list[Aggregate] = field(default_factory=list)
     # One correlation id for every event of the command (DESIGN §2 envelope).
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # The command's first try: what only the store's uniqueness can settle may be left to
+    # it (a taken identifier fails the insert, and the next try reads and refuses).
+    first: bool = False
 
     # -- loading -----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from collab.domain.errors import (
     StaleVersionError,
 )
 from collab.governance.commands import ApplyDecision, RecordDecision, SetMilestone
+from collab.organisations.commands import RegisterOrganisation
 from collab.partnerships.commands import CancelPartnership, InitiatePartnership, WithdrawMembership
 from collab.stores import StoreConfig
 from tests.application.conftest import fixed_clock
@@ -330,3 +331,60 @@ def test_a_confirmation_racing_a_withdrawal_or_suspension_stays_consistent(
     else:
         assert tail[-1] == last and "CommitmentConfirmationNoted" not in world.events(pid)
     streams(world.app)
+
+
+def registering(identifier: str, name: str) -> RegisterOrganisation:
+    return RegisterOrganisation(
+        identifiers=[{"scheme": "PT-NIPPC", "id": identifier}],
+        legal_name=name,
+        org_type=22,
+        sector="civil_society",
+        territory=TERRITORY,
+    )
+
+
+def test_a_registration_reads_no_claim_and_a_taken_identifier_is_refused_on_the_next_try(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the claim reads counted
+    app = world.app
+    reads: list[UUID] = []
+    exists = app.exists
+    monkeypatch.setattr(app, "exists", lambda claim: reads.append(claim) or exists(claim))
+    # When an organisation registers a new identifier
+    app.execute(world.as_broker(), registering("506000001", "First"))
+    # Then no claim was read: the insert settles uniqueness
+    assert reads == []
+    head = app.recorder.max_notification_id()
+    # When another registers the same identifier
+    with pytest.raises(RuleViolationError, match="PT-NIPPC:506000001 is already registered"):
+        app.execute(world.as_broker(), registering("506000001", "Second"))
+    # Then its first try failed at the insert, the second read the claim and refused, and
+    # nothing was recorded
+    assert len(reads) == 1
+    assert app.recorder.max_notification_id() == head
+    streams(app)
+
+
+def test_two_registrations_racing_for_one_identifier_record_one(
+    world: World, rival: Collab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two processes registering one identifier at the same moment, a first
+    gate = Gate("a", "b")
+    gate.install(monkeypatch, world.app, rival)
+    results = race(
+        a=lambda: world.app.execute(world.as_broker(), registering("506000002", "A")),
+        b=lambda: rival.execute(world.as_broker(), registering("506000002", "B")),
+    )
+    # Then a is recorded, and b, whose insert failed, is refused on its next try
+    recorded = results["a"]
+    assert isinstance(recorded, Outcome), results
+    assert isinstance(results["b"], RuleViolationError), results
+    assert "PT-NIPPC:506000002 is already registered" in str(results["b"])
+    assert gate.saves.count("b") == 1
+    # And one organisation and one claim were recorded
+    topics = streams(world.app)
+    registered = [s for s, t in topics.items() if t[0] == "Registered"]
+    claimed = [s for s, t in topics.items() if t[0] == "Claimed"]
+    assert len(claimed) == 1
+    assert recorded.result["organisation_id"] in registered
