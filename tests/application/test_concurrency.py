@@ -18,11 +18,10 @@ from collab.domain.errors import (
     StaleVersionError,
 )
 from collab.governance.commands import ApplyDecision, RecordDecision, SetMilestone
-from collab.organisations.commands import RegisterOrganisation
 from collab.partnerships.commands import CancelPartnership, InitiatePartnership, WithdrawMembership
 from collab.stores import StoreConfig
 from tests.application.conftest import fixed_clock
-from tests.application.world import TERRITORY, World, staff_hours
+from tests.application.world import TERRITORY, World, registration, staff_hours
 
 TIMEOUT = 20.0  # seconds a barrier or a thread may wait before the test fails
 
@@ -333,16 +332,6 @@ def test_a_confirmation_racing_a_withdrawal_or_suspension_stays_consistent(
     streams(world.app)
 
 
-def registering(identifier: str, name: str) -> RegisterOrganisation:
-    return RegisterOrganisation(
-        identifiers=[{"scheme": "PT-NIPPC", "id": identifier}],
-        legal_name=name,
-        org_type=22,
-        sector="civil_society",
-        territory=TERRITORY,
-    )
-
-
 def test_a_registration_reads_no_claim_and_a_taken_identifier_is_refused_on_the_next_try(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -352,13 +341,13 @@ def test_a_registration_reads_no_claim_and_a_taken_identifier_is_refused_on_the_
     exists = app.exists
     monkeypatch.setattr(app, "exists", lambda claim: reads.append(claim) or exists(claim))
     # When an organisation registers a new identifier
-    app.execute(world.as_broker(), registering("506000001", "First"))
+    app.execute(world.as_broker(), registration("First", "506000001"))
     # Then no claim was read: the insert settles uniqueness
     assert reads == []
     head = app.recorder.max_notification_id()
     # When another registers the same identifier
     with pytest.raises(RuleViolationError, match="PT-NIPPC:506000001 is already registered"):
-        app.execute(world.as_broker(), registering("506000001", "Second"))
+        app.execute(world.as_broker(), registration("Second", "506000001"))
     # Then its first try failed at the insert, the second read the claim and refused, and
     # nothing was recorded
     assert len(reads) == 1
@@ -373,8 +362,8 @@ def test_two_registrations_racing_for_one_identifier_record_one(
     gate = Gate("a", "b")
     gate.install(monkeypatch, world.app, rival)
     results = race(
-        a=lambda: world.app.execute(world.as_broker(), registering("506000002", "A")),
-        b=lambda: rival.execute(world.as_broker(), registering("506000002", "B")),
+        a=lambda: world.app.execute(world.as_broker(), registration("A", "506000002")),
+        b=lambda: rival.execute(world.as_broker(), registration("B", "506000002")),
     )
     # Then a is recorded, and b, whose insert failed, is refused on its next try
     recorded = results["a"]

@@ -33,6 +33,19 @@ SECTOR_TYPES = {"public": 11, "civil_society": 22, "private": 70}
 TERRITORY = {"country": "PT", "nuts": "PT1C2"}
 
 
+def registration(
+    name: str = "A body", identifier: str | None = None, sector: str = "civil_society"
+) -> RegisterOrganisation:
+    """A registration under one Portuguese identifier (a fresh one unless given)."""
+    return RegisterOrganisation(
+        identifiers=[{"scheme": "PT-NIPPC", "id": identifier or uuid.uuid4().hex[:12]}],
+        legal_name=name,
+        org_type=SECTOR_TYPES[sector],
+        sector=sector,
+        territory=TERRITORY,
+    )
+
+
 def staff_hours(pid: str) -> Pledge:
     """Five hours of staff time to the pool, not valued: the plainest pledge."""
     return Pledge(
@@ -111,16 +124,7 @@ class World:
     def org(self, key: str, sector: str = "civil_society") -> str:
         """Register organisation `key` (once) and a partner actor bound to it."""
         if key not in self.orgs:
-            out = self.app.execute(
-                Context(self.broker),
-                RegisterOrganisation(
-                    identifiers=[{"scheme": "PT-NIPPC", "id": uuid.uuid4().hex[:12]}],
-                    legal_name=f"{key} org",
-                    org_type=SECTOR_TYPES[sector],
-                    sector=sector,
-                    territory=TERRITORY,
-                ),
-            )
+            out = self.app.execute(Context(self.broker), registration(f"{key} org", sector=sector))
             self.orgs[key] = out.result["organisation_id"]
             self.partners[key] = Actor(str(uuid.uuid4()), "partner", self.orgs[key])
         return self.orgs[key]

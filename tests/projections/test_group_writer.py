@@ -18,14 +18,14 @@ from api.wiring import follow_commands, open_read_side
 from collab.application import Collab
 from collab.audit.keys import KeyRing
 from collab.commands import Context, Outcome
-from collab.organisations.commands import CorrectOrganisation, RegisterOrganisation
+from collab.organisations.commands import CorrectOrganisation
 from collab.stores import StoreConfig
 from projections.follower import Change
 from projections.group import GroupWriter
 from projections.operations import rebuild
 from projections.readside import ReadSide
 from projections.state import StateProjection
-from tests.application.world import TERRITORY, World
+from tests.application.world import World, registration
 from tests.projections.support import all_positions, head, until, views_of
 
 DEADLINE = 30.0
@@ -41,17 +41,6 @@ def side(sqlite_config: StoreConfig) -> Iterator[tuple[World, ReadSide]]:
     yield World(app), read
     read.close()
     app.close()
-
-
-def registration(name: str) -> RegisterOrganisation:
-    number = str(uuid.uuid4().int % 10**9)
-    return RegisterOrganisation(
-        identifiers=[{"scheme": "PT-NIPPC", "id": number}],
-        legal_name=name,
-        org_type=22,
-        sector="civil_society",
-        territory=TERRITORY,
-    )
 
 
 def writer_of(read: ReadSide) -> GroupWriter:

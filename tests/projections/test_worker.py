@@ -95,8 +95,8 @@ class Batches:
     """The worker's catch-ups, each with the time it ended; `then` runs an action after
     the n-th (in the worker's thread); the worker stops after `steps` catch-ups."""
 
-    def __init__(self, stop: threading.Event, steps: int) -> None:
-        self.stop, self.steps = stop, steps
+    def __init__(self, steps: int) -> None:
+        self.stop, self.steps = threading.Event(), steps
         self.reached: list[int] = []
         self.at: list[float] = []
         self.actions: dict[int, Callable[[], object]] = {}
@@ -137,9 +137,7 @@ def test_a_busy_worker_lingers_after_a_wake_up_and_takes_in_commands_meanwhile(
 ) -> None:
     # Given a worker lingering a second after a wake-up when its last catch-up found work
     world, read = listened
-    stop = threading.Event()
-    batches = Batches(stop, steps=3)
-    positions: list[int] = []
+    batches, positions = Batches(steps=3), []
 
     def commit(key: str) -> None:
         world.org(key)
@@ -155,7 +153,7 @@ def test_a_busy_worker_lingers_after_a_wake_up_and_takes_in_commands_meanwhile(
             [later(0.2, lambda: commit("second")), later(0.5, lambda: commit("third"))]
         ),
     )
-    follow(read, read.config, stop, poll=5.0, gather=1.0, on_batch=batches)
+    follow(read, read.config, batches.stop, poll=5.0, gather=1.0, on_batch=batches)
     for thread in threads:
         thread.join()
     # Then the catch-up after the linger takes both in, in one batch
@@ -169,18 +167,15 @@ def test_after_a_quiet_catch_up_the_worker_answers_a_wake_up_at_once(
 ) -> None:
     # Given a worker with a long linger whose last catch-up found nothing new
     world, read = listened
-    stop = threading.Event()
-    batches = Batches(stop, steps=3)
-    committed: list[float] = []
-
-    def commit() -> None:
-        world.org("late")
-        committed.append(time.monotonic())
-
-    threads: list[threading.Thread] = []
-    batches.then(2, lambda: threads.append(later(0.2, commit)))
+    batches, committed, threads = Batches(steps=3), [], []
     # When a command commits after that quiet catch-up (the second, after a 0.3 s poll)
-    follow(read, read.config, stop, poll=0.3, gather=10.0, on_batch=batches)
+    batches.then(
+        2,
+        lambda: threads.append(
+            later(0.2, lambda: (world.org("late"), committed.append(time.monotonic())))
+        ),
+    )
+    follow(read, read.config, batches.stop, poll=0.3, gather=10.0, on_batch=batches)
     threads[0].join()
     # Then the worker catches it up at once, without lingering
     assert batches.reached[0] == batches.reached[1] < batches.reached[2]
