@@ -8,7 +8,7 @@ from typing import Any, Literal, cast
 
 import psycopg
 from eventsourcing.postgres import PostgresDatastore
-from psycopg import Connection
+from psycopg import Connection, sql
 
 # pg_advisory_lock key for our DDL ("collab" in ASCII): one per database, all schemas.
 DDL_LOCK_KEY = 0x636F6C6C6162
@@ -19,12 +19,17 @@ class CollabPostgresDatastore(PostgresDatastore):
 
     def after_connect_func(self) -> Callable[[Connection[Any]], None]:
         library_after_connect = super().after_connect_func()
+        timeout = sql.Literal(f"{self.lock_timeout}s")  # a value: no reference to self
 
         def after_connect(conn: Connection[Any]) -> None:
             library_after_connect(conn)
             # Explicit, so a server, database or role default of off/local cannot weaken
             # what a committed command means.
             conn.execute("SET synchronous_commit = on")
+            # The library's lock timeout for an insert's table lock, set here once rather
+            # than with SET LOCAL in every insert (PostgresCollabRecorder): only the insert
+            # takes a lock that waits on these connections.
+            conn.execute(sql.SQL("SET lock_timeout = {}").format(timeout))
 
         return after_connect
 

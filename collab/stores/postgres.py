@@ -98,13 +98,29 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
             ddl(index.format(name=f"{contacts}_org_idx", column="organisation_id"), contacts),
             ddl(_SIGNATURES_DDL, signatures),
         ]
+        # The library sets the lock timeout (`SET LOCAL`) in every insert's transaction;
+        # our connections set it once, when the pool opens them (CollabPostgresDatastore):
+        # a statement fewer per command. Only the table lock is left to send.
         self.lock_table_statements = [
-            rendered(s) if isinstance(s, Composable) else s for s in self.lock_table_statements
+            rendered(
+                SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(
+                    Identifier(self.datastore.schema), Identifier(self.events_table_name)
+                )
+            )
         ]
         self.max_notification_id_sql = rendered(self.max_notification_id_statement)
         self.notify_statement = rendered(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
-        self.insert_values_statements: dict[int, bytes] = {}
+        self.insert_events_head = rendered(
+            SQL(
+                "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+                "VALUES "
+            ).format(
+                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
+            )
+        )
+        self.values_statements: dict[tuple[bytes, int, bytes], bytes] = {}
         self.insert_signature = sql("INSERT INTO {t} VALUES (%s,%s,%s,%s)", signatures)
+        self.insert_signatures_head = sql("INSERT INTO {t} VALUES ", signatures)
         self.select_signatures = sql(
             "SELECT t.* FROM {t} t JOIN unnest(%s::uuid[], %s::bigint[]) AS w(s, v) "
             "ON t.originator_id = w.s AND t.originator_version = w.v",
@@ -123,10 +139,11 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """The library's default statements (``SET LOCAL lock_timeout``, ``LOCK TABLE … IN
-        EXCLUSIVE MODE``, ``NOTIFY``, ``INSERT … RETURNING notification_id``), then our
-        rows, in one transaction in pipeline mode: two round trips, one to learn the
-        positions (the idempotency row holds them), one for our rows and the commit.
+        """The library's insert (``LOCK TABLE … IN EXCLUSIVE MODE``, ``NOTIFY``, ``INSERT …
+        RETURNING notification_id``; its lock timeout set on the connection, see
+        `_insert_stored_events`), then our rows, in one transaction in pipeline mode: two
+        round trips, one to learn the positions (the idempotency row holds them), one for
+        our rows and the commit.
 
         Why not the library's pipelined ``insert_events`` with our rows in its
         ``_fetch_ids_after_insert_events`` hook: it catches any exception raised after its
@@ -145,8 +162,11 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
                 sync()  # a duplicate version raises here, and all rolls back
                 notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
                 signed = _rows.signature_rows(self.signer, stored_events)
-                if signed:
+                if len(signed) > VALUES_MOST:
                     curs.executemany(self.insert_signature, signed)
+                elif signed:
+                    values = self.values(self.insert_signatures_head, 4, len(signed))
+                    curs.execute(values, [value for row in signed for value in row])
             if record is not None:
                 row = _rows.idempotency_row(record, notification_ids or ())
                 curs.execute(self.insert_idempotency, row)
@@ -170,7 +190,8 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
         params: list[Any] = []
         for e in stored_events:
             params += (e.originator_id, e.originator_version, e.topic, e.state)
-        curs.execute(self.insert_values(count), params)
+        statement = self.values(self.insert_events_head, 4, count, b" RETURNING notification_id")
+        curs.execute(statement, params)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def max_notification_id(self) -> int | None:
@@ -182,24 +203,16 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
         position: int | None = row["max"]
         return position
 
-    def insert_values(self, count: int) -> bytes:
-        """INSERT … VALUES with `count` rows RETURNING their positions, composed once per
-        count (PostgreSQL numbers the rows, and returns them, in the VALUES' order)."""
-        found = self.insert_values_statements.get(count)
-        if found is not None:
-            return found
-        statement = rendered(
-            SQL(
-                "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-                "VALUES {rows} RETURNING notification_id"
-            ).format(
-                schema=Identifier(self.datastore.schema),
-                table=Identifier(self.events_table_name),
-                rows=SQL(",").join([SQL("(%s,%s,%s,%s)")] * count),
-            )
-        )
-        self.insert_values_statements[count] = statement
-        return statement
+    def values(self, head: bytes, width: int, count: int, tail: bytes = b"") -> bytes:
+        """`head` (an INSERT up to its VALUES) with `count` rows of `width` parameters, then
+        `tail`: one statement per table and count, made once. PostgreSQL numbers the rows,
+        and returns them, in the VALUES' order."""
+        key = (head, count, tail)
+        found = self.values_statements.get(key)
+        if found is None:
+            row = b"(" + b",".join([b"%s"] * width) + b")"
+            found = self.values_statements[key] = head + b",".join([row] * count) + tail
+        return found
 
     @staticmethod
     @contextmanager

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from uuid import UUID
 
+import psycopg
 import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
@@ -123,5 +125,35 @@ def test_postgres_connection_is_reusable_after_a_duplicate_key(
         assert app.recorder.max_notification_id() == 1
         [recording] = app.save(Aggregate())
         assert recording.notification.id == 3  # the failed insert burnt position 2
+    finally:
+        app.close()
+
+
+@pytest.mark.postgres
+def test_postgres_inserts_take_the_table_lock_with_the_configured_timeout(
+    postgres_config: StoreConfig,
+) -> None:
+    # Given a store configured with a lock timeout of one second
+    env = {**env_for(postgres_config), "POSTGRES_LOCK_TIMEOUT": "1"}
+    app: Application[UUID] = Application(env=env)
+    try:
+        app.save(Aggregate())
+        datastore = app.recorder.datastore  # type: ignore[attr-defined]
+        # Then each of its connections has it (set once, not with every insert)
+        with datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT setting, source FROM pg_settings WHERE name = 'lock_timeout'")
+            assert cursor.fetchone() == {"setting": "1000", "source": "session"}
+        # When another session holds a lock that only the insert's EXCLUSIVE table lock
+        # conflicts with (a plain INSERT's ROW EXCLUSIVE does not), for half a second
+        table = f'"{datastore.schema}"."{app.recorder.events_table_name}"'  # type: ignore[attr-defined]
+        holder = psycopg.connect(**postgres_config.psycopg_kwargs())
+        holder.execute(f"LOCK TABLE {table} IN ROW SHARE MODE")  # type: ignore[arg-type]
+        release = threading.Timer(0.5, holder.close)
+        release.start()
+        started = time.monotonic()
+        app.save(Aggregate())
+        # Then the insert waited for it: commit order is still position order
+        assert time.monotonic() - started >= 0.4
+        release.join()
     finally:
         app.close()
