@@ -214,6 +214,10 @@ def servers(config: StoreConfig, workdir: Path) -> Iterator[Servers]:
     env = {**os.environ, "COLLAB_DATABASE_URL": config.url, "COLLAB_MODE": mode}
     env["COLLAB_DATA_DIR"] = str(workdir)
     env["COLLAB_DOCUMENTS_DIR"] = str(workdir / "documents")
+    if mode == "server" and not (workdir / "keys").exists():
+        # Server mode never makes the signing key itself (an embedded run before made it
+        # in this folder; alone, the PostgreSQL lines need it made first).
+        cli(env, "audit", "keygen")
     token = cli(env, "actors", "create", "--name", "B1", "--role", "broker", "--with-token")
     token = next(x.split()[1] for x in token.splitlines() if x.startswith("token "))
     b1_peer.prepare(peer_env(config))
