@@ -108,7 +108,8 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
                 )
             )
         ]
-        self.max_notification_id_sql = rendered(self.max_notification_id_statement)
+        # The library's head query runs its attribute, which psycopg takes as bytes too.
+        self.max_notification_id_statement = rendered(self.max_notification_id_statement)  # type: ignore[assignment]
         self.notify_statement = rendered(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
         self.insert_events_head = rendered(
             SQL(
@@ -141,7 +142,7 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         """The library's insert (``LOCK TABLE … IN EXCLUSIVE MODE``, ``NOTIFY``, ``INSERT …
         RETURNING notification_id``; its lock timeout set on the connection, see
-        `_insert_stored_events`), then our rows, in one transaction in pipeline mode: two
+        `CollabPostgresDatastore`), then our rows, in one transaction in pipeline mode: two
         round trips, one to learn the positions (the idempotency row holds them), one for
         our rows and the commit.
 
@@ -192,16 +193,6 @@ class PostgresCollabRecorder(PostgresApplicationRecorder):
             params += (e.originator_id, e.originator_version, e.topic, e.state)
         statement = self.values(self.insert_events_head, 4, count, b" RETURNING notification_id")
         curs.execute(statement, params)
-
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def max_notification_id(self) -> int | None:
-        """The library's, with its statement rendered once (the follower asks per batch)."""
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.max_notification_id_sql)
-            row = curs.fetchone()
-        assert row is not None
-        position: int | None = row["max"]
-        return position
 
     def values(self, head: bytes, width: int, count: int, tail: bytes = b"") -> bytes:
         """`head` (an INSERT up to its VALUES) with `count` rows of `width` parameters, then
